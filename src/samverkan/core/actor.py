@@ -1,0 +1,52 @@
+"""Who is acting: a user (or nobody, for the public), their organisations and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The subject of every service and selector call.
+
+    ``roles`` maps organisation id to the set of role codes the user holds there. ``user`` is the
+    Django user object (None for an anonymous visitor or the system).
+    """
+
+    user: Any = None
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    ip: str | None = None
+    is_system: bool = False
+
+    @property
+    def user_id(self) -> int | None:
+        return getattr(self.user, "pk", None)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None and bool(getattr(self.user, "is_authenticated", False))
+
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(self.roles)
+
+    def has_role(self, organisation_id: int | None, *roles: str) -> bool:
+        if organisation_id is None:
+            return False
+        held = self.roles.get(organisation_id, frozenset())
+        return bool(held.intersection(roles)) if roles else bool(held)
+
+    def is_member(self, organisation_id: int | None) -> bool:
+        return organisation_id is not None and organisation_id in self.roles
+
+    @classmethod
+    def anonymous(cls, ip: str | None = None) -> Actor:
+        return cls(ip=ip)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(is_system=True)
+
+
+ANONYMOUS = Actor()
