@@ -1,0 +1,97 @@
+"""The audit chain: appends link up, and any edit or deletion is found by audit_verify."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(n: int) -> list[AuditEvent]:
+    actor = Actor.system()
+    return [audit.record(actor=actor, code="test.thing.done", data={"n": i, "name": "Åsa"}) for i in range(n)]
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_chain_links_each_event_to_the_previous():
+    events = _events(3)
+    assert events[0].prev_hash == audit.GENESIS
+    assert events[1].prev_hash == events[0].hash
+    assert events[2].prev_hash == events[1].hash
+    assert audit.verify().ok
+    call_command("audit_verify")
+
+
+def test_secrets_never_enter_the_log():
+    event = audit.record(actor=Actor.system(), code="test.login", data={"password": "hunter2", "email": "a@b.c"})
+    event.refresh_from_db()
+    assert "password" not in event.data
+    assert event.data["email"] == "a@b.c"
+
+
+def test_editing_a_row_breaks_verification_at_that_row():
+    events = _events(4)
+    _raw(f"UPDATE {AuditEvent._meta.db_table} SET code = %s WHERE id = %s", ["test.tampered", events[2].pk])
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == events[2].seq
+    with pytest.raises(CommandError, match=f"#{events[2].seq}"):
+        call_command("audit_verify")
+
+
+def test_editing_the_data_of_a_row_breaks_verification():
+    events = _events(2)
+    _raw(f"UPDATE {AuditEvent._meta.db_table} SET data = %s WHERE id = %s", ['{"n": 99}', events[0].pk])
+    assert audit.verify().broken_seq == events[0].seq
+
+
+def test_deleting_a_middle_row_breaks_verification():
+    events = _events(4)
+    _raw(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[1].pk])
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == events[1].seq
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
+
+
+def test_deleting_the_newest_row_breaks_verification():
+    events = _events(3)
+    _raw(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [events[-1].pk])
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == events[-1].seq
+
+
+def test_orm_refuses_to_change_or_delete_events():
+    (event,) = _events(1)
+    event.code = "changed"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+    assert audit.verify().ok
+
+
+def test_a_rolled_back_change_leaves_no_event():
+    from django.db import transaction
+
+    _events(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record(actor=Actor.system(), code="test.rolled_back")
+        raise RuntimeError("the change failed")
+    assert not AuditEvent.objects.filter(code="test.rolled_back").exists()
+    assert audit.verify().ok
