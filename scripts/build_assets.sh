@@ -1,14 +1,43 @@
 #!/usr/bin/env bash
 # Builds static/vendor/ from packages installed from the npm registry (never committed):
 # the design system's CSS compiled with our settings, htmx, and axe-core for accessibility tests.
+# Fails loudly, naming the missing file, when `npm ci` has not been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+require() {
+  if [[ ! -e "$1" ]]; then
+    echo "build_assets: missing $1 (run 'npm ci' or 'make setup' first)" >&2
+    exit 1
+  fi
+}
+
+sass=node_modules/.bin/sass
+govuk=node_modules/govuk-frontend/dist/govuk
+htmx=node_modules/htmx.org/dist/htmx.min.js
+axe=node_modules/axe-core/axe.min.js
+require "$sass"
+require "$govuk/index.scss"
+require "$govuk/assets/images/favicon.ico"
+require "$htmx"
+require "$axe"
+require static/scss/samverkan.scss
+
 out=static/vendor
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/samverkan-vendor.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# Build into a temporary directory first, so a failed build never leaves a half-empty vendor/.
+"$sass" --quiet --no-source-map --style=compressed --load-path=node_modules \
+  static/scss/samverkan.scss "$tmp/samverkan.css"
+cp "$htmx" "$tmp/htmx.min.js"
+cp "$axe" "$tmp/axe.min.js"
+mkdir -p "$tmp/images"
+cp "$govuk/assets/images/favicon.ico" "$tmp/images/"
+
+[[ -s "$tmp/samverkan.css" ]] || { echo "build_assets: sass produced an empty stylesheet" >&2; exit 1; }
 rm -rf "$out"
-mkdir -p "$out"
-node_modules/.bin/sass --quiet --no-source-map --style=compressed \
-  --load-path=node_modules static/scss/samverkan.scss "$out/samverkan.css"
-cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx.min.js"
-cp node_modules/axe-core/axe.min.js "$out/axe.min.js"
-mkdir -p "$out/images"
-cp node_modules/govuk-frontend/dist/govuk/assets/images/favicon.ico "$out/images/" 2>/dev/null || true
+mv "$tmp" "$out"
+chmod 755 "$out"
+trap - EXIT
+echo "build_assets: built $out"
