@@ -86,5 +86,5 @@ class OrganisationForm(StyledFormMixin, forms.Form):
                                  help_text=_("Ten digits, NNNNNN-NNNN."))
     municipality_code = forms.CharField(max_length=4, required=False, label=_("Kommunkod"),
                                         help_text=_("For a municipality: its four-digit code, e.g. 0180."))
-    website = forms.URLField(required=False, label=_("Website"))
+    website = forms.URLField(required=False, label=_("Website"), assume_scheme="https")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Description"))

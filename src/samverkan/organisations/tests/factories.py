@@ -17,7 +17,7 @@ from samverkan.organisations.models import (
 def _org_number(n: int) -> str:
     from samverkan.organisations.validators import luhn_ok
 
-    base = f"80{n:07d}"[:9]
+    base = f"802{n:06d}"
     for check in range(10):
         digits = base + str(check)
         if luhn_ok(digits):
@@ -39,6 +39,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 class AgreementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agreement
+        skip_postgeneration_save = True
 
     kind = "iop"
     title = factory.Sequence(lambda n: f"Fiktivt partnerskap {n}")
