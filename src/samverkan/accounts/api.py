@@ -1,0 +1,166 @@
+"""API authentication (session or personal token), the request's Actor, and the accounts router.
+
+Every app's router takes its ``AUTH`` / ``OPTIONAL_AUTH`` and ``actor_of`` from here.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.pagination import LimitOffsetPagination
+from ninja.responses import Status
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from samverkan.accounts import selectors as account_selectors
+from samverkan.accounts import tokens
+from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.models import ApiToken, Membership
+from samverkan.accounts.schemas import Id, MembershipOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
+from samverkan.core.actor import Actor
+
+
+# --- Authentication -------------------------------------------------------------------------
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer sv_...``: a personal API token (see accounts.tokens)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = tokens.authenticate_token(token.strip())
+        if user is None:
+            # A token that is presented but wrong is refused, even where anonymous access works,
+            # so a client never silently gets the public view instead of its own.
+            raise AuthenticationError()
+        request.user = user
+        # Token requests do not need a second factor: the token was created in a session that
+        # passed it (see RequireTwoFactorMiddleware).
+        request._api_token_auth = True  # type: ignore[attr-defined]
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """Django's session, as ``ninja.security.django_auth``, CSRF-checked for logged-in users.
+
+    Unlike ninja's own, the CSRF check runs only when there is a logged-in user, so a request
+    without credentials gets 401 (not "CSRF failed") and can fall through to anonymous access.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "CSRF check failed.")
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+def anonymous(request: HttpRequest) -> Any:
+    """Last resort for public endpoints: the anonymous visitor."""
+    return AnonymousUser()
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()
+AUTH = [token_auth, session_auth]
+OPTIONAL_AUTH = [token_auth, session_auth, anonymous]
+# OpenAPI: a public operation accepts either credential, or none. ninja lists the two
+# credentials already and appends this to them.
+PUBLIC: dict[str, Any] = {"security": [{}]}
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """The Actor for an API request, built from whoever the API's authentication found."""
+    cached = getattr(request, "_api_actor", None)
+    if cached is not None:
+        return cached
+    user = getattr(request, "auth", None)
+    actor = actor_for_user(user, getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR"))
+    request._api_actor = actor  # type: ignore[attr-defined]
+    # Code that calls actor_from_request must see the token's user, not the anonymous actor
+    # the middleware may have cached before the API authenticated the token.
+    request._samverkan_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit/offset with bounds, so a fuzzed offset never overflows the database."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- Accounts router ------------------------------------------------------------------------
+router = Router(tags=["accounts"], auth=AUTH)
+
+
+@router.get("/me", response=MeOut, summary="The current user and their memberships")
+def me(request: HttpRequest) -> dict[str, Any]:
+    actor = actor_of(request)
+    user = actor.user
+    memberships = Membership.objects.filter(user=user).select_related("organisation")
+    return {
+        "user": {"id": user.pk, "email": user.email, "full_name": user.full_name},
+        "memberships": [
+            {
+                "organisation_id": m.organisation_id,
+                "organisation_name": m.organisation.name,
+                "organisation_slug": m.organisation.slug,
+                "role": m.role,
+            }
+            for m in memberships
+        ],
+    }
+
+
+@router.get(
+    "/organisations/{organisation_id}/memberships",
+    response=list[MembershipOut],
+    summary="Members of an organisation (administrators and coordinators only)",
+)
+def membership_list(request: HttpRequest, organisation_id: Id) -> list[Membership]:
+    # The selector answers NotFound unless the actor administers or coordinates the
+    # organisation, and logs the read (names and e-mail addresses are personal data).
+    return list(account_selectors.member_list_for(actor=actor_of(request), organisation_id=organisation_id))
+
+
+@router.get("/tokens", response=list[TokenOut], summary="Your API tokens (without the secrets)")
+def token_list(request: HttpRequest) -> list[ApiToken]:
+    return tokens.api_token_list_for(actor=actor_of(request))
+
+
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut},
+    auth=[session_auth],
+    summary="Create an API token (from a logged-in session only); the token is shown once",
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+    # Session only: a leaked token must not be able to mint tokens that outlive its revocation,
+    # and creating a token needs the second factor the session has passed.
+    token, raw = tokens.api_token_create(
+        actor=actor_of(request), name=payload.name, expires_in_days=payload.expires_in_days
+    )
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
+    tokens.api_token_revoke(actor=actor_of(request), token_id=token_id)
+    return Status(204, None)
+
+
+__all__ = [
+    "AUTH",
+    "OPTIONAL_AUTH",
+    "PUBLIC",
+    "Pagination",
+    "actor_of",
+    "router",
+]

@@ -1,0 +1,133 @@
+"""Personal API tokens: create (shown once), revoke, authenticate.
+
+Only the SHA-256 of a token is stored. A token is looked up by its hash, so the database never
+compares secrets character by character, and the stored hash is compared again in constant time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.models import ApiToken, User
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+
+TOKEN_PREFIX = "sv_"  # noqa: S105 (a marker, not a secret)
+PREFIX_LENGTH = 10  # "sv_" and seven characters: enough to recognise a token in a list
+MAX_TOKEN_LENGTH = 200
+MAX_EXPIRY_DAYS = 3650
+# last_used_at is written at most this often per token, so busy clients do not write on every call.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _new_raw_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def api_token_create(
+    *, actor: Actor, name: str, expires_in_days: int | None = None, for_user: Any = None
+) -> tuple[ApiToken, str]:
+    """Create a token for the actor's own user (or, for the system actor, for ``for_user``).
+
+    Returns the stored token and the raw token, which is never stored and cannot be shown again.
+    """
+    if actor.is_system:
+        user = for_user
+        if user is None:
+            raise ValidationError({"user": [_("Choose the user the token is for.")]})
+    else:
+        if not actor.is_authenticated:
+            raise PermissionDenied("api_token.create")
+        if for_user is not None and getattr(for_user, "pk", None) != actor.user_id:
+            raise PermissionDenied("api_token.create")
+        user = actor.user
+    errors: dict[str, list[str]] = {}
+    clean_name = str(name or "").strip()
+    if not clean_name:
+        errors["name"] = [_("Give the token a name.")]
+    elif len(clean_name) > 100:
+        errors["name"] = [_("Use at most 100 characters.")]
+    if expires_in_days is not None and not (1 <= expires_in_days <= MAX_EXPIRY_DAYS):
+        errors["expires_in_days"] = [
+            _("Enter a number of days from 1 to %(max)d.") % {"max": MAX_EXPIRY_DAYS}
+        ]
+    if not user.is_active:
+        errors["user"] = [_("The user is not active.")]
+    if errors:
+        raise ValidationError(errors)
+    raw = _new_raw_token()
+    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=clean_name,
+            prefix=raw[:PREFIX_LENGTH],
+            token_hash=hash_token(raw),
+            expires_at=expires_at,
+        )
+        # The token, its hash and its prefix never enter the log.
+        audit.record(
+            actor=actor,
+            code="accounts.api_token.created",
+            obj=token,
+            data={"name": clean_name, "user": user.pk, "expires_at": expires_at},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens. Revoking twice is harmless."""
+    if not actor.is_authenticated and not actor.is_system:
+        raise NotFound("api_token")
+    with transaction.atomic():
+        qs = ApiToken.objects.select_for_update().filter(pk=token_id)
+        if not actor.is_system:
+            qs = qs.filter(user=actor.user)
+        token = qs.first()
+        if token is None:
+            raise NotFound("api_token")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(
+                actor=actor, code="accounts.api_token.revoked", obj=token, data={"user": token.user_id}
+            )
+    return token
+
+
+def api_token_list_for(*, actor: Actor) -> list[ApiToken]:
+    if not actor.is_authenticated:
+        return []
+    return list(ApiToken.objects.filter(user=actor.user).order_by("-created_at"))
+
+
+def authenticate_token(raw: str | None) -> User | None:
+    """The active user a valid, unrevoked, unexpired token belongs to; None otherwise."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    digest = hash_token(raw)
+    token = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    user = token.user
+    if not user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return user
