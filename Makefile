@@ -36,8 +36,8 @@ static/vendor/.built: node_modules/.installed scripts/build_assets.sh $(wildcard
 assets: static/vendor/.built
 
 locale/.compiled: $(VENV)/.installed var/.system-deps $(wildcard locale/*/LC_MESSAGES/django.po)
-	cd src && ../$(PY) ../manage.py compilemessages --locale sv --locale en --locale ar -v 0 || \
-	  (cd .. && $(PY) manage.py compilemessages -v 0)
+	@mkdir -p locale
+	$(PY) manage.py compilemessages -v 0 --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*"
 	@touch $@
 
 messages: $(VENV)/.installed
