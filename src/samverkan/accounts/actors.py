@@ -17,10 +17,21 @@ def actor_for_user(user: Any, ip: str | None = None) -> Actor:
     return Actor(user=user, roles={k: frozenset(v) for k, v in roles.items()}, ip=ip)
 
 
+def request_ip(request: Any) -> str | None:
+    """The client address: set by the core middleware, or REMOTE_ADDR before it has run."""
+    ip = getattr(request, "client_ip", None)
+    if ip:
+        return str(ip)
+    meta = getattr(request, "META", None) or {}
+    return meta.get("REMOTE_ADDR") or None
+
+
 def actor_from_request(request: Any) -> Actor:
     cached = getattr(request, "_samverkan_actor", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    actor = actor_for_user(getattr(request, "user", None), getattr(request, "client_ip", None))
+    user = getattr(request, "user", None)
+    # The cache is only valid for the same user (a login or logout inside the request changes it).
+    if cached is not None and cached.user_id == getattr(user, "pk", None):
+        return cached
+    actor = actor_for_user(user, request_ip(request))
     request._samverkan_actor = actor
     return actor

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from samverkan.accounts.actors import actor_from_request
+from samverkan.accounts.actors import actor_for_user, request_ip
 
 SESSION_AUTH_AT = "samverkan_auth_at"
 SESSION_LAST_SEEN = "samverkan_last_seen"
+
+
+def start_session_clock(request: HttpRequest) -> None:
+    """Call right after logging a user in: the absolute limit counts from here."""
+    now = time.time()
+    request.session[SESSION_AUTH_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
 
 
 class SessionTimeoutMiddleware:
@@ -33,19 +41,31 @@ class SessionTimeoutMiddleware:
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
             if auth_at is None:
                 request.session[SESSION_AUTH_AT] = now
-            elif now - auth_at > settings.SESSION_ABSOLUTE_SECONDS or now - last_seen > settings.SESSION_IDLE_SECONDS:
+            elif (
+                now - auth_at > settings.SESSION_ABSOLUTE_SECONDS
+                or now - last_seen > settings.SESSION_IDLE_SECONDS
+            ):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.path}&expired=1")
+                query = urlencode({"next": request.get_full_path(), "expired": "1"})
+                return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
             request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 
 def requires_two_factor(request: HttpRequest) -> bool:
-    actor = actor_from_request(request)
+    """A second factor is required for roles handling personal data, superusers, and anyone who
+    has set up an authenticator (so enabling it voluntarily actually protects the account)."""
+    from django_otp import user_has_device
+
+    user = request.user
+    if user.is_superuser or user_has_device(user):
+        return True
+    # Not actor_from_request: that caches the actor, and the client address is not known yet here.
+    actor = actor_for_user(user, request_ip(request))
     required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
-    return any(roles & required for roles in actor.roles.values()) or bool(request.user.is_superuser)
+    return any(roles & required for roles in actor.roles.values())
 
 
 class RequireTwoFactorMiddleware:
@@ -76,5 +96,5 @@ class RequireTwoFactorMiddleware:
             from django_otp import user_has_device
 
             target = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
-            return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

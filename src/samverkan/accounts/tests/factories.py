@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import factory
 
 from samverkan.accounts.models import Membership, User
+from samverkan.organisations.models import Organisation
 from samverkan.organisations.tests.factories import OrganisationFactory
 
 PASSWORD = "correct-horse-battery-staple"
@@ -22,9 +25,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            obj.save()
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -36,7 +39,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = "reader"
 
 
-def member(role: str, organisation=None) -> User:  # type: ignore[no-untyped-def]
+def organisation(**kwargs: Any) -> Organisation:
+    """A new fictional organisation, typed as the model (factory_boy's stubs type it as the factory)."""
+    return cast(Organisation, OrganisationFactory(**kwargs))
+
+
+def member(role: str, organisation: Organisation | None = None) -> User:
     """A user holding ``role`` in ``organisation`` (a new fictional one if not given)."""
-    organisation = organisation or OrganisationFactory()
-    return MembershipFactory(role=role, organisation=organisation).user
+    membership = cast(
+        Membership, MembershipFactory(role=role, organisation=organisation or OrganisationFactory())
+    )
+    return membership.user

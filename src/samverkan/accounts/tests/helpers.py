@@ -1,0 +1,24 @@
+"""Test helpers: logging in with a verified second factor, computing TOTP codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def code_for(device: TOTPDevice, drift: int = 0) -> str:
+    """The device's current code (``drift`` steps ahead: a code the device has not used yet)."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+
+
+def verified_login(client: Any, user: Any) -> TOTPDevice:
+    """Log ``user`` in as if they had passed both factors."""
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
