@@ -59,8 +59,13 @@ def main() -> None:
                 seq += 1
                 with transaction.atomic():
                     AuditEvent.objects.create(
-                        seq=seq, occurred_at=timezone.now(), code="bench.plain", actor_label="system",
-                        data={"i": i, "name": "Åsa"}, prev_hash="0" * 64, hash=f"{seq:064d}",
+                        seq=seq,
+                        occurred_at=timezone.now(),
+                        code="bench.plain",
+                        actor_label="system",
+                        data={"i": i, "name": "Åsa"},
+                        prev_hash="0" * 64,
+                        hash=f"{seq:064d}",
                     )
             plain.append(time.perf_counter() - start)
         # Remove the unchained rows so verify walks a real chain.
@@ -76,8 +81,10 @@ def main() -> None:
         print(f"chained append: {c / args.events * 1e6:8.1f} us/event")
         print(f"plain insert:   {p / args.events * 1e6:8.1f} us/event")
         print(f"ratio chained/plain: {c / p:.2f}")
-        print(f"audit_verify: {result.checked} events in {verify_seconds:.2f} s "
-              f"({verify_seconds / result.checked * 1e6:.1f} us/event)")
+        print(
+            f"audit_verify: {result.checked} events in {verify_seconds:.2f} s "
+            f"({verify_seconds / result.checked * 1e6:.1f} us/event)"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -22,7 +22,12 @@ def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]
     env.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -8,10 +8,10 @@ row, so the chain stays linear with many web and worker processes on PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-import ipaddress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,7 +97,9 @@ def record(
     """Append one event. Call inside the transaction of the change it describes."""
     payload = _normalise(data or {})
     user = actor.user if actor.is_authenticated else None
-    label = "system" if actor.is_system else (str(getattr(user, "email", "") or user) if user else "anonymous")
+    label = (
+        "system" if actor.is_system else (str(getattr(user, "email", "") or user) if user else "anonymous")
+    )
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq = head.seq + 1

@@ -25,7 +25,11 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField()
     code = models.CharField(max_length=100, db_index=True)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     actor_label = models.CharField(max_length=200, blank=True)

@@ -62,18 +62,54 @@ class FictionalOrg:
 
 
 FICTIONAL_ORGS = [
-    FictionalOrg("Föreningen Nya Grannar (fiktiv)", "nya-grannar", OrganisationKind.NGO, "802000-0108",
-                 "2380", "Fiktiv ideell förening för demo: språkcafé och läxhjälp."),
-    FictionalOrg("Språkvänner i Norr (fiktiv)", "sprakvanner-i-norr", OrganisationKind.NGO, "802000-0207",
-                 "2380", "Fiktiv förening för demo: matchar nyanlända med språkvänner."),
-    FictionalOrg("Gemenskapens församling (fiktiv)", "gemenskapens-forsamling", OrganisationKind.FAITH,
-                 "802000-0306", "1480", "Fiktivt trossamfund för demo."),
-    FictionalOrg("Fjällbygg AB (fiktivt)", "fjallbygg", OrganisationKind.EMPLOYER, "556000-0001",
-                 "2380", "Fiktivt byggföretag för demo: praktikplatser."),
-    FictionalOrg("Omsorg Solrosen AB (fiktivt)", "omsorg-solrosen", OrganisationKind.EMPLOYER, "556000-0019",
-                 "1280", "Fiktivt omsorgsföretag för demo."),
-    FictionalOrg("Exempelviks folkhögskola (fiktiv)", "exempelviks-folkhogskola", OrganisationKind.EDUCATION,
-                 "802000-0405", "2380", "Fiktiv folkhögskola för demo: svenska från dag ett."),
+    FictionalOrg(
+        "Föreningen Nya Grannar (fiktiv)",
+        "nya-grannar",
+        OrganisationKind.NGO,
+        "802000-0108",
+        "2380",
+        "Fiktiv ideell förening för demo: språkcafé och läxhjälp.",
+    ),
+    FictionalOrg(
+        "Språkvänner i Norr (fiktiv)",
+        "sprakvanner-i-norr",
+        OrganisationKind.NGO,
+        "802000-0207",
+        "2380",
+        "Fiktiv förening för demo: matchar nyanlända med språkvänner.",
+    ),
+    FictionalOrg(
+        "Gemenskapens församling (fiktiv)",
+        "gemenskapens-forsamling",
+        OrganisationKind.FAITH,
+        "802000-0306",
+        "1480",
+        "Fiktivt trossamfund för demo.",
+    ),
+    FictionalOrg(
+        "Fjällbygg AB (fiktivt)",
+        "fjallbygg",
+        OrganisationKind.EMPLOYER,
+        "556000-0001",
+        "2380",
+        "Fiktivt byggföretag för demo: praktikplatser.",
+    ),
+    FictionalOrg(
+        "Omsorg Solrosen AB (fiktivt)",
+        "omsorg-solrosen",
+        OrganisationKind.EMPLOYER,
+        "556000-0019",
+        "1280",
+        "Fiktivt omsorgsföretag för demo.",
+    ),
+    FictionalOrg(
+        "Exempelviks folkhögskola (fiktiv)",
+        "exempelviks-folkhogskola",
+        OrganisationKind.EDUCATION,
+        "802000-0405",
+        "2380",
+        "Fiktiv folkhögskola för demo: svenska från dag ett.",
+    ),
 ]
 
 
@@ -87,10 +123,18 @@ class DemoUser:
 
 DEMO_PASSWORD = "demo-samverkan-2026"  # noqa: S105 - fictional demo accounts, printed by seed_demo
 DEMO_USERS = [
-    DemoUser("admin.migrationsverket@demo.invalid", "Anna Andersson (fiktiv)", "migrationsverket", "administrator"),
-    DemoUser("handlaggare.migrationsverket@demo.invalid", "Karim Haddad (fiktiv)", "migrationsverket",
-             "case_officer"),
-    DemoUser("admin.ostersund@demo.invalid", "Erik Eriksson (fiktiv)", "ostersunds-kommun-2380", "administrator"),
+    DemoUser(
+        "admin.migrationsverket@demo.invalid", "Anna Andersson (fiktiv)", "migrationsverket", "administrator"
+    ),
+    DemoUser(
+        "handlaggare.migrationsverket@demo.invalid",
+        "Karim Haddad (fiktiv)",
+        "migrationsverket",
+        "case_officer",
+    ),
+    DemoUser(
+        "admin.ostersund@demo.invalid", "Erik Eriksson (fiktiv)", "ostersunds-kommun-2380", "administrator"
+    ),
     DemoUser("redaktor.nyagrannar@demo.invalid", "Lina Svensson (fiktiv)", "nya-grannar", "editor"),
     DemoUser("admin.nyagrannar@demo.invalid", "Sara Nilsson (fiktiv)", "nya-grannar", "administrator"),
     DemoUser("lasare.fjallbygg@demo.invalid", "Johan Berg (fiktiv)", "fjallbygg", "reader"),
@@ -121,65 +165,107 @@ def load_demo(today: dt.date | None = None) -> dict[str, int]:
         for m in Municipality.objects.all()
     ]
     fictional = {
-        f.slug: _org(f.name, f.slug, f.kind, org_number=f.org_number, is_fictional=True,
-                     description=f.description,
-                     municipality=Municipality.objects.get(code=f.municipality) if f.municipality else None)
+        f.slug: _org(
+            f.name,
+            f.slug,
+            f.kind,
+            org_number=f.org_number,
+            is_fictional=True,
+            description=f.description,
+            municipality=Municipality.objects.get(code=f.municipality) if f.municipality else None,
+        )
         for f in FICTIONAL_ORGS
     }
 
     letter, _ = Agreement.objects.update_or_create(
         title=LETTER_TITLE,
         defaults={
-            "kind": "letter_of_intent", "purpose": LETTER_PURPOSE, "start_date": dt.date(2019, 3, 28),
-            "end_date": None, "status": "active", "visibility": "public", "open_for_joining": True,
-            "owner": agencies["migrationsverket"], "source_note": LETTER_SOURCE, "is_fictional": False,
+            "kind": "letter_of_intent",
+            "purpose": LETTER_PURPOSE,
+            "start_date": dt.date(2019, 3, 28),
+            "end_date": None,
+            "status": "active",
+            "visibility": "public",
+            "open_for_joining": True,
+            "owner": agencies["migrationsverket"],
+            "source_note": LETTER_SOURCE,
+            "is_fictional": False,
         },
     )
     for org in [*agencies.values(), *boards]:
-        AgreementParty.objects.get_or_create(agreement=letter, organisation=org,
-                                             defaults={"joined_on": letter.start_date})
+        AgreementParty.objects.get_or_create(
+            agreement=letter, organisation=org, defaults={"joined_on": letter.start_date}
+        )
 
     ostersund = Organisation.objects.get(slug="ostersunds-kommun-2380")
     iop, _ = Agreement.objects.update_or_create(
         title="IOP Språkcafé och läxhjälp i Östersund (fiktivt exempel)",
         defaults={
-            "kind": "iop", "is_fictional": True, "owner": ostersund, "status": "active", "visibility": "public",
-            "purpose": "Fiktivt exempel: kommunen och idéburna organisationer driver tillsammans språkcafé och "
-                       "läxhjälp för nyanlända barn och vuxna.",
-            "scope": "Fiktivt exempel: två kvällar i veckan, lokaler från kommunen, volontärer från föreningarna.",
-            "start_date": dt.date(today.year, 1, 1), "end_date": dt.date(today.year + 1, 12, 31),
+            "kind": "iop",
+            "is_fictional": True,
+            "owner": ostersund,
+            "status": "active",
+            "visibility": "public",
+            "purpose": (
+                "Fiktivt exempel: kommunen och idéburna organisationer driver tillsammans språkcafé "
+                "och läxhjälp för nyanlända barn och vuxna."
+            ),
+            "scope": (
+                "Fiktivt exempel: två kvällar i veckan, lokaler från kommunen, volontärer från föreningarna."
+            ),
+            "start_date": dt.date(today.year, 1, 1),
+            "end_date": dt.date(today.year + 1, 12, 31),
         },
     )
-    for org, contact in [(ostersund, "admin.ostersund@demo.invalid"),
-                         (fictional["nya-grannar"], "admin.nyagrannar@demo.invalid"),
-                         (fictional["sprakvanner-i-norr"], "")]:
-        AgreementParty.objects.get_or_create(agreement=iop, organisation=org,
-                                             defaults={"joined_on": iop.start_date, "contact_email": contact})
+    for org, contact in [
+        (ostersund, "admin.ostersund@demo.invalid"),
+        (fictional["nya-grannar"], "admin.nyagrannar@demo.invalid"),
+        (fictional["sprakvanner-i-norr"], ""),
+    ]:
+        AgreementParty.objects.get_or_create(
+            agreement=iop, organisation=org, defaults={"joined_on": iop.start_date, "contact_email": contact}
+        )
 
     internal, _ = Agreement.objects.update_or_create(
         title="Praktikplatser för asylsökande (fiktivt exempel)",
         defaults={
-            "kind": "cooperation", "is_fictional": True, "owner": agencies["migrationsverket"],
-            "status": "active", "visibility": "internal",
-            "purpose": "Fiktivt exempel: arbetsgivare erbjuder praktik till asylsökande som får och vill arbeta.",
-            "start_date": today - dt.timedelta(days=300), "end_date": today + dt.timedelta(days=45),
+            "kind": "cooperation",
+            "is_fictional": True,
+            "owner": agencies["migrationsverket"],
+            "status": "active",
+            "visibility": "internal",
+            "purpose": (
+                "Fiktivt exempel: arbetsgivare erbjuder praktik till asylsökande som får och vill arbeta."
+            ),
+            "start_date": today - dt.timedelta(days=300),
+            "end_date": today + dt.timedelta(days=45),
         },
     )
-    for org, contact in [(agencies["migrationsverket"], "admin.migrationsverket@demo.invalid"),
-                         (fictional["fjallbygg"], "")]:
-        AgreementParty.objects.get_or_create(agreement=internal, organisation=org,
-                                             defaults={"joined_on": internal.start_date, "contact_email": contact})
+    for org, contact in [
+        (agencies["migrationsverket"], "admin.migrationsverket@demo.invalid"),
+        (fictional["fjallbygg"], ""),
+    ]:
+        AgreementParty.objects.get_or_create(
+            agreement=internal,
+            organisation=org,
+            defaults={"joined_on": internal.start_date, "contact_email": contact},
+        )
 
     for person in DEMO_USERS:
         user = User.objects.filter(email__iexact=person.email).first()
         if user is None:
-            user = User(email=person.email, username=person.email, full_name=person.full_name, is_fictional=True)
+            user = User(
+                email=person.email, username=person.email, full_name=person.full_name, is_fictional=True
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         org = Organisation.objects.get(slug=person.organisation_slug)
         Membership.objects.get_or_create(user=user, organisation=org, role=person.role)
 
     return {
-        "agencies": len(agencies), "county_boards": len(boards), "municipalities": len(municipalities),
-        "fictional_organisations": len(fictional), "users": len(DEMO_USERS),
+        "agencies": len(agencies),
+        "county_boards": len(boards),
+        "municipalities": len(municipalities),
+        "fictional_organisations": len(fictional),
+        "users": len(DEMO_USERS),
     }

@@ -119,7 +119,9 @@ class Agreement(models.Model):
         help_text=_("Other organisations may join this agreement without an invitation."),
     )
     owner = models.ForeignKey(
-        Organisation, verbose_name=_("initiating organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("initiating organisation"),
+        on_delete=models.PROTECT,
         related_name="owned_agreements",
     )
     is_fictional = models.BooleanField(_("fictional (demo data)"), default=False)
@@ -170,10 +172,16 @@ class AgreementInvitation(models.Model):
     """An invitation to an organisation to become a party to an agreement."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="invitations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agreement_invitations")
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agreement_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     message = models.TextField(_("message"), blank=True)
-    status = models.CharField(max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
@@ -215,7 +223,9 @@ class AgreementDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -236,7 +246,9 @@ class AgreementReminder(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "days_before", "end_date"], name="agreement_reminder_once"),
+            models.UniqueConstraint(
+                fields=["agreement", "days_before", "end_date"], name="agreement_reminder_once"
+            ),
         ]
 
     def __str__(self) -> str:

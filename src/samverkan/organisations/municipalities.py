@@ -24,6 +24,9 @@ def read_municipalities(path: Path = DATA_FILE) -> list[MunicipalityRow]:
             code = record["code"].strip()
             if len(code) != 4 or not code.isdigit():
                 raise ValueError(f"{path.name} line {line}: code {code!r} is not a four-digit kommunkod")
-            rows.append(MunicipalityRow(code, record["name"].strip(), record["county"].strip(),
-                                        int(record["population_2016"])))
+            rows.append(
+                MunicipalityRow(
+                    code, record["name"].strip(), record["county"].strip(), int(record["population_2016"])
+                )
+            )
     return rows

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from samverkan.core.actor import Actor
-from samverkan.organisations.models import Agreement, AgreementInvitation, AgreementStatus, Organisation, Visibility
+from samverkan.organisations.models import (
+    Agreement,
+    AgreementInvitation,
+    AgreementStatus,
+    Organisation,
+    Visibility,
+)
 
 ADMIN = "administrator"
 COORDINATOR = "coordinator"
@@ -97,10 +103,14 @@ def can_upload_document(actor: Actor, agreement: Agreement) -> bool:
 
 def joinable_organisations(actor: Actor, agreement: Agreement) -> list[int]:
     """Ids of the actor's organisations that could join this agreement now."""
-    return [
-        org_id
-        for org_id in sorted(actor.organisation_ids)
-        if org_id not in party_ids(agreement) and actor.has_role(org_id, ADMIN)
-    ] if agreement.open_for_joining and agreement.visibility == Visibility.PUBLIC and (
-        agreement.status == AgreementStatus.ACTIVE
-    ) else []
+    return (
+        [
+            org_id
+            for org_id in sorted(actor.organisation_ids)
+            if org_id not in party_ids(agreement) and actor.has_role(org_id, ADMIN)
+        ]
+        if agreement.open_for_joining
+        and agreement.visibility == Visibility.PUBLIC
+        and (agreement.status == AgreementStatus.ACTIVE)
+        else []
+    )

@@ -26,13 +26,19 @@ def _visible_agreements(actor: Actor) -> QuerySet[Agreement]:
     mine = set(actor.organisation_ids)
     is_party = Exists(AgreementParty.objects.filter(agreement=OuterRef("pk"), organisation_id__in=mine))
     is_invited = Exists(
-        AgreementInvitation.objects.filter(agreement=OuterRef("pk"), organisation_id__in=mine, status="pending")
+        AgreementInvitation.objects.filter(
+            agreement=OuterRef("pk"), organisation_id__in=mine, status="pending"
+        )
     )
     return Agreement.objects.filter(public | Q(owner_id__in=mine) | is_party | is_invited)
 
 
 def agreement_list_for(
-    *, actor: Actor, mine_only: bool = False, kind: str | None = None, status: str | None = None,
+    *,
+    actor: Actor,
+    mine_only: bool = False,
+    kind: str | None = None,
+    status: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Agreement]:
     qs = _visible_agreements(actor)
@@ -45,7 +51,9 @@ def agreement_list_for(
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(purpose__icontains=q))
-    return qs.select_related("owner").prefetch_related("parties__organisation").order_by("-start_date", "title")
+    return (
+        qs.select_related("owner").prefetch_related("parties__organisation").order_by("-start_date", "title")
+    )
 
 
 def agreement_public_list() -> QuerySet[Agreement]:
@@ -53,9 +61,7 @@ def agreement_public_list() -> QuerySet[Agreement]:
 
 
 def agreement_get_for(*, actor: Actor, agreement_id: int) -> Agreement:
-    agreement = (
-        _visible_agreements(actor).select_related("owner").filter(pk=agreement_id).first()
-    )
+    agreement = _visible_agreements(actor).select_related("owner").filter(pk=agreement_id).first()
     if agreement is None or not perms.can_view_agreement(actor, agreement):
         raise NotFound("agreement")
     return agreement
@@ -76,9 +82,8 @@ def document_get_for(*, actor: Actor, agreement_id: int, document_id: int) -> Ag
 def invitation_list_for(*, actor: Actor) -> QuerySet[AgreementInvitation]:
     """Pending invitations addressed to organisations where the actor is an administrator."""
     admin_of = [org for org, roles in actor.roles.items() if perms.ADMIN in roles]
-    return (
-        AgreementInvitation.objects.filter(organisation_id__in=admin_of, status="pending")
-        .select_related("agreement", "organisation")
+    return AgreementInvitation.objects.filter(organisation_id__in=admin_of, status="pending").select_related(
+        "agreement", "organisation"
     )
 
 
@@ -105,7 +110,9 @@ def organisation_list(*, kind: str | None = None, q: str | None = None) -> Query
 
 def organisation_get(*, organisation_id: int | None = None, slug: str | None = None) -> Organisation:
     qs = Organisation.objects.select_related("municipality")
-    org = qs.filter(pk=organisation_id).first() if organisation_id is not None else qs.filter(slug=slug).first()
+    org = (
+        qs.filter(pk=organisation_id).first() if organisation_id is not None else qs.filter(slug=slug).first()
+    )
     if org is None:
         raise NotFound("organisation")
     return org

@@ -34,8 +34,17 @@ from samverkan.organisations.models import (
 from samverkan.organisations.validators import normalise_org_number
 
 ORGANISATION_FIELDS = ("name", "kind", "org_number", "municipality_code", "website", "description")
-AGREEMENT_FIELDS = ("kind", "title", "purpose", "scope", "start_date", "end_date", "status", "visibility",
-                    "open_for_joining")
+AGREEMENT_FIELDS = (
+    "kind",
+    "title",
+    "purpose",
+    "scope",
+    "start_date",
+    "end_date",
+    "status",
+    "visibility",
+    "open_for_joining",
+)
 
 
 def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
@@ -47,9 +56,7 @@ def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 def _choice(value: Any, choices: Any, field: str) -> str:
     if value not in choices.values:
-        raise ValidationError(
-            {field: [_("“%(value)s” is not a valid choice.") % {"value": value}]}
-        )
+        raise ValidationError({field: [_("“%(value)s” is not a valid choice.") % {"value": value}]})
     return str(value)
 
 
@@ -90,7 +97,11 @@ def _apply_organisation_fields(org: Organisation, data: dict[str, Any]) -> None:
         org.website = str(data["website"] or "")
     if "description" in data:
         org.description = str(data["description"] or "")
-    if org.kind == OrganisationKind.MUNICIPALITY and org.municipality is None and "municipality_code" not in errors:
+    if (
+        org.kind == OrganisationKind.MUNICIPALITY
+        and org.municipality is None
+        and "municipality_code" not in errors
+    ):
         errors["municipality_code"] = [_("A municipality must be linked to its kommunkod.")]
     if org.org_number:
         clash = Organisation.objects.filter(org_number=org.org_number).exclude(pk=org.pk).exists()
@@ -117,8 +128,13 @@ def organisation_create(*, actor: Actor, data: dict[str, Any], is_fictional: boo
         _apply_organisation_fields(org, {k: data.get(k, "") for k in ORGANISATION_FIELDS})
         org.slug = _unique_slug(org.name)
         org.save()
-        audit.record(actor=actor, code="organisations.organisation.created", obj=org, organisation_id=org.pk,
-                     data={"name": org.name, "kind": org.kind})
+        audit.record(
+            actor=actor,
+            code="organisations.organisation.created",
+            obj=org,
+            organisation_id=org.pk,
+            data={"name": org.name, "kind": org.kind},
+        )
     return org
 
 
@@ -132,8 +148,13 @@ def organisation_update(*, actor: Actor, organisation_id: int, data: dict[str, A
         changes = {k: data[k] for k in ORGANISATION_FIELDS if k in data}
         _apply_organisation_fields(org, changes)
         org.save()
-        audit.record(actor=actor, code="organisations.organisation.updated", obj=org, organisation_id=org.pk,
-                     data={"fields": sorted(changes)})
+        audit.record(
+            actor=actor,
+            code="organisations.organisation.updated",
+            obj=org,
+            organisation_id=org.pk,
+            data={"fields": sorted(changes)},
+        )
     return org
 
 
@@ -182,7 +203,11 @@ def _apply_agreement_fields(agreement: Agreement, data: dict[str, Any]) -> None:
         and agreement.end_date < agreement.start_date
     ):
         errors["end_date"] = [_("The end date cannot be before the start date.")]
-    if agreement.open_for_joining and agreement.visibility != Visibility.PUBLIC and "visibility" not in errors:
+    if (
+        agreement.open_for_joining
+        and agreement.visibility != Visibility.PUBLIC
+        and "visibility" not in errors
+    ):
         errors["open_for_joining"] = [_("Only a public agreement can be open for others to join.")]
     if errors:
         raise ValidationError(errors)
@@ -205,19 +230,36 @@ def agreement_create(
         if not (actor.is_system or perms.can_create_agreement(actor, owner)):
             raise PermissionDenied("agreement.create")
         agreement = Agreement(owner=owner, is_fictional=is_fictional)
-        defaults = {"status": AgreementStatus.DRAFT, "visibility": Visibility.INTERNAL, "open_for_joining": False}
-        _apply_agreement_fields(agreement, {**defaults, **{k: data[k] for k in AGREEMENT_FIELDS if k in data},
-                                            **{k: data.get(k, "") for k in ("kind", "title", "purpose",
-                                                                             "start_date")}})
+        defaults = {
+            "status": AgreementStatus.DRAFT,
+            "visibility": Visibility.INTERNAL,
+            "open_for_joining": False,
+        }
+        _apply_agreement_fields(
+            agreement,
+            {
+                **defaults,
+                **{k: data[k] for k in AGREEMENT_FIELDS if k in data},
+                **{k: data.get(k, "") for k in ("kind", "title", "purpose", "start_date")},
+            },
+        )
         _check_contact(contact_email)
         agreement.source_note = str(data.get("source_note", "") or "")
         agreement.save()
         AgreementParty.objects.create(
-            agreement=agreement, organisation=owner, joined_on=agreement.start_date,
-            contact_name=contact_name, contact_email=contact_email,
+            agreement=agreement,
+            organisation=owner,
+            joined_on=agreement.start_date,
+            contact_name=contact_name,
+            contact_email=contact_email,
         )
-        audit.record(actor=actor, code="organisations.agreement.created", obj=agreement, organisation_id=owner.pk,
-                     data={"title": agreement.title, "kind": agreement.kind, "visibility": agreement.visibility})
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.created",
+            obj=agreement,
+            organisation_id=owner.pk,
+            data={"title": agreement.title, "kind": agreement.kind, "visibility": agreement.visibility},
+        )
     return agreement
 
 
@@ -247,8 +289,13 @@ def agreement_update(*, actor: Actor, agreement_id: int, data: dict[str, Any]) -
         changes = {k: data[k] for k in AGREEMENT_FIELDS if k in data}
         _apply_agreement_fields(agreement, changes)
         agreement.save()
-        audit.record(actor=actor, code="organisations.agreement.updated", obj=agreement,
-                     organisation_id=agreement.owner_id, data={"fields": sorted(changes)})
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.updated",
+            obj=agreement,
+            organisation_id=agreement.owner_id,
+            data={"fields": sorted(changes)},
+        )
     return agreement
 
 
@@ -263,20 +310,36 @@ def agreement_invite(
         if organisation is None:
             raise ValidationError({"organisation": [_("Choose an organisation.")]})
         if organisation.pk in perms.party_ids(agreement):
-            raise ValidationError({"organisation": [_("%(org)s is already a party.") % {"org": organisation}]})
+            raise ValidationError(
+                {"organisation": [_("%(org)s is already a party.") % {"org": organisation}]}
+            )
         if agreement.invitations.filter(organisation=organisation, status=InvitationStatus.PENDING).exists():
-            raise ValidationError({"organisation": [_("%(org)s has already been invited.") % {"org": organisation}]})
+            raise ValidationError(
+                {"organisation": [_("%(org)s has already been invited.") % {"org": organisation}]}
+            )
         try:
             with transaction.atomic():
                 invitation = AgreementInvitation.objects.create(
                     agreement=agreement, organisation=organisation, invited_by=actor.user, message=message
                 )
         except IntegrityError as exc:
-            raise ValidationError({"organisation": [_("This organisation has already been invited.")]}) from exc
-        audit.record(actor=actor, code="organisations.agreement.invited", obj=agreement,
-                     organisation_id=agreement.owner_id, data={"invited_organisation": organisation.pk})
-        audit.record(actor=actor, code="organisations.agreement.invitation_received", obj=invitation,
-                     organisation_id=organisation.pk, data={"agreement": agreement.pk})
+            raise ValidationError(
+                {"organisation": [_("This organisation has already been invited.")]}
+            ) from exc
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.invited",
+            obj=agreement,
+            organisation_id=agreement.owner_id,
+            data={"invited_organisation": organisation.pk},
+        )
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.invitation_received",
+            obj=invitation,
+            organisation_id=organisation.pk,
+            data={"agreement": agreement.pk},
+        )
     return invitation
 
 
@@ -301,14 +364,19 @@ def invitation_answer(
             AgreementParty.objects.get_or_create(
                 agreement_id=invitation.agreement_id,
                 organisation_id=invitation.organisation_id,
-                defaults={"joined_on": timezone.localdate(), "contact_name": contact_name,
-                          "contact_email": contact_email},
+                defaults={
+                    "joined_on": timezone.localdate(),
+                    "contact_name": contact_name,
+                    "contact_email": contact_email,
+                },
             )
         audit.record(
             actor=actor,
-            code="organisations.agreement.invitation_accepted" if accept else
-            "organisations.agreement.invitation_declined",
-            obj=invitation.agreement, organisation_id=invitation.organisation_id,
+            code="organisations.agreement.invitation_accepted"
+            if accept
+            else "organisations.agreement.invitation_declined",
+            obj=invitation.agreement,
+            organisation_id=invitation.organisation_id,
             data={"invitation": invitation.pk},
         )
     return invitation
@@ -324,19 +392,29 @@ def agreement_join(
         if organisation is None or not actor.is_member(organisation.pk):
             raise ValidationError({"organisation": [_("Choose one of your own organisations.")]})
         if organisation.pk in perms.party_ids(agreement):
-            raise ValidationError({"organisation": [_("%(org)s is already a party.") % {"org": organisation}]})
+            raise ValidationError(
+                {"organisation": [_("%(org)s is already a party.") % {"org": organisation}]}
+            )
         if not perms.can_join_agreement(actor, agreement, organisation):
             raise PermissionDenied("agreement.join")
         _check_contact(contact_email)
         party = AgreementParty.objects.create(
-            agreement=agreement, organisation=organisation, joined_on=timezone.localdate(),
-            contact_name=contact_name, contact_email=contact_email,
+            agreement=agreement,
+            organisation=organisation,
+            joined_on=timezone.localdate(),
+            contact_name=contact_name,
+            contact_email=contact_email,
         )
         AgreementInvitation.objects.filter(
             agreement=agreement, organisation=organisation, status=InvitationStatus.PENDING
         ).update(status=InvitationStatus.ACCEPTED, answered_at=timezone.now())
-        audit.record(actor=actor, code="organisations.agreement.joined", obj=agreement,
-                     organisation_id=organisation.pk, data={"organisation": organisation.pk})
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.joined",
+            obj=agreement,
+            organisation_id=organisation.pk,
+            data={"organisation": organisation.pk},
+        )
     return party
 
 
@@ -359,17 +437,27 @@ def document_add(
             raise ValidationError(errors)
         assert not isinstance(checked, str)
         document = AgreementDocument(
-            agreement=agreement, doc_type=doc_type, title=title.strip(), original_name=name[-255:],
-            extension=checked.extension, content_type=checked.content_type, size=checked.size,
-            sha256=checked.sha256, uploaded_by=actor.user,
+            agreement=agreement,
+            doc_type=doc_type,
+            title=title.strip(),
+            original_name=name[-255:],
+            extension=checked.extension,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor.user,
         )
         # If the transaction rolls back after the file is written, the orphan file is harmless
         # (unreferenced, random name); the row that would point to it never exists.
         document.file.save(f"upload.{checked.extension}", File(stream), save=False)
         document.save()
-        audit.record(actor=actor, code="organisations.agreement.document_added", obj=agreement,
-                     organisation_id=agreement.owner_id,
-                     data={"document": document.pk, "size": document.size, "type": document.extension})
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.document_added",
+            obj=agreement,
+            organisation_id=agreement.owner_id,
+            data={"document": document.pk, "size": document.size, "type": document.extension},
+        )
     return document
 
 
@@ -399,8 +487,10 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
         threshold = due[0]
         recipients = sorted({p.contact_email for p in agreement.parties.all() if p.contact_email})
         with transaction.atomic():
-            reminder, created = AgreementReminder.objects.get_or_create(
-                agreement=agreement, days_before=threshold, end_date=agreement.end_date,
+            _, created = AgreementReminder.objects.get_or_create(
+                agreement=agreement,
+                days_before=threshold,
+                end_date=agreement.end_date,
                 defaults={"recipients": recipients},
             )
             if not created:
@@ -412,14 +502,18 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
                         {"agreement": agreement, "days_left": days_left, "site_url": settings.SITE_URL},
                     )
                     subject = _("Agreement ending on %(date)s: %(title)s") % {
-                        "date": agreement.end_date.isoformat(), "title": agreement.title}
+                        "date": agreement.end_date.isoformat(),
+                        "title": agreement.title,
+                    }
                 # Mail goes out only if the reminder row commits, so a crash never sends twice
                 # without a record, and a rollback never records a reminder that was not sent.
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r)
-                )
-            audit.record(actor=actor, code="organisations.agreement.reminder_sent", obj=agreement,
-                         organisation_id=agreement.owner_id,
-                         data={"days_before": threshold, "recipients": len(recipients)})
+                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r))
+            audit.record(
+                actor=actor,
+                code="organisations.agreement.reminder_sent",
+                obj=agreement,
+                organisation_id=agreement.owner_id,
+                data={"days_before": threshold, "recipients": len(recipients)},
+            )
             sent += 1
     return sent

@@ -14,8 +14,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/join/", views.agreement_join, name="agreement_join"),
     path("agreements/<int:agreement_id>/export.csv", views.agreement_export, name="agreement_export"),
     path("agreements/<int:agreement_id>/documents/new/", views.document_upload, name="document_upload"),
-    path("agreements/<int:agreement_id>/documents/<int:document_id>/", views.document_download,
-         name="document_download"),
+    path(
+        "agreements/<int:agreement_id>/documents/<int:document_id>/",
+        views.document_download,
+        name="document_download",
+    ),
     path("invitations/<int:invitation_id>/", views.invitation_answer, name="invitation_answer"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),

@@ -27,9 +27,7 @@ def normalise_org_number(value: str) -> str:
     """Return NNNNNN-NNNN or raise ValidationError with a message a person understands."""
     match = _ORG_NUMBER.match(value.strip())
     if not match:
-        raise ValidationError(
-            _("An organisation number has ten digits, written NNNNNN-NNNN."), code="format"
-        )
+        raise ValidationError(_("An organisation number has ten digits, written NNNNNN-NNNN."), code="format")
     digits = match.group(1) + match.group(2)
     if int(digits[2]) < 2:
         # The third digit of an organisation number is at least 2 (it is a month digit in a

@@ -47,10 +47,18 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         status=status if status in AgreementStatus.values else None,
         q=q,
     )
-    return render(request, "organisations/agreement_list.html", {
-        "agreements": agreements, "kinds": AgreementKind.choices, "statuses": AgreementStatus.choices,
-        "kind": kind, "status": status, "q": q or "",
-    })
+    return render(
+        request,
+        "organisations/agreement_list.html",
+        {
+            "agreements": agreements,
+            "kinds": AgreementKind.choices,
+            "statuses": AgreementStatus.choices,
+            "kind": kind,
+            "status": status,
+            "q": q or "",
+        },
+    )
 
 
 def agreement_list_export(request: HttpRequest) -> HttpResponse:
@@ -60,8 +68,16 @@ def agreement_list_export(request: HttpRequest) -> HttpResponse:
         "agreements.csv",
         ["id", "title", "kind", "status", "visibility", "start_date", "end_date", "parties"],
         (
-            [a.pk, a.title, a.kind, a.status, a.visibility, a.start_date, a.end_date or "",
-             "; ".join(p.organisation.name for p in a.parties.all())]
+            [
+                a.pk,
+                a.title,
+                a.kind,
+                a.status,
+                a.visibility,
+                a.start_date,
+                a.end_date or "",
+                "; ".join(p.organisation.name for p in a.parties.all()),
+            ]
             for a in agreements
         ),
     )
@@ -73,19 +89,26 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     parties = list(selectors.agreement_parties(agreement))
     is_party = any(actor.is_member(p.organisation_id) for p in parties)
     joinable = perms.joinable_organisations(actor, agreement)
-    return render(request, "organisations/agreement_detail.html", {
-        "agreement": agreement,
-        "parties": parties,
-        # Contact details of parties are shown to the parties themselves only.
-        "show_contacts": is_party,
-        "documents": agreement.documents.all() if is_party or agreement.visibility == "public" else [],
-        "pending_invitations": agreement.invitations.filter(status="pending").select_related("organisation")
-        if is_party else [],
-        "can_edit": perms.can_edit_agreement(actor, agreement),
-        "can_invite": perms.can_invite_to_agreement(actor, agreement),
-        "can_upload": perms.can_upload_document(actor, agreement),
-        "can_join": bool(joinable),
-    })
+    return render(
+        request,
+        "organisations/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "parties": parties,
+            # Contact details of parties are shown to the parties themselves only.
+            "show_contacts": is_party,
+            "documents": agreement.documents.all() if is_party or agreement.visibility == "public" else [],
+            "pending_invitations": agreement.invitations.filter(status="pending").select_related(
+                "organisation"
+            )
+            if is_party
+            else [],
+            "can_edit": perms.can_edit_agreement(actor, agreement),
+            "can_invite": perms.can_invite_to_agreement(actor, agreement),
+            "can_upload": perms.can_upload_document(actor, agreement),
+            "can_join": bool(joinable),
+        },
+    )
 
 
 def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
@@ -93,19 +116,41 @@ def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement_or_404(request, agreement_id)
     parties = selectors.agreement_parties(agreement)
     is_party = any(actor.is_member(p.organisation_id) for p in parties)
-    header = ["agreement", "kind", "status", "start_date", "end_date", "party", "organisation_number", "joined_on"]
+    header = [
+        "agreement",
+        "kind",
+        "status",
+        "start_date",
+        "end_date",
+        "party",
+        "organisation_number",
+        "joined_on",
+    ]
     if is_party:
         header += ["contact_name", "contact_email"]
     rows = []
     for p in parties:
-        row: list[Any] = [agreement.title, agreement.kind, agreement.status, agreement.start_date,
-                          agreement.end_date or "", p.organisation.name, p.organisation.org_number, p.joined_on]
+        row: list[Any] = [
+            agreement.title,
+            agreement.kind,
+            agreement.status,
+            agreement.start_date,
+            agreement.end_date or "",
+            p.organisation.name,
+            p.organisation.org_number,
+            p.joined_on,
+        ]
         if is_party:
             row += [p.contact_name, p.contact_email]
         rows.append(row)
     if is_party:
-        audit.record(actor=actor, code="organisations.agreement.exported", obj=agreement,
-                     organisation_id=agreement.owner_id, data={"with_contacts": True})
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.exported",
+            obj=agreement,
+            organisation_id=agreement.owner_id,
+            data={"with_contacts": True},
+        )
     return csv_response(f"agreement-{agreement.pk}.csv", header, rows)
 
 
@@ -118,14 +163,21 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     )
     if not owners.exists():
         raise DjangoPermissionDenied
-    form = AgreementForm(request.POST or None, owners=owners, initial={"status": "draft", "visibility": "internal"})
+    form = AgreementForm(
+        request.POST or None, owners=owners, initial={"status": "draft", "visibility": "internal"}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = data.pop("owner")
         contact_name, contact_email = data.pop("contact_name"), data.pop("contact_email")
         try:
-            agreement = services.agreement_create(actor=actor, owner_id=owner.pk, data=data,
-                                                  contact_name=contact_name, contact_email=contact_email)
+            agreement = services.agreement_create(
+                actor=actor,
+                owner_id=owner.pk,
+                data=data,
+                contact_name=contact_name,
+                contact_email=contact_email,
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc)
         else:
@@ -165,9 +217,12 @@ def agreement_invite(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = InviteOrganisationForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agreement_invite(actor=actor, agreement_id=agreement.pk,
-                                      organisation_id=form.cleaned_data["organisation"].pk,
-                                      message=form.cleaned_data["message"])
+            services.agreement_invite(
+                actor=actor,
+                agreement_id=agreement.pk,
+                organisation_id=form.cleaned_data["organisation"].pk,
+                message=form.cleaned_data["message"],
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc)
         else:
@@ -187,10 +242,13 @@ def agreement_join(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = JoinForm(request.POST or None, organisations=joinable)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agreement_join(actor=actor, agreement_id=agreement.pk,
-                                    organisation_id=form.cleaned_data["organisation"].pk,
-                                    contact_name=form.cleaned_data["contact_name"],
-                                    contact_email=form.cleaned_data["contact_email"])
+            services.agreement_join(
+                actor=actor,
+                agreement_id=agreement.pk,
+                organisation_id=form.cleaned_data["organisation"].pk,
+                contact_name=form.cleaned_data["contact_name"],
+                contact_email=form.cleaned_data["contact_email"],
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc)
         else:
@@ -213,14 +271,20 @@ def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         accept = request.POST.get("answer") == "accept"
         try:
-            services.invitation_answer(actor=actor, invitation_id=invitation.pk, accept=accept,
-                                       contact_name=form.cleaned_data["contact_name"],
-                                       contact_email=form.cleaned_data["contact_email"])
+            services.invitation_answer(
+                actor=actor,
+                invitation_id=invitation.pk,
+                accept=accept,
+                contact_name=form.cleaned_data["contact_name"],
+                contact_email=form.cleaned_data["contact_email"],
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc)
         else:
             if accept:
-                messages.success(request, _("%(org)s is now a party to the agreement.") % {"org": invitation.organisation})
+                messages.success(
+                    request, _("%(org)s is now a party to the agreement.") % {"org": invitation.organisation}
+                )
                 return redirect("organisations:agreement_detail", invitation.agreement_id)
             messages.success(request, _("The invitation was declined."))
             return redirect("site:dashboard")
@@ -238,9 +302,15 @@ def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.document_add(actor=actor, agreement_id=agreement.pk, title=form.cleaned_data["title"],
-                                  doc_type=form.cleaned_data["doc_type"], name=upload.name,
-                                  stream=upload, size=upload.size)
+            services.document_add(
+                actor=actor,
+                agreement_id=agreement.pk,
+                title=form.cleaned_data["title"],
+                doc_type=form.cleaned_data["doc_type"],
+                name=upload.name,
+                stream=upload,
+                size=upload.size,
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc)
         else:
@@ -258,17 +328,27 @@ def document_download(request: HttpRequest, agreement_id: int, document_id: int)
     is_party = any(actor.is_member(i) for i in perms.party_ids(document.agreement))
     if not (is_party or document.agreement.visibility == "public"):
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True,
-                        filename=f"{document.title}.{document.extension}", content_type=document.content_type)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title}.{document.extension}",
+        content_type=document.content_type,
+    )
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip() or None
     kind = request.GET.get("kind") or None
     organisations = selectors.organisation_list(kind=kind, q=q)
-    return render(request, "organisations/organisation_list.html", {
-        "organisations": organisations[:500], "q": q or "", "kind": kind,
-    })
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {
+            "organisations": organisations[:500],
+            "q": q or "",
+            "kind": kind,
+        },
+    )
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -277,14 +357,20 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         organisation = selectors.organisation_get(slug=slug)
     except NotFound as exc:
         raise Http404 from exc
-    agreements = selectors.agreement_list_for(actor=actor).filter(parties__organisation=organisation).distinct()
-    return render(request, "organisations/organisation_detail.html", {
-        "organisation": organisation,
-        "agreements": agreements,
-        "can_edit": perms.can_edit_organisation(actor, organisation),
-        "can_view_members": perms.can_view_members(actor, organisation),
-        "can_view_audit": perms.can_view_audit(actor, organisation),
-    })
+    agreements = (
+        selectors.agreement_list_for(actor=actor).filter(parties__organisation=organisation).distinct()
+    )
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "agreements": agreements,
+            "can_edit": perms.can_edit_organisation(actor, organisation),
+            "can_view_members": perms.can_view_members(actor, organisation),
+            "can_view_audit": perms.can_view_audit(actor, organisation),
+        },
+    )
 
 
 @login_required
@@ -297,9 +383,14 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404 from exc
     if not perms.can_edit_organisation(actor, organisation):
         raise DjangoPermissionDenied
-    initial = {"name": organisation.name, "kind": organisation.kind, "org_number": organisation.org_number,
-               "municipality_code": organisation.municipality_id or "", "website": organisation.website,
-               "description": organisation.description}
+    initial = {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "org_number": organisation.org_number,
+        "municipality_code": organisation.municipality_id or "",
+        "website": organisation.website,
+        "description": organisation.description,
+    }
     form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,6 +400,6 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The organisation was saved."))
             return redirect("organisations:organisation_detail", organisation.slug)
-    return render(request, "organisations/organisation_form.html", {"form": form, "organisation": organisation})
-
-
+    return render(
+        request, "organisations/organisation_form.html", {"form": form, "organisation": organisation}
+    )

@@ -34,7 +34,9 @@ def test_chain_links_each_event_to_the_previous():
 
 
 def test_secrets_never_enter_the_log():
-    event = audit.record(actor=Actor.system(), code="test.login", data={"password": "hunter2", "email": "a@b.c"})
+    event = audit.record(
+        actor=Actor.system(), code="test.login", data={"password": "hunter2", "email": "a@b.c"}
+    )
     event.refresh_from_db()
     assert "password" not in event.data
     assert event.data["email"] == "a@b.c"

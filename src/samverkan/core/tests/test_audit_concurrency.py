@@ -41,4 +41,6 @@ def test_parallel_appends_form_one_unbroken_chain():
     assert AuditEvent.objects.count() == THREADS * PER_THREAD
     result = audit.verify()
     assert result.ok, result
-    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, THREADS * PER_THREAD + 1))
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(
+        range(1, THREADS * PER_THREAD + 1)
+    )

@@ -13,7 +13,6 @@ from samverkan.organisations.models import (
 )
 
 
-
 def _org_number(n: int) -> str:
     from samverkan.organisations.validators import luhn_ok
 

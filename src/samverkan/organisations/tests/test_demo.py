@@ -14,18 +14,23 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_loads_real_and_fictional_data_and_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo")
-    counts = {kind: Organisation.objects.filter(kind=kind).count()
-              for kind in ("agency", "county_board", "municipality")}
+    counts = {
+        kind: Organisation.objects.filter(kind=kind).count()
+        for kind in ("agency", "county_board", "municipality")
+    }
     assert counts == {"agency": 8, "county_board": 21, "municipality": 290}
     letter = Agreement.objects.get(kind="letter_of_intent")
     # eight agencies plus the county administrative boards, who signed together
     assert letter.parties.count() == 8 + 21
     assert letter.open_for_joining and not letter.is_fictional and letter.source_note
     # every organisation, user and agreement that is not a real public one is marked fictional
-    assert not Organisation.objects.filter(kind__in=["ngo", "employer", "faith", "education"],
-                                           is_fictional=False).exists()
+    assert not Organisation.objects.filter(
+        kind__in=["ngo", "employer", "faith", "education"], is_fictional=False
+    ).exists()
     assert not User.objects.filter(is_fictional=False).exists()
-    assert set(Agreement.objects.filter(is_fictional=False).values_list("kind", flat=True)) == {"letter_of_intent"}
+    assert set(Agreement.objects.filter(is_fictional=False).values_list("kind", flat=True)) == {
+        "letter_of_intent"
+    }
 
     before = (Organisation.objects.count(), Agreement.objects.count(), User.objects.count())
     call_command("seed_demo")

@@ -40,8 +40,9 @@ def _admin_actor(org: Organisation | None = None):
 
 def test_create_agreement_makes_owner_a_party_and_audits():
     actor, org = _admin_actor()
-    agreement = services.agreement_create(actor=actor, owner_id=org.pk, data=VALID,
-                                          contact_email="kontakt@example.invalid")
+    agreement = services.agreement_create(
+        actor=actor, owner_id=org.pk, data=VALID, contact_email="kontakt@example.invalid"
+    )
     assert agreement.status == "active"
     assert list(agreement.parties.values_list("organisation_id", flat=True)) == [org.pk]
     event = AuditEvent.objects.get(code="organisations.agreement.created")
@@ -101,8 +102,13 @@ def test_invitation_accepted_makes_a_party():
     invitation = services.agreement_invite(actor=actor_a, agreement_id=agreement.pk, organisation_id=org_b.pk)
     with pytest.raises(ValidationError):
         services.agreement_invite(actor=actor_a, agreement_id=agreement.pk, organisation_id=org_b.pk)
-    services.invitation_answer(actor=actor_b, invitation_id=invitation.pk, accept=True,
-                               contact_name="Fiktiv Kontakt", contact_email="b@example.invalid")
+    services.invitation_answer(
+        actor=actor_b,
+        invitation_id=invitation.pk,
+        accept=True,
+        contact_name="Fiktiv Kontakt",
+        contact_email="b@example.invalid",
+    )
     assert set(agreement.parties.values_list("organisation_id", flat=True)) == {org_a.pk, org_b.pk}
     codes = set(AuditEvent.objects.values_list("code", flat=True))
     assert {"organisations.agreement.invited", "organisations.agreement.invitation_accepted"} <= codes
@@ -123,8 +129,9 @@ def test_declined_invitation_adds_no_party_and_only_invitee_admin_may_answer():
 def test_joining_an_open_agreement():
     actor_a, org_a = _admin_actor()
     actor_b, org_b = _admin_actor()
-    agreement = services.agreement_create(actor=actor_a, owner_id=org_a.pk,
-                                          data={**VALID, "open_for_joining": True})
+    agreement = services.agreement_create(
+        actor=actor_a, owner_id=org_a.pk, data={**VALID, "open_for_joining": True}
+    )
     services.agreement_join(actor=actor_b, agreement_id=agreement.pk, organisation_id=org_b.pk)
     assert agreement.parties.filter(organisation=org_b).exists()
     with pytest.raises(ValidationError):
@@ -146,25 +153,53 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def test_document_upload_checks_type_and_size(settings):
     actor, org = _admin_actor()
     agreement = services.agreement_create(actor=actor, owner_id=org.pk, data=VALID)
-    doc = services.document_add(actor=actor, agreement_id=agreement.pk, title="Avtal", doc_type="agreement",
-                                name="avtal.pdf", stream=io.BytesIO(PDF), size=len(PDF))
+    doc = services.document_add(
+        actor=actor,
+        agreement_id=agreement.pk,
+        title="Avtal",
+        doc_type="agreement",
+        name="avtal.pdf",
+        stream=io.BytesIO(PDF),
+        size=len(PDF),
+    )
     assert doc.extension == "pdf"
     assert doc.file.read() == PDF
 
     with pytest.raises(ValidationError) as info:
-        services.document_add(actor=actor, agreement_id=agreement.pk, title="Fel", doc_type="annex",
-                              name="script.exe", stream=io.BytesIO(b"MZ\x90\x00"), size=4)
+        services.document_add(
+            actor=actor,
+            agreement_id=agreement.pk,
+            title="Fel",
+            doc_type="annex",
+            name="script.exe",
+            stream=io.BytesIO(b"MZ\x90\x00"),
+            size=4,
+        )
     assert "file" in info.value.errors
 
     with pytest.raises(ValidationError) as info:  # right extension, wrong content
-        services.document_add(actor=actor, agreement_id=agreement.pk, title="Fel", doc_type="annex",
-                              name="fake.pdf", stream=io.BytesIO(b"hello world"), size=11)
+        services.document_add(
+            actor=actor,
+            agreement_id=agreement.pk,
+            title="Fel",
+            doc_type="annex",
+            name="fake.pdf",
+            stream=io.BytesIO(b"hello world"),
+            size=11,
+        )
     assert "not a PDF" in info.value.errors["file"][0]
 
     settings.DOCUMENT_MAX_BYTES = 10
     with pytest.raises(ValidationError) as info:
-        services.document_add(actor=actor, agreement_id=agreement.pk, title="Stor", doc_type="annex",
-                              name="stor.pdf", stream=io.BytesIO(PDF), size=len(PDF))
+        services.document_add(
+            actor=actor,
+            agreement_id=agreement.pk,
+            title="Stor",
+            doc_type="annex",
+            name="stor.pdf",
+            stream=io.BytesIO(PDF),
+            size=len(PDF),
+        )
     assert "limit" in info.value.errors["file"][0]
     assert AgreementDocument.objects.count() == 1
 
@@ -172,14 +207,17 @@ def test_document_upload_checks_type_and_size(settings):
 def test_organisation_update_validates_org_number_and_kommunkod():
     actor, org = _admin_actor()
     with pytest.raises(ValidationError) as info:
-        services.organisation_update(actor=actor, organisation_id=org.pk,
-                                     data={"org_number": "202100-2164", "kind": "municipality",
-                                           "municipality_code": "9999"})
+        services.organisation_update(
+            actor=actor,
+            organisation_id=org.pk,
+            data={"org_number": "202100-2164", "kind": "municipality", "municipality_code": "9999"},
+        )
     assert set(info.value.errors) == {"org_number", "municipality_code"}
     org.refresh_from_db()
     assert org.kind == "ngo"
-    updated = services.organisation_update(actor=actor, organisation_id=org.pk,
-                                           data={"kind": "municipality", "municipality_code": "0180"})
+    updated = services.organisation_update(
+        actor=actor, organisation_id=org.pk, data={"kind": "municipality", "municipality_code": "0180"}
+    )
     assert updated.municipality_id == "0180"
 
 

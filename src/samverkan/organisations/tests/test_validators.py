@@ -25,8 +25,13 @@ def test_normalises_valid_numbers(raw: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("12345", "format"), ("202100-216", "format"), ("abcdef-ghij", "format"), ("202100-2164", "checksum"),
-     ("811218-9876", "personal")],
+    [
+        ("12345", "format"),
+        ("202100-216", "format"),
+        ("abcdef-ghij", "format"),
+        ("202100-2164", "checksum"),
+        ("811218-9876", "personal"),
+    ],
 )
 def test_rejects_invalid_numbers_with_a_reason(raw: str, code: str) -> None:
     with pytest.raises(ValidationError) as info:

@@ -31,8 +31,16 @@ def login(client, user):
 def _document(agreement: Agreement) -> AgreementDocument:
     from django.core.files.base import ContentFile
 
-    doc = AgreementDocument(agreement=agreement, doc_type="annex", title="Bilaga", original_name="b.pdf",
-                            extension="pdf", content_type="application/pdf", size=len(PDF), sha256="0" * 64)
+    doc = AgreementDocument(
+        agreement=agreement,
+        doc_type="annex",
+        title="Bilaga",
+        original_name="b.pdf",
+        extension="pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+    )
     doc.file.save("b.pdf", ContentFile(PDF), save=True)
     return doc
 
@@ -84,10 +92,19 @@ def test_anonymous_visitor_sees_public_agreements_not_internal(client):
 def test_create_agreement_form_shows_field_error_and_writes_nothing(client):
     org = OrganisationFactory()
     login(client, member("editor", org))
-    response = client.post(reverse("organisations:agreement_create"), {
-        "owner": org.pk, "kind": "iop", "title": "Test", "purpose": "Syfte", "start_date": "2026-05-01",
-        "end_date": "2026-04-01", "status": "active", "visibility": "internal",
-    })
+    response = client.post(
+        reverse("organisations:agreement_create"),
+        {
+            "owner": org.pk,
+            "kind": "iop",
+            "title": "Test",
+            "purpose": "Syfte",
+            "start_date": "2026-05-01",
+            "end_date": "2026-04-01",
+            "status": "active",
+            "visibility": "internal",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_end_date_error"' in html
@@ -97,10 +114,19 @@ def test_create_agreement_form_shows_field_error_and_writes_nothing(client):
 def test_create_agreement_form_creates(client):
     org = OrganisationFactory()
     login(client, member("editor", org))
-    response = client.post(reverse("organisations:agreement_create"), {
-        "owner": org.pk, "kind": "cooperation", "title": "Samverkan om praktik", "purpose": "Syfte",
-        "start_date": "2026-05-01", "end_date": "", "status": "active", "visibility": "public",
-    })
+    response = client.post(
+        reverse("organisations:agreement_create"),
+        {
+            "owner": org.pk,
+            "kind": "cooperation",
+            "title": "Samverkan om praktik",
+            "purpose": "Syfte",
+            "start_date": "2026-05-01",
+            "end_date": "",
+            "status": "active",
+            "visibility": "public",
+        },
+    )
     agreement = Agreement.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("organisations:agreement_detail", args=[agreement.pk])
@@ -113,8 +139,10 @@ def test_document_upload_form_refuses_wrong_type(client):
     agreement = AgreementFactory(owner=org)
     upload = io.BytesIO(b"MZ\x90\x00 not a pdf")
     upload.name = "virus.pdf"
-    response = client.post(reverse("organisations:document_upload", args=[agreement.pk]),
-                           {"title": "Avtal", "doc_type": "agreement", "file": upload})
+    response = client.post(
+        reverse("organisations:document_upload", args=[agreement.pk]),
+        {"title": "Avtal", "doc_type": "agreement", "file": upload},
+    )
     assert response.status_code == 200
     assert 'id="id_file_error"' in response.content.decode()
     assert AgreementDocument.objects.count() == 0
@@ -123,9 +151,15 @@ def test_document_upload_form_refuses_wrong_type(client):
 def test_organisation_form_refuses_bad_org_number_and_kommunkod(client):
     org = OrganisationFactory()
     login(client, member("administrator", org))
-    response = client.post(reverse("organisations:organisation_edit", args=[org.slug]), {
-        "name": org.name, "kind": "municipality", "org_number": "123456-7890", "municipality_code": "0000",
-    })
+    response = client.post(
+        reverse("organisations:organisation_edit", args=[org.slug]),
+        {
+            "name": org.name,
+            "kind": "municipality",
+            "org_number": "123456-7890",
+            "municipality_code": "0000",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_org_number_error"' in html

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = "Enqueue periodic tasks (agreement reminders) every --interval seconds."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=int, default=3600, help="seconds between rounds (default 3600)")
+        parser.add_argument(
+            "--interval", type=int, default=3600, help="seconds between rounds (default 3600)"
+        )
         parser.add_argument("--once", action="store_true", help="enqueue one round and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -7,16 +7,22 @@ from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and people."
+    help = (
+        "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and people."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="allow outside DEBUG (never in production)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo creates accounts with a published password; it runs only with DEBUG.")
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DEBUG."
+            )
         counts = load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        )
         self.stdout.write(f"Fictional demo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.email:45} {user.role} at {user.organisation_slug}")
