@@ -487,12 +487,12 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
         threshold = due[0]
         recipients = sorted({p.contact_email for p in agreement.parties.all() if p.contact_email})
         with transaction.atomic():
-            _, created = AgreementReminder.objects.get_or_create(
+            created = AgreementReminder.objects.get_or_create(
                 agreement=agreement,
                 days_before=threshold,
                 end_date=agreement.end_date,
                 defaults={"recipients": recipients},
-            )
+            )[1]
             if not created:
                 continue
             if recipients:
