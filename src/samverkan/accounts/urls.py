@@ -1,9 +1,27 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from samverkan.accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.account, name="account"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("organisations/<slug:slug>/members/", views.member_list, name="member_list"),
+    path("organisations/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),
+    path(
+        "organisations/<slug:slug>/members/<int:membership_id>/role/",
+        views.member_change_role,
+        name="member_change_role",
+    ),
+    path(
+        "organisations/<slug:slug>/members/<int:membership_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path("organisations/<slug:slug>/audit/", views.audit_log, name="audit_log"),
 ]
