@@ -104,7 +104,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq = head.seq + 1
         occurred_at = timezone.now()
-        fields = {
+        fields: dict[str, Any] = {
             "seq": seq,
             "occurred_at": occurred_at,
             "code": code,

@@ -16,6 +16,11 @@ from samverkan.organisations.models import (
 )
 
 
+def _set_queryset(field: forms.Field, queryset: Any) -> None:
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -53,7 +58,7 @@ class AgreementForm(StyledFormMixin, forms.Form):
             for name in ("owner", "contact_name", "contact_email"):
                 del self.fields[name]
         else:
-            self.fields["owner"].queryset = owners if owners is not None else Organisation.objects.none()
+            _set_queryset(self.fields["owner"], owners if owners is not None else Organisation.objects.none())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -72,7 +77,7 @@ class InviteOrganisationForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if candidates is not None:
-            self.fields["organisation"].queryset = candidates
+            _set_queryset(self.fields["organisation"], candidates)
 
 
 class JoinForm(StyledFormMixin, forms.Form):
@@ -83,7 +88,7 @@ class JoinForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organisations is not None:
-            self.fields["organisation"].queryset = organisations
+            _set_queryset(self.fields["organisation"], organisations)
 
 
 class AnswerInvitationForm(StyledFormMixin, forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -507,7 +508,7 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
                     }
                 # Mail goes out only if the reminder row commits, so a crash never sends twice
                 # without a record, and a rollback never records a reminder that was not sent.
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r))
+                transaction.on_commit(functools.partial(send_mail, subject, body, None, recipients))
             audit.record(
                 actor=actor,
                 code="organisations.agreement.reminder_sent",
