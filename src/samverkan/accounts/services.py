@@ -266,7 +266,12 @@ def invitation_get_by_token(token: str) -> Invitation:
 
 
 def invitation_accept(
-    *, token: str, user: Any = None, full_name: str | None = None, password: str | None = None
+    *,
+    token: str,
+    user: Any = None,
+    full_name: str | None = None,
+    password: str | None = None,
+    ip: str | None = None,
 ) -> Membership:
     """Accept an invitation: as the logged-in ``user`` (same e-mail), or by creating an account."""
     with transaction.atomic():
@@ -304,7 +309,7 @@ def invitation_accept(
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        actor = actor_for_user(user)
+        actor = actor_for_user(user, ip)
         if created:
             audit.record(actor=actor, code="accounts.user.created", obj=user, data={"via": "invitation"})
         audit.record(

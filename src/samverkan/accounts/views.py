@@ -354,7 +354,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _accept(request: HttpRequest, token: str, form: Any = None, **kwargs: Any) -> HttpResponse | None:
     """Accept, then redirect; None when the errors belong beside the form's fields."""
     try:
-        membership = services.invitation_accept(token=token, **kwargs)
+        membership = services.invitation_accept(token=token, ip=request_ip(request), **kwargs)
     except ValidationError as exc:
         if form is not None and set(exc.errors) - {"__all__"}:
             form.add_domain_errors(exc)

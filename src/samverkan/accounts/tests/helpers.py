@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,3 +25,11 @@ def verified_login(client: Any, user: Any) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+@pytest.fixture
+def english(settings: Any) -> Iterator[None]:
+    """Run in English (msgids), whatever the default language and its translations say."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from samverkan.accounts.models import LoginFailure
 from samverkan.accounts.tests.factories import PASSWORD, member
-from samverkan.accounts.tests.helpers import verified_login
+from samverkan.accounts.tests.helpers import (
+    english,  # noqa: F401 - fixture
+    verified_login,
+)
 from samverkan.core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 LOGIN = "/accounts/login/"
 HOME_IP = "198.51.100.10"

@@ -12,10 +12,13 @@ from samverkan.accounts import middleware
 from samverkan.accounts.middleware import SESSION_AUTH_AT, SESSION_LAST_SEEN
 from samverkan.accounts.tests.factories import member
 from samverkan.accounts.tests.factories import organisation as new_organisation
-from samverkan.accounts.tests.helpers import verified_login
+from samverkan.accounts.tests.helpers import (
+    english,  # noqa: F401 - fixture
+    verified_login,
+)
 from samverkan.core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DASHBOARD = "/dashboard/"
 

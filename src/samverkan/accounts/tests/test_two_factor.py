@@ -10,10 +10,14 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.tests.factories import PASSWORD, member
-from samverkan.accounts.tests.helpers import code_for, verified_login
+from samverkan.accounts.tests.helpers import (
+    code_for,
+    english,  # noqa: F401 - fixture
+    verified_login,
+)
 from samverkan.core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SETUP = "/accounts/two-factor/setup/"
 VERIFY = "/accounts/two-factor/verify/"
