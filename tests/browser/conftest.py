@@ -1,0 +1,128 @@
+"""Shared fixtures for the browser tests: one Debian Chromium per session, a new context per test.
+
+Playwright's sync API runs an asyncio event loop in the test thread, so Django's guard against
+database access from async contexts is switched off for these tests (the ORM calls here are
+plain synchronous calls in the test thread).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = ROOT / "static" / "vendor"
+VENDOR_FILES = ("samverkan.css", "htmx.min.js", "axe.min.js")
+
+# Reports Content-Security-Policy violations to the test. Playwright injects init scripts and
+# bindings through the DevTools protocol, so the page's own CSP does not block them.
+CSP_RECORDER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__samverkanCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`
+    + ` on ${location.pathname} (${event.sourceFile || 'document'}:${event.lineNumber})`);
+});
+"""
+
+
+def _vendor_missing() -> list[str]:
+    return [name for name in VENDOR_FILES if not (VENDOR / name).is_file()]
+
+
+@pytest.fixture(scope="session")
+def built_assets() -> Path:
+    """static/vendor/ must exist: build it once if it does not, and fail (never skip) if that fails."""
+    if _vendor_missing():
+        bash = shutil.which("bash") or "/bin/bash"
+        result = subprocess.run(
+            [bash, str(ROOT / "scripts" / "build_assets.sh")], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0 or _vendor_missing():
+            pytest.fail(
+                "static/vendor is not built and scripts/build_assets.sh failed "
+                f"(run `make setup`):\n{result.stdout}{result.stderr}"
+            )
+    return VENDOR
+
+
+@pytest.fixture(scope="session")
+def browser(built_assets: Path) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageFactory:
+    """Opens isolated browser contexts (one per user) and collects CSP violations from all of them."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: list[Any] = []
+        self.pages: list[Any] = []
+        self.violations: list[str] = []
+
+    def new(self, language: str = "sv") -> Any:
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale={"sv": "sv-SE", "en": "en-GB", "ar": "ar"}.get(language, language),
+            viewport={"width": 1100, "height": 900},
+        )
+        context.set_default_timeout(10_000)
+        context.expose_binding("__samverkanCspViolation", lambda source, text: self.violations.append(text))
+        context.add_init_script(CSP_RECORDER)
+        # The language cookie decides the page language, whatever the browser sends.
+        context.add_cookies([{"name": "samverkan_language", "value": language, "url": self.base_url}])
+        page = context.new_page()
+        page.on("console", self._on_console)
+        self.contexts.append(context)
+        self.pages.append(page)
+        return page
+
+    def _on_console(self, message: Any) -> None:
+        text = message.text
+        if "Refused to" in text or "Content Security Policy" in text:
+            self.violations.append(text)
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(browser: Any, live_server: Any) -> Iterator[PageFactory]:
+    """Browser pages against the live server; the test fails if any page hit a CSP violation."""
+    factory = PageFactory(browser, live_server.url)
+    try:
+        yield factory
+        violations = factory.violations
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    finally:
+        factory.close()
+
+
+@pytest.fixture
+def page(pages: PageFactory) -> Any:
+    """One Swedish page (the site's default language) in a fresh context."""
+    return pages.new("sv")
