@@ -245,3 +245,16 @@ def test_reminders_are_sent_once_per_threshold(mailoutbox, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         assert services.agreement_send_reminders(actor=Actor.system(), today=dt.date(2026, 2, 19)) == 1
     assert len(mailoutbox) == 2
+
+
+def test_reminder_task_runs_through_the_task_queue(mailoutbox, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from samverkan.organisations.tasks import send_agreement_reminders
+
+    soon = AgreementFactory(end_date=timezone.localdate() + dt.timedelta(days=5), start_date=dt.date(2025, 1, 1))
+    soon.parties.update(contact_email="kontakt@example.invalid")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_agreement_reminders.enqueue()
+    assert result.return_value == 1
+    assert [m.to for m in mailoutbox] == [["kontakt@example.invalid"]]
