@@ -8,3 +8,12 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english():
+    """Run a test's code outside requests in English (the msgids), whatever the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -150,7 +150,7 @@ def test_closed_agreement_cannot_be_joined():
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def test_document_upload_checks_type_and_size(settings):
+def test_document_upload_checks_type_and_size(settings, english):
     actor, org = _admin_actor()
     agreement = services.agreement_create(actor=actor, owner_id=org.pk, data=VALID)
     doc = services.document_add(
