@@ -33,7 +33,13 @@ class StyledFormMixin:
             if name in self.fields:  # type: ignore[attr-defined]
                 bound = self[name]  # type: ignore[index]
                 widget = self.fields[name].widget  # type: ignore[attr-defined]
-                widget.attrs["class"] = widget.attrs.get("class", "") + " govuk-input--error"
+                error_class = {
+                    "govuk-select": "govuk-select--error",
+                    "govuk-textarea": "govuk-textarea--error",
+                    "govuk-file-upload": "govuk-file-upload--error",
+                }.get(widget.attrs.get("class", "").split(" ")[0], "govuk-input--error")
+                if error_class not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " " + error_class
                 described = [f"{bound.auto_id}_error"]
                 if self.fields[name].help_text:  # type: ignore[attr-defined]
                     described.insert(0, f"{bound.auto_id}_helptext")
