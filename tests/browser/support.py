@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
@@ -40,3 +42,11 @@ def log_in(page: Any, user: Any, device: TOTPDevice | None, language: str = "sv"
     main.get_by_role("button", name=t("Continue", language)).click()
     page.wait_for_load_state()
     assert "/accounts/two-factor/" not in page.url, f"two-factor verification failed on {page.url}"
+
+
+def snap(page: Any, name: str) -> None:
+    """Save a full-page screenshot to $BROWSER_SCREENSHOTS/<name>.png when that variable is set."""
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,0 +1,99 @@
+"""axe-core on the public pages, in Swedish and in Arabic: no serious or critical violations.
+
+axe is loaded from static/vendor/axe.min.js (built from the npm package axe-core) as a
+same-origin script, which the Content-Security-Policy allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from samverkan.organisations.models import AgreementParty
+from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    "/",
+    "/about/",
+    "/partners/",
+    "/agreements/",
+    "/agreements/{agreement}/",
+    "/organisations/",
+    "/organisations/{organisation}/",
+    "/accounts/login/",
+]
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def public_data(db: Any) -> dict[str, Any]:
+    agency = OrganisationFactory(name="Fiktiva myndigheten", slug="fiktiva-myndigheten", kind="agency")
+    ngo = OrganisationFactory(name="Fiktiva föreningen Gemenskap", slug="fiktiva-foreningen")
+    agreement = AgreementFactory(
+        owner=agency,
+        title="Fiktivt IOP om språkcaféer",
+        visibility="public",
+        scope="Språkcaféer i tre fiktiva stadsdelar.",
+        end_date=None,
+    )
+    AgreementParty.objects.create(agreement=agreement, organisation=ngo, joined_on=dt.date(2026, 2, 1))
+    AgreementFactory(
+        owner=ngo, kind="letter_of_intent", title="Fiktiv avsiktsförklaring", visibility="public"
+    )
+    return {"agreement": agreement.pk, "organisation": agency.slug}
+
+
+def _format(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", ["sv", "ar"])
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_has_no_serious_accessibility_violations(
+    pages: Any, public_data: dict[str, Any], path: str, language: str
+) -> None:
+    page = pages.new(language)
+    url = path.format(**public_data)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
+    html = page.locator("html")
+    assert html.get_attribute("lang") == language
+    assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    assert page.locator("h1").count() == 1, f"{url} must have exactly one h1"
+    assert page.locator("main#main-content").count() == 1
+
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, f"axe: serious or critical violations on {url} ({language}):\n" + _format(failing)
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    return page.evaluate("""async () => {
+        const results = await axe.run(document, {resultTypes: ['violations']});
+        return results.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(' '), failureSummary: n.failureSummary})),
+        }));
+    }""")
+
+
+def test_axe_check_reports_a_planted_violation(pages: Any) -> None:
+    """Guards the check itself: axe must load under the CSP and find a known problem."""
+    page = pages.new("sv")
+    page.goto("/about/")
+    page.evaluate("""() => {
+        const img = document.createElement('img');
+        img.src = '/static/vendor/images/favicon.ico';
+        document.querySelector('main').append(img);
+    }""")
+    found = {v["id"]: v["impact"] for v in run_axe(page)}
+    assert found.get("image-alt") == "critical", found
