@@ -28,7 +28,13 @@ def staff_client(client):
 def test_admin_create_is_audited(staff_client):
     response = staff_client.post(
         reverse("admin:organisations_organisation_add"),
-        {"name": "Fiktiv stiftelse", "slug": "fiktiv-stiftelse", "kind": "ngo", "org_number": "", "is_fictional": "on"},
+        {
+            "name": "Fiktiv stiftelse",
+            "slug": "fiktiv-stiftelse",
+            "kind": "ngo",
+            "org_number": "",
+            "is_fictional": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     org = Organisation.objects.get(slug="fiktiv-stiftelse")

@@ -34,9 +34,6 @@ class TokenAuth(HttpBearer):
             # so a client never silently gets the public view instead of its own.
             raise AuthenticationError()
         request.user = user
-        # Token requests do not need a second factor: the token was created in a session that
-        # passed it (see RequireTwoFactorMiddleware).
-        request._api_token_auth = True  # type: ignore[attr-defined]
         return user
 
 

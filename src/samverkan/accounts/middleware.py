@@ -68,6 +68,12 @@ def requires_two_factor(request: HttpRequest) -> bool:
     return any(roles & required for roles in actor.roles.values())
 
 
+def _is_bearer_api_request(request: HttpRequest) -> bool:
+    """An API call carrying a bearer token is authenticated by that token (accounts.api.TokenAuth),
+    never by the session, and a wrong token is a 401; so the session's second factor is moot."""
+    return request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer ")
+
+
 class RequireTwoFactorMiddleware:
     """Users holding a role that handles personal data must pass a second factor.
 
@@ -85,7 +91,7 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and not getattr(request, "_api_token_auth", False)
+            and not _is_bearer_api_request(request)
             and not user.is_verified()  # type: ignore[attr-defined]
             and requires_two_factor(request)
         ):

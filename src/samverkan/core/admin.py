@@ -56,7 +56,15 @@ class AuditedModelAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit log is append-only."""
 
-    list_display = ("seq", "occurred_at", "code", "actor_label", "organisation_id", "object_type", "object_id")
+    list_display = (
+        "seq",
+        "occurred_at",
+        "code",
+        "actor_label",
+        "organisation_id",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("code",)
     search_fields = ("code", "actor_label", "object_id")
 

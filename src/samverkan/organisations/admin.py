@@ -5,7 +5,13 @@ from typing import Any
 from django.contrib import admin
 
 from samverkan.core.admin import AuditedModelAdmin
-from samverkan.organisations.models import Agreement, AgreementDocument, AgreementParty, Municipality, Organisation
+from samverkan.organisations.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    Municipality,
+    Organisation,
+)
 
 
 @admin.register(Municipality)

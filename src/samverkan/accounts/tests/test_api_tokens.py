@@ -176,6 +176,9 @@ def test_token_authenticates_and_bypasses_the_session_second_factor(client):
     assert response.json()["user"]["email"] == admin.email
     client.force_login(admin)
     assert client.get("/api/v1/me").status_code == 403  # session without the second factor
+    # With the unverified session still open, the bearer token alone decides who is calling.
+    assert client.get("/api/v1/me", **bearer(raw)).status_code == 200
+    assert client.get("/api/v1/me", **bearer("sv_wrong")).status_code == 401
 
 
 def test_tokens_endpoint_lists_without_secrets_and_revokes(client):

@@ -252,7 +252,9 @@ def test_reminder_task_runs_through_the_task_queue(mailoutbox, django_capture_on
 
     from samverkan.organisations.tasks import send_agreement_reminders
 
-    soon = AgreementFactory(end_date=timezone.localdate() + dt.timedelta(days=5), start_date=dt.date(2025, 1, 1))
+    soon = AgreementFactory(
+        end_date=timezone.localdate() + dt.timedelta(days=5), start_date=dt.date(2025, 1, 1)
+    )
     soon.parties.update(contact_email="kontakt@example.invalid")
     with django_capture_on_commit_callbacks(execute=True):
         result = send_agreement_reminders.enqueue()
