@@ -56,6 +56,7 @@ def test_administrators_create_invite_and_accept_a_public_agreement(pages: Any, 
     main.get_by_label(t("Start date"), exact=True).fill("2026-01-15")
     main.get_by_label(t("Status"), exact=True).select_option(label=t("Active"))
     main.get_by_label(t("Visibility"), exact=True).select_option(label=t("Public"))
+    _assert_checkbox_follows_direction(main.get_by_label(t("Open for other organisations to join")), language)
     snap(page_a, f"journey-1-agreement-form-{language}")
     main.get_by_role("button", name=t("Save")).click()
 
@@ -68,6 +69,8 @@ def test_administrators_create_invite_and_accept_a_public_agreement(pages: Any, 
     parties = page_a.get_by_role("table", name=t("Parties"))
     expect(parties.get_by_role("row")).to_have_count(2)  # header and A
     expect(parties).to_contain_text(org_a.name)
+    header_align = parties.get_by_role("columnheader").first.evaluate("el => getComputedStyle(el).textAlign")
+    assert header_align == ("right" if language == "ar" else "left")
     agreement = Agreement.objects.get(title=TITLE)
     assert (agreement.status, agreement.visibility, agreement.owner_id) == ("active", "public", org_a.pk)
 
@@ -133,3 +136,16 @@ def test_administrators_create_invite_and_accept_a_public_agreement(pages: Any, 
     # Contact details and actions are for the parties only.
     expect(anonymous.get_by_role("link", name=t("Invite an organisation"))).to_have_count(0)
     expect(public_parties.get_by_role("columnheader", name=t("Responsible contact"))).to_have_count(0)
+
+
+def _assert_checkbox_follows_direction(checkbox: Any, language: str) -> None:
+    """In Arabic the checkbox and its drawn box sit to the right of the label text, else to the left."""
+    label = checkbox.locator("xpath=following-sibling::label[1]")
+    box, text = checkbox.bounding_box(), label.bounding_box()
+    assert box is not None and text is not None
+    drawn_right = label.evaluate("el => getComputedStyle(el, '::before').right")
+    if language == "ar":
+        assert box["x"] > text["x"], (box, text)
+        assert drawn_right in {"0px", "2px"}, drawn_right
+    else:
+        assert box["x"] < text["x"], (box, text)
