@@ -1,13 +1,12 @@
 """Shared fixtures for the browser tests: one Debian Chromium per session, a new context per test.
 
 Playwright's sync API runs an asyncio event loop in the test thread, so Django's guard against
-database access from async contexts is switched off for these tests (the ORM calls here are
-plain synchronous calls in the test thread).
+database access from async contexts is switched off while the browser runs (the ORM calls here
+are plain synchronous calls in the test thread); see ``browser``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -58,19 +57,29 @@ def built_assets() -> Path:
     return VENDOR
 
 
-@pytest.fixture(scope="session")
-def browser(built_assets: Path) -> Iterator[Any]:
+@pytest.fixture(scope="package")
+def browser(built_assets: Path, django_db_setup: None, live_server: Any) -> Iterator[Any]:
+    """One Chromium for all the browser tests of the session (they all live in this package).
+
+    Playwright's sync API keeps an asyncio loop marked as running in this thread while it is
+    started, and Django refuses ORM calls beside a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE
+    is set. Package scope stops Playwright and restores the variable when the last browser test
+    is done, so neither leaks into the rest of the suite (nor into subprocesses such as
+    `manage.py check --deploy`, which warns about the variable). The test database and the live
+    server are set up before the loop starts and torn down after it stops.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
 
 
 class PageFactory:

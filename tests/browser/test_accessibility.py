@@ -30,7 +30,7 @@ FAILING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture
-def public_data(db: Any) -> dict[str, Any]:
+def public_data(transactional_db: Any) -> dict[str, Any]:
     agency = OrganisationFactory(name="Fiktiva myndigheten", slug="fiktiva-myndigheten", kind="agency")
     ngo = OrganisationFactory(name="Fiktiva föreningen Gemenskap", slug="fiktiva-foreningen")
     agreement = AgreementFactory(
