@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,27 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-def test_swagger_ui_renders_with_local_assets_and_no_csp_violation(live_server: Any) -> None:
+def test_swagger_ui_renders_with_local_assets_and_no_csp_violation(
+    live_server: Any, monkeypatch: Any
+) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright runs an event loop in this thread; undone by monkeypatch when the test ends.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     violations: list[str] = []
     foreign: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         try:
             context = browser.new_context(base_url=live_server.url)
