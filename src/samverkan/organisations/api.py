@@ -26,6 +26,7 @@ from samverkan.organisations.schemas import (
     InvitationOut,
     JoinIn,
     OrganisationFilter,
+    OrganisationIn,
     OrganisationOut,
     OrganisationPatch,
     PartyOut,
@@ -85,6 +86,16 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) 
 )
 def organisation_get(request: HttpRequest, organisation_id: Id) -> Organisation:
     return selectors.organisation_get(organisation_id=organisation_id)
+
+
+@router.post(
+    "/organisations",
+    response={201: OrganisationOut},
+    summary="Register an organisation (platform administrators)",
+)
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+    org = services.organisation_create(actor=actor_of(request), data=payload.dict())
+    return 201, selectors.organisation_get(organisation_id=org.pk)
 
 
 @router.patch(

@@ -46,6 +46,15 @@ class OrganisationOut(Schema):
         return obj.municipality_id
 
 
+class OrganisationIn(Schema):
+    name: Text = Field(..., max_length=200)
+    kind: OrganisationKindCode
+    org_number: Text = Field("", description="NNNNNN-NNNN, with a valid check digit.")
+    municipality_code: Text = Field("", description="Kommunkod (four digits); required for a municipality.")
+    website: Text = ""
+    description: Text = ""
+
+
 class OrganisationPatch(Schema):
     """Only the fields sent are changed."""
 

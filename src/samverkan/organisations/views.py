@@ -164,7 +164,13 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     if not owners.exists():
         raise DjangoPermissionDenied
     form = AgreementForm(
-        request.POST or None, owners=owners, initial={"status": "draft", "visibility": "internal"}
+        request.POST or None,
+        owners=owners,
+        initial={
+            "status": "draft",
+            "visibility": "internal",
+            "owner": owners.first() if owners.count() == 1 else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -157,6 +157,48 @@ def test_nul_characters_are_422_not_a_database_error(client):
     assert response.json()["detail"][0]["loc"][-1] == "description"
 
 
+def test_platform_administrator_registers_a_municipality(client):
+    from samverkan.accounts.models import User
+
+    staff = User.objects.create_superuser(username="root", email="root@example.invalid", password="x" * 12)
+    payload = {"name": "Östersunds kommun", "kind": "municipality", "municipality_code": "2380"}
+    response = client.post("/api/v1/organisations", payload, content_type=JSON, **bearer(staff))
+    assert response.status_code == 201, response.content
+    created = Organisation.objects.get(pk=response.json()["id"])
+    assert created.municipality_id == "2380"
+    assert AuditEvent.objects.filter(
+        code="organisations.organisation.created", organisation_id=created.pk
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "X", "kind": "ngo", "org_number": "802000-0109"}, "org_number"),
+        ({"name": "X", "kind": "municipality", "municipality_code": "9999"}, "municipality_code"),
+        ({"name": "X", "kind": "municipality"}, "municipality_code"),
+    ],
+)
+def test_registering_an_organisation_with_bad_input_is_422_and_writes_nothing(client, payload, field):
+    from samverkan.accounts.models import User
+
+    staff = User.objects.create_superuser(username="root", email="root@example.invalid", password="x" * 12)
+    before = Organisation.objects.count()
+    response = client.post("/api/v1/organisations", payload, content_type=JSON, **bearer(staff))
+    assert response.status_code == 422
+    assert _locs(response)[0][-1] == field
+    assert Organisation.objects.count() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_platform_administrators_register_organisations(client, role):
+    response = client.post(
+        "/api/v1/organisations", {"name": "X", "kind": "ngo"}, content_type=JSON, **bearer(member(role))
+    )
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(name="X").exists()
+
+
 # --- Agreements: reading ----------------------------------------------------------------------
 def test_agreement_list_anonymous_sees_public_non_draft_only(client):
     public = AgreementFactory(visibility="public")
