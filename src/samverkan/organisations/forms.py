@@ -91,7 +91,9 @@ class JoinForm(StyledFormMixin, forms.Form):
             _set_queryset(self.fields["organisation"], organisations)
 
 
-class AnswerInvitationForm(StyledFormMixin, forms.Form):
+class ContactForm(StyledFormMixin, forms.Form):
+    """A party's responsible contact (also asked when accepting an invitation)."""
+
     contact_name = forms.CharField(max_length=200, required=False, label=_("Responsible contact"))
     contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 

@@ -97,6 +97,11 @@ def can_answer_invitation(actor: Actor, invitation: AgreementInvitation) -> bool
     return invitation.status == "pending" and actor.has_role(invitation.organisation_id, ADMIN)
 
 
+def can_edit_party_contact(actor: Actor, party_organisation_id: int) -> bool:
+    """A party's own administrators, coordinators and editors keep its contact details current."""
+    return actor.has_role(party_organisation_id, *WRITERS)
+
+
 def can_upload_document(actor: Actor, agreement: Agreement) -> bool:
     return can_edit_agreement(actor, agreement)
 

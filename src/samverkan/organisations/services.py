@@ -383,6 +383,32 @@ def invitation_answer(
     return invitation
 
 
+def party_update_contact(
+    *, actor: Actor, agreement_id: int, organisation_id: int, contact_name: str, contact_email: str
+) -> AgreementParty:
+    """Change who answers for one party (and receives the reminders before the end date)."""
+    with transaction.atomic():
+        agreement = _locked_agreement(actor, agreement_id)
+        party = agreement.parties.select_for_update().filter(organisation_id=organisation_id).first()
+        if party is None:
+            raise NotFound("party")
+        if not perms.can_edit_party_contact(actor, organisation_id):
+            raise PermissionDenied("agreement.party.edit")
+        contact_email = contact_email.strip()
+        _check_contact(contact_email)
+        party.contact_name = contact_name.strip()[:200]
+        party.contact_email = contact_email
+        party.save(update_fields=["contact_name", "contact_email"])
+        audit.record(
+            actor=actor,
+            code="organisations.agreement.contact_changed",
+            obj=agreement,
+            organisation_id=organisation_id,
+            data={"party": party.pk},
+        )
+    return party
+
+
 def agreement_join(
     *, actor: Actor, agreement_id: int, organisation_id: int, contact_name: str = "", contact_email: str = ""
 ) -> AgreementParty:

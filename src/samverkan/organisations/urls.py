@@ -12,6 +12,11 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:agreement_id>/invite/", views.agreement_invite, name="agreement_invite"),
     path("agreements/<int:agreement_id>/join/", views.agreement_join, name="agreement_join"),
+    path(
+        "agreements/<int:agreement_id>/parties/<int:organisation_id>/contact/",
+        views.party_contact,
+        name="party_contact",
+    ),
     path("agreements/<int:agreement_id>/export.csv", views.agreement_export, name="agreement_export"),
     path("agreements/<int:agreement_id>/documents/new/", views.document_upload, name="document_upload"),
     path(

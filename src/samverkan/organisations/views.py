@@ -20,7 +20,7 @@ from samverkan.organisations import permissions as perms
 from samverkan.organisations import selectors, services
 from samverkan.organisations.forms import (
     AgreementForm,
-    AnswerInvitationForm,
+    ContactForm,
     DocumentForm,
     InviteOrganisationForm,
     JoinForm,
@@ -107,6 +107,9 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
             "can_invite": perms.can_invite_to_agreement(actor, agreement),
             "can_upload": perms.can_upload_document(actor, agreement),
             "can_join": bool(joinable),
+            "contact_editable": {
+                p.organisation_id for p in parties if perms.can_edit_party_contact(actor, p.organisation_id)
+            },
         },
     )
 
@@ -239,6 +242,39 @@ def agreement_invite(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def party_contact(request: HttpRequest, agreement_id: int, organisation_id: int) -> HttpResponse:
+    actor = actor_from_request(request)
+    agreement = _agreement_or_404(request, agreement_id)
+    party = selectors.agreement_parties(agreement).filter(organisation_id=organisation_id).first()
+    if party is None:
+        raise Http404
+    if not perms.can_edit_party_contact(actor, organisation_id):
+        raise DjangoPermissionDenied
+    form = ContactForm(
+        request.POST or None,
+        initial={"contact_name": party.contact_name, "contact_email": party.contact_email},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_update_contact(
+                actor=actor,
+                agreement_id=agreement.pk,
+                organisation_id=organisation_id,
+                contact_name=form.cleaned_data["contact_name"],
+                contact_email=form.cleaned_data["contact_email"],
+            )
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, _("The contact was saved."))
+            return redirect("organisations:agreement_detail", agreement.pk)
+    return render(
+        request, "organisations/party_contact.html", {"form": form, "agreement": agreement, "party": party}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def agreement_join(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     agreement = _agreement_or_404(request, agreement_id)
@@ -273,7 +309,7 @@ def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
         raise Http404 from exc
     if not perms.can_answer_invitation(actor, invitation):
         raise DjangoPermissionDenied
-    form = AnswerInvitationForm(request.POST or None)
+    form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept = request.POST.get("answer") == "accept"
         try:

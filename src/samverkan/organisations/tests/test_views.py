@@ -166,3 +166,44 @@ def test_organisation_form_refuses_bad_org_number_and_kommunkod(client):
     assert 'id="id_municipality_code_error"' in html
     org.refresh_from_db()
     assert org.kind == "ngo"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_party_keeps_its_own_contact_current(client, role):
+    own, other = OrganisationFactory(), OrganisationFactory()
+    agreement = AgreementFactory(owner=own)
+    agreement.parties.create(
+        organisation=other, joined_on=agreement.start_date, contact_email="b@example.invalid"
+    )
+    login(client, member(role, own))
+    own_url = reverse("organisations:party_contact", args=[agreement.pk, own.pk])
+    other_url = reverse("organisations:party_contact", args=[agreement.pk, other.pk])
+    may = role in {"administrator", "coordinator", "editor"}
+    response = client.post(own_url, {"contact_name": "Ny Kontakt", "contact_email": "ny@example.invalid"})
+    assert response.status_code == (302 if may else 403)
+    party = agreement.parties.get(organisation=own)
+    assert party.contact_email == ("ny@example.invalid" if may else "")
+    # Another party's contact is that party's business, whatever the role.
+    assert (
+        client.post(other_url, {"contact_name": "X", "contact_email": "x@example.invalid"}).status_code == 403
+    )
+    assert agreement.parties.get(organisation=other).contact_email == "b@example.invalid"
+
+
+def test_party_contact_bad_email_is_refused_on_the_field(client):
+    org = OrganisationFactory()
+    agreement = AgreementFactory(owner=org)
+    login(client, member("editor", org))
+    response = client.post(
+        reverse("organisations:party_contact", args=[agreement.pk, org.pk]),
+        {"contact_email": "not-an-address"},
+    )
+    assert response.status_code == 200
+    assert 'id="id_contact_email_error"' in response.content.decode()
+
+
+def test_party_contact_of_a_foreign_internal_agreement_is_404(client):
+    foreign = AgreementFactory(visibility="internal")
+    login(client, member("administrator"))
+    url = reverse("organisations:party_contact", args=[foreign.pk, foreign.owner_id])
+    assert client.get(url).status_code == 404
