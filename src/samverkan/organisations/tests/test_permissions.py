@@ -27,6 +27,7 @@ OWN_ORG_ALLOWED = {
     "view_members": {"administrator", "coordinator"},
     "invite_member": {"administrator"},
     "view_audit": {"administrator"},
+    "edit_party_contact": {"administrator", "coordinator", "editor"},
 }
 
 
@@ -41,6 +42,7 @@ def _check(action: str, actor: Actor, org, agreement) -> bool:
         "view_members": lambda: perms.can_view_members(actor, org),
         "invite_member": lambda: perms.can_invite_member(actor, org),
         "view_audit": lambda: perms.can_view_audit(actor, org),
+        "edit_party_contact": lambda: perms.can_edit_party_contact(actor, org.pk),
     }[action]()
 
 
