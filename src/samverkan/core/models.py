@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Deleting a user must not touch the log (that would break the chain): no constraint,
+        # no cascade; the id stays as it was hashed.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )

@@ -97,3 +97,16 @@ def test_a_rolled_back_change_leaves_no_event():
         raise RuntimeError("the change failed")
     assert not AuditEvent.objects.filter(code="test.rolled_back").exists()
     assert audit.verify().ok
+
+
+def test_deleting_a_user_leaves_their_events_and_the_chain_intact(django_user_model):
+    user = django_user_model.objects.create_user(
+        username="gone", email="gone@example.invalid", password="x" * 12
+    )
+    event = audit.record(actor=Actor(user=user), code="test.by_user")
+    user_id = user.pk
+    user.delete()
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor_user_id == user_id
+    assert event.actor_label == "gone@example.invalid"
+    assert audit.verify().ok
