@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from samverkan.core.actor import Actor
 from samverkan.core.models import AuditEvent, AuditHead
@@ -78,12 +79,17 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _normalise_ip(ip: str | None) -> str | None:
+    """The address exactly as the database column will hold it (Django's own cleaning), so the
+    hash taken now matches the row read back later, e.g. for IPv4-mapped IPv6 addresses."""
     if not ip:
         return None
     try:
-        return ipaddress.ip_address(ip).compressed
+        parsed = ipaddress.ip_address(ip)
     except ValueError:
         return None
+    if parsed.version == 6:
+        return clean_ipv6_address(str(parsed))
+    return str(parsed)
 
 
 def record(

@@ -34,7 +34,7 @@ class AuditEvent(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    actor_label = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)
     organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -110,3 +110,17 @@ def test_deleting_a_user_leaves_their_events_and_the_chain_intact(django_user_mo
     assert event.actor_user_id == user_id
     assert event.actor_label == "gone@example.invalid"
     assert audit.verify().ok
+
+
+@pytest.mark.parametrize("ip", ["10.0.0.1", "::1", "2001:db8::1", "::ffff:10.0.0.1", "2001:0db8:0000::0001"])
+def test_every_address_form_verifies_after_the_round_trip(ip):
+    audit.record(actor=Actor.anonymous(ip), code="test.address")
+    assert audit.verify().ok
+
+
+def test_long_email_addresses_fit_the_actor_label(django_user_model):
+    email = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "se"
+    user = django_user_model.objects.create_user(username="long", email=email, password="x" * 12)
+    event = audit.record(actor=Actor(user=user), code="test.long")
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == email
+    assert audit.verify().ok
