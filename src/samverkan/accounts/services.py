@@ -8,6 +8,7 @@ and committed before the refusal is raised.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,8 +55,33 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()[:254]
 
 
+def lockout_address(ip: str | None) -> str | None:
+    """The address failures are counted against: an IPv4 address as it is, an IPv6 address by
+    its /64 network, since one IPv6 client usually holds a whole /64 to rotate through."""
+    if not ip:
+        return None
+    try:
+        parsed = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
 def _ip_q(ip: str | None) -> Q:
+    ip = lockout_address(ip)
     return Q(ip=ip) if ip else Q(ip__isnull=True)
+
+
+def _username_for_log(name: str) -> dict[str, str]:
+    """A typed log-in name enters the log only if it is an account's address: people sometimes
+    type their password into the name field, and that must never be stored."""
+    if User.objects.filter(email__iexact=name).exists():
+        return {"username": name}
+    return {"unknown_username_sha256": hashlib.sha256(name.encode()).hexdigest()[:16]}
 
 
 def login_is_locked(*, username: str, ip: str | None) -> bool:
@@ -67,7 +93,7 @@ def login_is_locked(*, username: str, ip: str | None) -> bool:
         return True
     if ip is None:
         return False
-    return recent.filter(ip=ip).count() >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
+    return recent.filter(_ip_q(ip)).count() >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
 
 
 def login_authenticate(*, username: str, password: str, ip: str | None, request: Any = None) -> User:
@@ -83,13 +109,13 @@ def login_authenticate(*, username: str, password: str, ip: str | None, request:
         raise LoginFailed
     if login_is_locked(username=name, ip=ip):
         with transaction.atomic():
-            audit.record(actor=anonymous, code="accounts.login.locked", data={"username": name})
+            audit.record(actor=anonymous, code="accounts.login.locked", data=_username_for_log(name))
         raise LoginLocked
     user = authenticate(request, username=name, password=password)
     if user is None:
         with transaction.atomic():
-            LoginFailure.objects.create(username=name, ip=ip)
-            audit.record(actor=anonymous, code="accounts.login.failed", data={"username": name})
+            LoginFailure.objects.create(username=name, ip=lockout_address(ip))
+            audit.record(actor=anonymous, code="accounts.login.failed", data=_username_for_log(name))
         raise LoginFailed
     with transaction.atomic():
         LoginFailure.objects.filter(_ip_q(ip), username=name).delete()

@@ -184,3 +184,23 @@ def test_logout_needs_post_and_logs_out(client):
     assert response.status_code == 302
     assert not _logged_in(client)
     assert AuditEvent.objects.filter(code="accounts.logout", actor_user_id=user.pk).exists()
+
+
+def test_a_password_typed_into_the_name_field_never_enters_the_log(client):
+    _login(client, "MySecretPassw0rd!", "whatever")
+    event = AuditEvent.objects.get(code="accounts.login.failed")
+    assert "MySecretPassw0rd" not in json.dumps(event.data).lower()
+    assert "username" not in event.data
+
+
+def test_ipv6_clients_are_counted_per_64_network(client, settings):
+    settings.LOGIN_LOCKOUT_FAILURES = 3
+    user = member("reader")
+    for n in range(3):  # an attacker rotating through addresses of one /64
+        _login(client, user.email, "wrong-password-123", ip=f"2001:db8:1:2::{n + 1}")
+    response = _login(client, user.email, PASSWORD, ip="2001:db8:1:2::ffff")
+    assert not _logged_in(client)
+    assert "Too many failed attempts" in response.content.decode()
+    # the user's own network is unaffected
+    _login(client, user.email, PASSWORD, ip="2001:db8:9:9::1")
+    assert _logged_in(client)
