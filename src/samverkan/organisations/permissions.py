@@ -74,7 +74,9 @@ def can_create_agreement(actor: Actor, owner: Organisation) -> bool:
 
 
 def can_edit_agreement(actor: Actor, agreement: Agreement) -> bool:
-    return any(actor.has_role(i, *WRITERS) for i in party_ids(agreement) | {agreement.owner_id})
+    """Only the initiating organisation's writers change the agreement itself (title, status,
+    visibility, ...): an organisation that joins an open agreement must not be able to take it over."""
+    return actor.has_role(agreement.owner_id, *WRITERS)
 
 
 def can_invite_to_agreement(actor: Actor, agreement: Agreement) -> bool:
@@ -103,7 +105,11 @@ def can_edit_party_contact(actor: Actor, party_organisation_id: int) -> bool:
 
 
 def can_upload_document(actor: Actor, agreement: Agreement) -> bool:
-    return can_edit_agreement(actor, agreement)
+    """Parties share documents (reports, annexes); in an agreement open for anyone to join, only
+    the initiating organisation does, so joining gives no way to publish on the agreement."""
+    if agreement.open_for_joining:
+        return can_edit_agreement(actor, agreement)
+    return any(actor.has_role(i, *WRITERS) for i in party_ids(agreement) | {agreement.owner_id})
 
 
 def joinable_organisations(actor: Actor, agreement: Agreement) -> list[int]:

@@ -86,3 +86,27 @@ def test_only_administrators_join_open_agreements(role: str) -> None:
     agreement = AgreementFactory(visibility="public", status="active", open_for_joining=True)
     actor = actor_for_user(member(role, joiner))
     assert perms.can_join_agreement(actor, agreement, joiner) is (role == "administrator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_party_that_joined_cannot_take_over_the_agreement(role: str) -> None:
+    joiner = OrganisationFactory()
+    agreement = AgreementFactory(visibility="public", status="active", open_for_joining=True)
+    agreement.parties.create(organisation=joiner, joined_on=agreement.start_date)
+    actor = actor_for_user(member(role, joiner))
+    assert perms.can_view_agreement(actor, agreement)
+    assert not perms.can_edit_agreement(actor, agreement)
+    assert not perms.can_upload_document(actor, agreement)
+    assert perms.can_edit_party_contact(actor, joiner.pk) is (
+        role in {"administrator", "coordinator", "editor"}
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_invited_parties_of_a_closed_agreement_share_documents_but_do_not_edit_it(role: str) -> None:
+    partner = OrganisationFactory()
+    agreement = AgreementFactory(visibility="internal", status="active")
+    agreement.parties.create(organisation=partner, joined_on=agreement.start_date)
+    actor = actor_for_user(member(role, partner))
+    assert not perms.can_edit_agreement(actor, agreement)
+    assert perms.can_upload_document(actor, agreement) is (role in {"administrator", "coordinator", "editor"})
