@@ -1,8 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, include, path, reverse
 
 from config.api import api
+
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin logs in through the site's own login (lockout, audit, two-factor)."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("accounts:login"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),

@@ -49,3 +49,49 @@ def test_audit_log_is_read_only_in_admin(staff_client):
     response = staff_client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_login_is_the_sites_login_with_lockout(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_staff_without_a_second_factor_cannot_reach_the_admin(client):
+    staff = User.objects.create_user(
+        username="staff", email="staff@example.invalid", password="x" * 12, is_staff=True
+    )
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/accounts/two-factor/" in response["Location"]
+
+
+def test_membership_added_inline_in_the_admin_is_audited(staff_client):
+    org = Organisation.objects.create(name="Fiktiv kommunförening", slug="fkf", kind="ngo", is_fictional=True)
+    person = User.objects.create_user(username="p", email="p@example.invalid", password="x" * 12)
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and k not in ("groups", "user_permissions")
+    }
+    data.update(
+        {
+            "email": person.email,
+            "username": person.username,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-organisation": str(org.pk),
+            "memberships-0-role": "administrator",
+        }
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert person.memberships.filter(organisation=org, role="administrator").exists()
+    event = AuditEvent.objects.get(code="accounts.membership.admin_saved")
+    assert event.organisation_id == org.pk  # the organisation's administrators see it in their log
+    assert audit.verify().ok

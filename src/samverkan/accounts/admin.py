@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Invitation, Membership, User
+from samverkan.core import audit
+from samverkan.core.admin import AuditedModelAdmin
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -32,7 +35,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -50,6 +53,20 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from samverkan.core.admin import admin_actor
+
+            with transaction.atomic():
+                audit.record(
+                    actor=admin_actor(request),
+                    code="accounts.user.admin_password_set",
+                    obj=self.get_object(request, id),
+                )
+        return response
+
     add_fieldsets = (
         (
             None,
@@ -62,16 +79,19 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedModelAdmin):
     list_display = ("user", "organisation", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name", "organisation__name")
     autocomplete_fields = ("user",)
     raw_id_fields = ("organisation",)
 
+    def organisation_id_of(self, obj: Any) -> int | None:
+        return int(obj.organisation_id) if obj.organisation_id else None
+
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedModelAdmin):
     """Invitations are made by organisation administrators (the e-mail carries the only copy of
     the token), so the admin shows them read-only."""
 

@@ -55,12 +55,12 @@ class SessionTimeoutMiddleware:
 
 
 def requires_two_factor(request: HttpRequest) -> bool:
-    """A second factor is required for roles handling personal data, superusers, and anyone who
-    has set up an authenticator (so enabling it voluntarily actually protects the account)."""
+    """A second factor is required for roles handling personal data, staff (the admin), and anyone
+    who has set up an authenticator (so enabling it voluntarily actually protects the account)."""
     from django_otp import user_has_device
 
     user = request.user
-    if user.is_superuser or user_has_device(user):
+    if user.is_superuser or user.is_staff or user_has_device(user):
         return True
     # Not actor_from_request: that caches the actor, and the client address is not known yet here.
     actor = actor_for_user(user, request_ip(request))

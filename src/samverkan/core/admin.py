@@ -14,7 +14,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.models import AuditEvent
 
 
-def _actor(request: HttpRequest) -> Actor:
+def admin_actor(request: HttpRequest) -> Actor:
     return Actor(user=request.user, ip=getattr(request, "client_ip", None))
 
 
@@ -25,7 +25,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit.record(
-                actor=_actor(request),
+                actor=admin_actor(request),
                 code=f"{obj._meta.label_lower}.admin_saved",
                 obj=obj,
                 organisation_id=self.organisation_id_of(obj),
@@ -35,13 +35,34 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
             audit.record(
-                actor=_actor(request),
+                actor=admin_actor(request),
                 code=f"{obj._meta.label_lower}.admin_deleted",
                 obj=obj,
                 organisation_id=self.organisation_id_of(obj),
                 data={"repr": str(obj)[:200]},
             )
             super().delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (parties, memberships) are writes too: audit each one with the parent."""
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            parent = form.instance
+            for obj in formset.new_objects + [o for o, _ in formset.changed_objects]:
+                audit.record(
+                    actor=admin_actor(request),
+                    code=f"{obj._meta.label_lower}.admin_saved",
+                    obj=obj,
+                    organisation_id=getattr(obj, "organisation_id", None) or self.organisation_id_of(parent),
+                    data={"parent": str(parent.pk)},
+                )
+            for obj in formset.deleted_objects:
+                audit.record(
+                    actor=admin_actor(request),
+                    code=f"{obj._meta.label_lower}.admin_deleted",
+                    organisation_id=getattr(obj, "organisation_id", None) or self.organisation_id_of(parent),
+                    data={"parent": str(parent.pk), "repr": str(obj)[:200]},
+                )
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
