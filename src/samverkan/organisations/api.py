@@ -45,9 +45,8 @@ def _renamed_fields(**names: str) -> Iterator[None]:
 
 
 def _parties(actor: Actor, agreement: Agreement) -> list[dict[str, Any]]:
-    parties = list(selectors.agreement_parties(agreement))
     # Contact details of parties are shown to the parties themselves only (as on the web page).
-    show_contacts = any(actor.is_member(p.organisation_id) for p in parties)
+    parties, show_contacts = selectors.party_contacts_for(actor=actor, agreement=agreement, via="api")
     return [
         {
             "organisation": p.organisation,

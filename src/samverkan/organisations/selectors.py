@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.organisations import permissions as perms
@@ -69,6 +71,26 @@ def agreement_get_for(*, actor: Actor, agreement_id: int) -> Agreement:
 
 def agreement_parties(agreement: Agreement) -> QuerySet[AgreementParty]:
     return agreement.parties.select_related("organisation").order_by("joined_on", "organisation__name")
+
+
+def party_contacts_for(*, actor: Actor, agreement: Agreement, via: str) -> tuple[list[AgreementParty], bool]:
+    """The parties, and whether the actor may see their contacts (members of a party only).
+
+    Contact names and e-mail addresses are personal data: when they are shown, the read is
+    logged (``organisations.agreement.contacts_viewed``, with ``via`` = page, api or export).
+    """
+    parties = list(agreement_parties(agreement))
+    show = any(actor.is_member(p.organisation_id) for p in parties)
+    if show and any(p.contact_name or p.contact_email for p in parties):
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                code="organisations.agreement.contacts_viewed",
+                obj=agreement,
+                organisation_id=agreement.owner_id,
+                data={"via": via},
+            )
+    return parties, show
 
 
 def document_get_for(*, actor: Actor, agreement_id: int, document_id: int) -> AgreementDocument:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.actors import actor_from_request
-from samverkan.core import audit
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.core.export import csv_response
 from samverkan.organisations import permissions as perms
@@ -86,8 +85,7 @@ def agreement_list_export(request: HttpRequest) -> HttpResponse:
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     agreement = _agreement_or_404(request, agreement_id)
-    parties = list(selectors.agreement_parties(agreement))
-    is_party = any(actor.is_member(p.organisation_id) for p in parties)
+    parties, is_party = selectors.party_contacts_for(actor=actor, agreement=agreement, via="page")
     joinable = perms.joinable_organisations(actor, agreement)
     return render(
         request,
@@ -117,8 +115,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     agreement = _agreement_or_404(request, agreement_id)
-    parties = selectors.agreement_parties(agreement)
-    is_party = any(actor.is_member(p.organisation_id) for p in parties)
+    parties, is_party = selectors.party_contacts_for(actor=actor, agreement=agreement, via="export")
     header = [
         "agreement",
         "kind",
@@ -146,14 +143,6 @@ def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
         if is_party:
             row += [p.contact_name, p.contact_email]
         rows.append(row)
-    if is_party:
-        audit.record(
-            actor=actor,
-            code="organisations.agreement.exported",
-            obj=agreement,
-            organisation_id=agreement.owner_id,
-            data={"with_contacts": True},
-        )
     return csv_response(f"agreement-{agreement.pk}.csv", header, rows)
 
 

@@ -207,3 +207,32 @@ def test_party_contact_of_a_foreign_internal_agreement_is_404(client):
     login(client, member("administrator"))
     url = reverse("organisations:party_contact", args=[foreign.pk, foreign.owner_id])
     assert client.get(url).status_code == 404
+
+
+def test_reading_party_contacts_is_logged_on_page_export_and_api(client):
+    from samverkan.core.models import AuditEvent
+
+    org = OrganisationFactory()
+    agreement = AgreementFactory(owner=org)
+    agreement.parties.update(contact_email="kontakt@example.invalid")
+    login(client, member("reader", org))
+    assert (
+        "kontakt@example.invalid"
+        in client.get(reverse("organisations:agreement_detail", args=[agreement.pk])).content.decode()
+    )
+    client.get(reverse("organisations:agreement_export", args=[agreement.pk]))
+    client.get(f"/api/v1/agreements/{agreement.pk}/parties")
+    vias = sorted(
+        e.data["via"] for e in AuditEvent.objects.filter(code="organisations.agreement.contacts_viewed")
+    )
+    assert vias == ["api", "export", "page"]
+
+
+def test_outsiders_see_no_contacts_and_nothing_is_logged(client):
+    from samverkan.core.models import AuditEvent
+
+    agreement = AgreementFactory(visibility="public", status="active")
+    agreement.parties.update(contact_email="kontakt@example.invalid")
+    html = client.get(reverse("organisations:agreement_detail", args=[agreement.pk])).content.decode()
+    assert "kontakt@example.invalid" not in html
+    assert not AuditEvent.objects.filter(code="organisations.agreement.contacts_viewed").exists()
