@@ -24,7 +24,7 @@ from schemathesis.checks import not_a_server_error
 from config.api import api
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.schemas import MAX_ID
-from samverkan.accounts.tests.factories import MembershipFactory, member
+from samverkan.accounts.tests.factories import MembershipFactory, member, with_authenticator
 from samverkan.accounts.tokens import api_token_create
 from samverkan.organisations.models import AgreementInvitation
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
@@ -89,7 +89,7 @@ def fuzz_headers(db, _keep_test_connection) -> dict[str, str]:
     AgreementInvitation.objects.create(agreement=open_one, organisation=stranger)
     for n in range(3):
         api_token_create(actor=actor_for_user(user), name=f"spare {n}")
-    token, raw = api_token_create(actor=actor_for_user(user), name="fuzz")
+    token, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="fuzz")
     _fuzz_token_id[:] = [token.pk]
     return {"Authorization": f"Bearer {raw}"}
 

@@ -33,8 +33,20 @@ class TokenAuth(HttpBearer):
             # A token that is presented but wrong is refused, even where anonymous access works,
             # so a client never silently gets the public view instead of its own.
             raise AuthenticationError()
+        if _needs_second_factor_but_has_none(user):
+            # E.g. an editor's token, after the editor was made administrator: the token must not
+            # reach personal data that the person's own session could not reach without 2FA.
+            raise HttpError(403, "Two-factor authentication required: set it up in the web interface first.")
         request.user = user
         return user
+
+
+def _needs_second_factor_but_has_none(user: Any) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    required = bool(roles & set(settings.TWO_FACTOR_REQUIRED_ROLES)) or user.is_staff or user.is_superuser
+    return required and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 class SessionAuth(APIKeyCookie):

@@ -50,3 +50,11 @@ def member(role: str, organisation: Organisation | None = None) -> User:
         Membership, MembershipFactory(role=role, organisation=organisation or OrganisationFactory())
     )
     return membership.user
+
+
+def with_authenticator(user: User) -> User:
+    """Give ``user`` a confirmed TOTP authenticator, as everyone in a 2FA role has in practice."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, name="test authenticator", defaults={"confirmed": True})
+    return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samverkan.accounts.actors import actor_for_user
-from samverkan.accounts.tests.factories import MembershipFactory, UserFactory, member
+from samverkan.accounts.tests.factories import MembershipFactory, UserFactory, member, with_authenticator
 from samverkan.accounts.tokens import api_token_create
 from samverkan.core.models import AuditEvent
 from samverkan.organisations.tests.factories import OrganisationFactory
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict[str, str]:
-    _, raw = api_token_create(actor=actor_for_user(user), name="test")
+    _, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken
-from samverkan.accounts.tests.factories import UserFactory, member
+from samverkan.accounts.tests.factories import MembershipFactory, UserFactory, member, with_authenticator
 from samverkan.accounts.tokens import api_token_create, api_token_revoke, authenticate_token
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(user, **kwargs) -> tuple[ApiToken, str]:
-    return api_token_create(actor=actor_for_user(user), name="script", **kwargs)
+    return api_token_create(actor=actor_for_user(with_authenticator(user)), name="script", **kwargs)
 
 
 def bearer(raw: str) -> dict[str, str]:
@@ -203,6 +203,10 @@ def test_creating_a_token_needs_a_session_with_csrf():
     )
     assert response.status_code == 401
     csrf_client.force_login(user)
+    # The user has an authenticator, so the session must have passed it (as after a real login).
+    session = csrf_client.session
+    session["otp_device_id"] = user.totpdevice_set.get().persistent_id
+    session.save()
     response = csrf_client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
     assert response.status_code == 403  # no CSRF token
     csrf_client.get("/api/v1/docs")  # sets the CSRF cookie
@@ -232,3 +236,16 @@ def test_create_token_validation_is_422_naming_the_field(client):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "name"]
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_stops_working_when_its_owner_needs_a_second_factor_they_lack(client):
+    editor = UserFactory()
+    membership = MembershipFactory(user=editor, role="editor")
+    _, raw = api_token_create(actor=actor_for_user(editor), name="script")  # no authenticator
+    assert client.get("/api/v1/me", **bearer(raw)).status_code == 200
+    membership.role = "administrator"
+    membership.save()
+    response = client.get(f"/api/v1/organisations/{membership.organisation_id}/memberships", **bearer(raw))
+    assert response.status_code == 403
+    with_authenticator(editor)
+    assert client.get("/api/v1/me", **bearer(raw)).status_code == 200

@@ -8,7 +8,7 @@ import typing
 import pytest
 
 from samverkan.accounts.actors import actor_for_user
-from samverkan.accounts.tests.factories import MembershipFactory, member
+from samverkan.accounts.tests.factories import MembershipFactory, member, with_authenticator
 from samverkan.accounts.tokens import api_token_create
 from samverkan.core.models import AuditEvent
 from samverkan.organisations import schemas
@@ -32,7 +32,7 @@ JSON = "application/json"
 
 
 def bearer(user) -> dict[str, str]:
-    _, raw = api_token_create(actor=actor_for_user(user), name="test")
+    _, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
