@@ -104,6 +104,6 @@ def audit_event_list_for(
         qs = qs.filter(Q(actor_user__email__iexact=email) | Q(actor_label__iexact=email))
     if date_from:
         qs = qs.filter(occurred_at__gte=_day_start(date_from))
-    if date_to:
+    if date_to and date_to < dt.date.max:
         qs = qs.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return qs.order_by("-seq")

@@ -25,7 +25,13 @@ from samverkan.organisations.forms import (
     JoinForm,
     OrganisationForm,
 )
-from samverkan.organisations.models import Agreement, AgreementKind, AgreementStatus, Organisation
+from samverkan.organisations.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Organisation,
+    OrganisationKind,
+)
 
 
 def _agreement_or_404(request: HttpRequest, agreement_id: int) -> Agreement:
@@ -35,11 +41,17 @@ def _agreement_or_404(request: HttpRequest, agreement_id: int) -> Agreement:
         raise Http404 from exc
 
 
+def _search_text(request: HttpRequest) -> str | None:
+    """The ?q= search text: at most 200 characters, without NUL (which PostgreSQL refuses)."""
+    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
+    return q or None
+
+
 def agreement_list(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
     kind = request.GET.get("kind") or None
     status = request.GET.get("status") or None
-    q = (request.GET.get("q") or "").strip() or None
+    q = _search_text(request)
     agreements = selectors.agreement_list_for(
         actor=actor,
         kind=kind if kind in AgreementKind.values else None,
@@ -299,8 +311,11 @@ def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if not perms.can_answer_invitation(actor, invitation):
         raise DjangoPermissionDenied
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        accept = request.POST.get("answer") == "accept"
+    answer = request.POST.get("answer")
+    if request.method == "POST" and answer not in ("accept", "decline"):
+        form.add_error(None, _("Choose Accept or Decline."))
+    elif request.method == "POST" and form.is_valid():
+        accept = answer == "accept"
         try:
             services.invitation_answer(
                 actor=actor,
@@ -368,8 +383,9 @@ def document_download(request: HttpRequest, agreement_id: int, document_id: int)
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    q = (request.GET.get("q") or "").strip() or None
+    q = _search_text(request)
     kind = request.GET.get("kind") or None
+    kind = kind if kind in OrganisationKind.values else None
     organisations = selectors.organisation_list(kind=kind, q=q)
     return render(
         request,

@@ -268,3 +268,19 @@ def test_audit_log_is_404_for_non_administrators(client, org, role):
     verified_login(client, member(role, org))
     assert client.get(reverse("accounts:audit_log", args=[org.slug])).status_code == 404
     assert not AuditEvent.objects.filter(code="core.audit.viewed").exists()
+
+
+def test_audit_page_accepts_the_last_possible_date(client):
+    from samverkan.organisations.tests.factories import OrganisationFactory
+
+    org = OrganisationFactory()
+    admin = member("administrator", org)
+    client.force_login(admin)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin, name="t", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    response = client.get(reverse("accounts:audit_log", args=[org.slug]) + "?date_to=9999-12-31")
+    assert response.status_code == 200

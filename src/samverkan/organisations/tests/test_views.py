@@ -236,3 +236,22 @@ def test_outsiders_see_no_contacts_and_nothing_is_logged(client):
     html = client.get(reverse("organisations:agreement_detail", args=[agreement.pk])).content.decode()
     assert "kontakt@example.invalid" not in html
     assert not AuditEvent.objects.filter(code="organisations.agreement.contacts_viewed").exists()
+
+
+def test_searching_with_a_nul_byte_is_no_server_error(client):
+    for url in ("/agreements/?q=a%00b", "/organisations/?q=a%00b", "/organisations/?kind=a%00b"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_an_invitation_answer_without_a_choice_changes_nothing(client):
+    from samverkan.organisations.models import AgreementInvitation
+
+    invited = OrganisationFactory()
+    invitation = AgreementInvitation.objects.create(agreement=AgreementFactory(), organisation=invited)
+    login(client, member("administrator", invited))
+    response = client.post(
+        reverse("organisations:invitation_answer", args=[invitation.pk]), {"answer": "maybe"}
+    )
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
