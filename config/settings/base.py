@@ -159,6 +159,10 @@ LOGIN_LOCKOUT_WINDOW = timedelta(minutes=15)
 TWO_FACTOR_REQUIRED_ROLES = ("administrator", "coordinator", "case_officer")
 OTP_TOTP_ISSUER = "Samverkan"
 
+# Addresses or networks of the deployment's own reverse proxies / load balancers. Only when a
+# request comes from one of them is X-Forwarded-For read for the client's address.
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
+
 # --- Security headers ---------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

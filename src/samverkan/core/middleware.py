@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
+def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a trusted proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips);
-    # X-Forwarded-For is never trusted here because any client can forge it.
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, for login lockout and the audit log.
+
+    ``REMOTE_ADDR`` unless it is one of settings.TRUSTED_PROXIES (addresses or networks of the
+    deployment's own load balancers). Then X-Forwarded-For is read from the right, skipping our
+    own proxies: the first address a trusted proxy received the request from is the client. A
+    client can forge the left part of the header, never the part our proxies appended.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    networks = [ipaddress.ip_network(n, strict=False) for n in settings.TRUSTED_PROXIES]
+    if not remote or not networks or not _trusted(remote, networks):
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address, networks):
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return remote
+    return remote
 
 
 class RequestContextMiddleware:
