@@ -16,6 +16,7 @@ def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "samverkan.example.org",
         **extra_env,
     }
@@ -41,4 +42,9 @@ def test_prod_settings_pass_check_deploy_without_warnings():
 def test_prod_settings_refuse_to_start_without_a_secret_key():
     result = _check_deploy({"SECRET_KEY": ""})
     # An empty key is refused by Django; a missing one by django-environ. Either way: no start.
+    assert result.returncode != 0
+
+
+def test_prod_settings_refuse_to_start_without_an_audit_chain_key():
+    result = _check_deploy({"AUDIT_CHAIN_KEY": ""})
     assert result.returncode != 0

@@ -159,6 +159,11 @@ LOGIN_LOCKOUT_WINDOW = timedelta(minutes=15)
 TWO_FACTOR_REQUIRED_ROLES = ("administrator", "coordinator", "case_officer")
 OTP_TOTP_ISSUER = "Samverkan"
 
+# Key of the audit log's HMAC chain. Kept outside the database (environment or secret store), so
+# that write access to the database alone is not enough to rewrite the log unnoticed. It must
+# never change for the life of the log: events hashed with another key no longer verify.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="insecure-dev-audit-key")
+
 # Addresses or networks of the deployment's own reverse proxies / load balancers. Only when a
 # request comes from one of them is X-Forwarded-For read for the client's address.
 TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])

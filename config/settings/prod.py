@@ -5,6 +5,11 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY")
+if len(AUDIT_CHAIN_KEY) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be a random secret of at least 32 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -8,6 +8,7 @@ row, so the chain stays linear with many web and worker processes on PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -69,7 +71,9 @@ def compute_hash(
         ensure_ascii=False,
         default=str,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    # Keyed (HMAC): someone who can write to the database but does not hold AUDIT_CHAIN_KEY
+    # cannot recompute the chain after an edit.
+    return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -124,3 +126,31 @@ def test_long_email_addresses_fit_the_actor_label(django_user_model):
     event = audit.record(actor=Actor(user=user), code="test.long")
     assert AuditEvent.objects.get(pk=event.pk).actor_label == email
     assert audit.verify().ok
+
+
+def test_rewriting_the_chain_without_the_key_is_detected():
+    """Someone with database access edits a row and recomputes every later hash with plain
+    SHA-256 (or with a guessed key): verification still fails, because the chain is keyed."""
+    import hashlib
+
+    events = _events(3)
+    forged_prev = audit.GENESIS
+    for event in AuditEvent.objects.order_by("seq"):
+        data = {"n": 99} if event.pk == events[1].pk else event.data
+        forged = hashlib.sha256(f"{forged_prev}{event.code}{data}".encode()).hexdigest()
+        _raw(
+            f"UPDATE {AuditEvent._meta.db_table} SET data = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [json.dumps(data), forged_prev, forged, event.pk],
+        )
+        forged_prev = forged
+    _raw("UPDATE core_audithead SET hash = %s", [forged_prev])
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == events[0].seq
+
+
+def test_the_chain_depends_on_the_key(settings):
+    _events(2)
+    assert audit.verify().ok
+    settings.AUDIT_CHAIN_KEY = "another-key"
+    assert not audit.verify().ok
