@@ -231,19 +231,18 @@ def agreement_create(
         if not (actor.is_system or perms.can_create_agreement(actor, owner)):
             raise PermissionDenied("agreement.create")
         agreement = Agreement(owner=owner, is_fictional=is_fictional)
-        defaults = {
+        # Required fields are always applied (missing ones become "" and are reported by name).
+        fields: dict[str, Any] = {
+            "kind": "",
+            "title": "",
+            "purpose": "",
+            "start_date": "",
             "status": AgreementStatus.DRAFT,
             "visibility": Visibility.INTERNAL,
             "open_for_joining": False,
         }
-        _apply_agreement_fields(
-            agreement,
-            {
-                **defaults,
-                **{k: data[k] for k in AGREEMENT_FIELDS if k in data},
-                **{k: data.get(k, "") for k in ("kind", "title", "purpose", "start_date")},
-            },
-        )
+        fields.update({k: data[k] for k in AGREEMENT_FIELDS if k in data})
+        _apply_agreement_fields(agreement, fields)
         _check_contact(contact_email)
         agreement.source_note = str(data.get("source_note", "") or "")
         agreement.save()
