@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samverkan.accounts import views
+from samverkan.accounts import password_views, views
 
 app_name = "accounts"
 
@@ -8,6 +8,19 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/reset/", password_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", password_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        password_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
