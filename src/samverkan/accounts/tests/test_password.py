@@ -76,3 +76,18 @@ def test_change_password_needs_the_old_one(client):
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert AuditEvent.objects.filter(code="accounts.password.changed").exists()
+
+
+def test_reset_mails_are_limited_per_account_and_per_address(client, mailoutbox):
+    from samverkan.accounts import password_views
+
+    user = UserFactory()
+    url = reverse("accounts:password_reset")
+    for _ in range(password_views.RESET_PER_ACCOUNT + 2):
+        response = client.post(url, {"email": user.email}, REMOTE_ADDR="198.51.100.1")
+        assert response["Location"] == reverse("accounts:password_reset_done")  # same answer every time
+    assert len(mailoutbox) == password_views.RESET_PER_ACCOUNT
+    for _ in range(password_views.RESET_PER_ADDRESS + 2):  # one address trying many mailboxes
+        client.post(url, {"email": UserFactory().email}, REMOTE_ADDR="203.0.113.5")
+    assert len(mailoutbox) == password_views.RESET_PER_ACCOUNT + password_views.RESET_PER_ADDRESS
+    assert AuditEvent.objects.filter(code="accounts.password.reset_throttled").count() == 4
