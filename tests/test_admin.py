@@ -95,3 +95,15 @@ def test_membership_added_inline_in_the_admin_is_audited(staff_client):
     event = AuditEvent.objects.get(code="accounts.membership.admin_saved")
     assert event.organisation_id == org.pk  # the organisation's administrators see it in their log
     assert audit.verify().ok
+
+
+def test_removing_a_lost_authenticator_in_the_admin_is_audited(staff_client):
+    person = User.objects.create_user(username="lost", email="lost@example.invalid", password="x" * 12)
+    device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    response = staff_client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEvent.objects.filter(code="otp_totp.totpdevice.admin_deleted").exists()
+    assert audit.verify().ok

@@ -97,3 +97,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def audit_third_party_admins(site: admin.AdminSite = admin.site) -> None:
+    """Give the admins that other packages registered before ours (groups, TOTP devices, task
+    results) the same audit trail, so that no admin write escapes the log."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, AuditedModelAdmin) or model is AuditEvent:
+            continue
+        audited = type(f"Audited{type(model_admin).__name__}", (AuditedModelAdmin, type(model_admin)), {})
+        site.unregister(model)
+        site.register(model, audited)
+
+
+audit_third_party_admins()
