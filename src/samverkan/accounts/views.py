@@ -37,7 +37,9 @@ from samverkan.accounts.forms import (
     RoleForm,
 )
 from samverkan.accounts.middleware import start_session_clock
+from samverkan.accounts.models import Membership
 from samverkan.core import audit
+from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations import permissions as org_perms
 from samverkan.organisations.models import Organisation
@@ -243,10 +245,8 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "accounts/member_invite.html", {"organisation": organisation, "form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_change_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    actor = actor_from_request(request)
+def _managed_membership(actor: Actor, slug: str, membership_id: int) -> tuple[Organisation, Membership]:
+    """The organisation and one of its memberships, if the actor manages its members; else 404."""
     organisation = _organisation(slug)
     if not perms.can_manage_members(actor, organisation):
         raise Http404
@@ -256,6 +256,14 @@ def member_change_role(request: HttpRequest, slug: str, membership_id: int) -> H
         )
     except NotFound as exc:
         raise Http404 from exc
+    return organisation, membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_change_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    actor = actor_from_request(request)
+    organisation, membership = _managed_membership(actor, slug, membership_id)
     form = RoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,15 +289,7 @@ def member_change_role(request: HttpRequest, slug: str, membership_id: int) -> H
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    organisation = _organisation(slug)
-    if not perms.can_manage_members(actor, organisation):
-        raise Http404
-    try:
-        membership = selectors.membership_get_for(
-            actor=actor, organisation_id=organisation.pk, membership_id=membership_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    organisation, membership = _managed_membership(actor, slug, membership_id)
     error = None
     if request.method == "POST":
         try:
