@@ -1,0 +1,164 @@
+"""What the readers share: cell symbols, strict numbers, decoding with a line number, cell
+references, building a cube from coded rows, and merging two language versions of one table."""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from samverkan.statistics.cube import Category, Cube, Dimension, TableMeta
+from samverkan.statistics.importers.errors import ImportRefused
+
+# Symbols for a value that is not there (PC-Axis one to six dots; ":" confidential, as in
+# Eurostat and JSON-stat producers). The symbol is kept in the cube's status.
+MISSING_SYMBOLS = frozenset({".", "..", "...", "....", ".....", "......", ":"})
+# The symbol for "nothing": a true zero (PC-Axis DATASYMBOLNIL). Read as 0.0 with no status.
+NIL_SYMBOL = "-"
+# What a missing cell gets when its source gives no symbol (an empty CSV value, JSON null, a
+# combination absent from a long CSV).
+DEFAULT_MISSING = ".."
+
+# A plain decimal number: optional sign, digits with an optional "." fraction, optional
+# exponent. No thousands separators, no decimal comma, no "nan"/"inf", no underscores.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+UTF8_BOM = codecs.BOM_UTF8
+
+# The largest dense table a reader builds (400 MB of float64). A few header lines can describe a
+# table of billions of cells; the readers refuse that before allocating anything.
+MAX_CELLS = 50_000_000
+
+
+def check_size(sizes: Sequence[int], names: Sequence[str]) -> int:
+    """The number of cells, or a refusal when the table is larger than MAX_CELLS."""
+    cells = math.prod(sizes)
+    if cells > MAX_CELLS:
+        shape = " × ".join(f"{size} {name}" for size, name in zip(sizes, names, strict=True))
+        raise ImportRefused(
+            f"The table would have {cells:,} cells ({shape}), more than the {MAX_CELLS:,} allowed."
+        )
+    return cells
+
+
+def read_cell(text: str) -> tuple[float, str | None] | None:
+    """(value, missing symbol) for one cell's text, or None when it is not a number or symbol.
+
+    PC-Axis puts symbols in double quotes ("..", "-"); a quoted number is not a number."""
+    token = text.strip()
+    quoted = len(token) >= 2 and token[0] == '"' and token[-1] == '"'
+    if quoted:
+        token = token[1:-1].strip()
+    if token in MISSING_SYMBOLS:
+        return math.nan, token
+    if token == NIL_SYMBOL:
+        return 0.0, None
+    if quoted or not NUMBER.fullmatch(token):
+        return None
+    value = float(token)
+    return (value, None) if math.isfinite(value) else None
+
+
+def decode(data: bytes, encoding: str, *, label: str, hint: str = "") -> str:
+    """Decode strictly; a byte sequence that is not ``encoding`` is refused with its line."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start : error.start + 4].hex(" ")
+        message = f"The file is not valid {label} (bytes {bad} cannot be read as {label})."
+        if hint:
+            message = f"{message} {hint}"
+        raise ImportRefused(message, line=line) from None
+
+
+def cell_codes(dimensions: Sequence[Dimension], index: int) -> str:
+    """``Kon=1, Tid=2019``: the category codes of a flat C-order index."""
+    shape = tuple(len(d.categories) for d in dimensions)
+    positions = np.unravel_index(index, shape)
+    return ", ".join(
+        f"{dim.code}={dim.categories[int(p)].code}" for dim, p in zip(dimensions, positions, strict=True)
+    )
+
+
+def describe_cell(dimensions: Sequence[Dimension], index: int) -> str:
+    """``cell 12 (Kon=1, Tid=2019)``: a flat C-order index with its category codes."""
+    return f"cell {index} ({cell_codes(dimensions, index)})"
+
+
+def label_slot(language: str | None) -> str:
+    """Which label a text in ``language`` fills: "sv" for Swedish, "en" for anything else."""
+    return "sv" if (language or "").lower().startswith("sv") else "en"
+
+
+def category(code: str, label: str, slot: str) -> Category:
+    return Category(code, label_sv=label, label_en="") if slot == "sv" else Category(code, "", label)
+
+
+def dimension(
+    code: str, label: str, slot: str, categories: tuple[Category, ...], role: str = "", total: str = ""
+) -> Dimension:
+    if slot == "sv":
+        return Dimension(code, label_sv=label, categories=categories, role=role, total=total)
+    return Dimension(code, label_en=label, categories=categories, role=role, total=total)
+
+
+def _same_structure(first: Cube, second: Cube) -> str:
+    """Why two cubes are not the same table in two languages ("" when they are)."""
+    if [d.code for d in first.dimensions] != [d.code for d in second.dimensions]:
+        return (
+            f"the dimensions differ ({', '.join(d.code for d in first.dimensions)} against "
+            f"{', '.join(d.code for d in second.dimensions)})"
+        )
+    for a, b in zip(first.dimensions, second.dimensions, strict=True):
+        if a.codes != b.codes:
+            return f"dimension {a.code} has different category codes"
+    if not np.array_equal(first.values, second.values, equal_nan=True):
+        differ = np.flatnonzero(
+            ~((first.values == second.values) | (np.isnan(first.values) & np.isnan(second.values)))
+        )
+        return f"the values differ, first at {describe_cell(first.dimensions, int(differ[0]))}"
+    if dict(first.status) != dict(second.status):
+        return "the missing-value symbols differ"
+    return ""
+
+
+def merge_languages(primary: Cube, secondary: Cube) -> Cube:
+    """One cube with the labels of both: ``primary`` wins where both have a label, and its
+    language-neutral metadata (source, unit, notes, updated) is kept. The two must be the same
+    table: same dimensions, codes, values and missing symbols, or the merge is refused."""
+    why = _same_structure(primary, secondary)
+    if why:
+        raise ImportRefused(f"The two language versions are not the same table: {why}.")
+    dimensions = []
+    for a, b in zip(primary.dimensions, secondary.dimensions, strict=True):
+        categories = tuple(
+            Category(ca.code, ca.label_sv or cb.label_sv, ca.label_en or cb.label_en)
+            for ca, cb in zip(a.categories, b.categories, strict=True)
+        )
+        dimensions.append(
+            replace(
+                a,
+                label_sv=a.label_sv or b.label_sv,
+                label_en=a.label_en or b.label_en,
+                categories=categories,
+                role=a.role or b.role,
+                total=a.total or b.total,
+            )
+        )
+    pm, sm = primary.meta, secondary.meta
+    meta = TableMeta(
+        table_id=pm.table_id or sm.table_id,
+        title_sv=pm.title_sv or sm.title_sv,
+        title_en=pm.title_en or sm.title_en,
+        source=pm.source or sm.source,
+        unit=pm.unit or sm.unit,
+        licence=pm.licence or sm.licence,
+        updated=pm.updated or sm.updated,
+        notes=pm.notes or sm.notes,
+    )
+    return Cube(tuple(dimensions), primary.values, dict(primary.status), meta)

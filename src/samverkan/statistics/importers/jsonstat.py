@@ -1,0 +1,292 @@
+"""JSON-stat 2.0 datasets (the default output of PxWebApi 2, e.g. SCB's
+``/api/v2/tables/{id}/data?outputFormat=json-stat2``) read into a Cube.
+
+What is read
+    ``version`` ("2.0"), ``class`` ("dataset"), ``id``, ``size``, ``dimension.{id}.label``,
+    ``dimension.{id}.category.index`` (object or array; may be absent for a single category)
+    and ``.label``, ``.category.unit.{code}.base`` of the metric dimension (the unit),
+    ``dimension.{id}.extension.eliminationValueCode`` (PxWebApi: the total category),
+    ``role.time/geo/metric`` (roles "time", "geo", "contents"), ``value`` (array, or an object
+    of index -> value for a sparse dataset), ``status`` (array, object or one string for all),
+    ``label``, ``source``, ``updated``, ``note``, and ``extension.px.tableid``/``matrix`` and
+    ``language``.
+
+Decisions
+    * Values are in C order over ``id`` (the last dimension varies fastest), as JSON-stat says.
+    * A ``null`` value is missing; its status symbol is kept (".." when there is none). A
+      ``null`` with status "-" is PxWebApi's "nothing" (DATASYMBOLNIL): a true 0.0 with no
+      status, as in PC-Axis. A status on a present value (a data note) is not kept.
+    * Labels go to label_sv when the language (the caller's, else ``extension.px.language``)
+      is Swedish, otherwise to label_en. ``merge_languages`` joins a Swedish and an English
+      response into one bilingual cube.
+    * Refused: invalid JSON (with line and column), anything but a 2.0 dataset, an ``id``
+      missing from ``dimension`` ("unknown dimension"), a size that does not match the
+      categories, a category index that is not a permutation of 0..n-1, a value count that is
+      not the product of the sizes, and a value that is not a number or null (named by its
+      index and category codes).
+
+Why not pyjstat (2.4.0 in .venv): it turns a dataset into a pandas DataFrame (one row per
+cell, labels or ids as strings), drops ``status``, ``role`` and the PxWeb extensions, and pulls
+in pandas and requests. JSON-stat 2.0 is plain JSON, so the standard library reads it straight
+into the cube's arrays. pyjstat stays a test oracle only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from samverkan.statistics.cube import CONTENTS, GEO, TIME, Cube, Dimension, TableMeta
+from samverkan.statistics.importers._common import (
+    DEFAULT_MISSING,
+    NIL_SYMBOL,
+    UTF8_BOM,
+    category,
+    cell_codes,
+    check_size,
+    decode,
+    dimension,
+    label_slot,
+    merge_languages,
+)
+from samverkan.statistics.importers.errors import ImportRefused
+
+__all__ = ["merge_languages", "parse_jsonstat"]
+
+_ROLES = {"time": TIME, "geo": GEO, "metric": CONTENTS}
+
+
+def _reject_constant(name: str) -> float:
+    raise ImportRefused(f"The JSON holds {name}, which is not a JSON number.")
+
+
+def _load(data: bytes | str) -> Any:
+    if isinstance(data, bytes):
+        body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
+        text = decode(body, "utf-8", label="UTF-8", hint="JSON must be UTF-8.")
+    else:
+        text = data
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            f"The file is not valid JSON: {error.msg}.", line=error.lineno, cell=f"column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise ImportRefused("The JSON is nested too deeply to be a JSON-stat dataset.") from None
+
+
+def _categories(code: str, spec: Any, size: int) -> tuple[list[str], Mapping[str, Any]]:
+    if not isinstance(spec, Mapping) or not isinstance(spec.get("category"), Mapping):
+        raise ImportRefused(f"dimension.{code} has no “category” object.")
+    cat = spec["category"]
+    labels = cat.get("label") or {}
+    if not isinstance(labels, Mapping):
+        raise ImportRefused(f"dimension.{code}.category.label is not an object.")
+    index = cat.get("index")
+    if index is None:
+        if len(labels) != 1:
+            raise ImportRefused(
+                f"dimension.{code}.category has no index and {len(labels)} labels (one is allowed)."
+            )
+        codes = [str(next(iter(labels)))]
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif isinstance(index, Mapping):
+        positions = list(index.values())
+        if not all(isinstance(p, int) and not isinstance(p, bool) for p in positions) or sorted(
+            positions
+        ) != list(range(len(positions))):
+            shown = ", ".join(f"{k}: {v}" for k, v in list(index.items())[:6])
+            raise ImportRefused(
+                f"dimension.{code}.category.index is not a permutation of 0..{len(positions) - 1} ({shown}"
+                f"{', …' if len(index) > 6 else ''})."
+            )
+        codes = [""] * len(positions)
+        for key, position in index.items():
+            codes[position] = str(key)
+    else:
+        raise ImportRefused(f"dimension.{code}.category.index is neither an object nor an array.")
+    seen: set[str] = set()
+    for category_code in codes:
+        if category_code in seen:
+            raise ImportRefused(f"dimension.{code} lists the category “{category_code}” twice.")
+        seen.add(category_code)
+    if len(codes) != size:
+        raise ImportRefused(
+            f"size gives {size} categories for {code} but its category index has {len(codes)}."
+        )
+    return codes, labels
+
+
+def _status_lookup(status: Any, total: int) -> Mapping[int, str]:
+    if status is None:
+        return {}
+    if isinstance(status, str):
+        return dict.fromkeys(range(total), status)
+    if isinstance(status, list):
+        if len(status) == 1 and total != 1:
+            return dict.fromkeys(range(total), str(status[0])) if status[0] is not None else {}
+        if len(status) != total:
+            raise ImportRefused(f"status has {len(status)} entries for {total} cells.")
+        return {i: str(s) for i, s in enumerate(status) if s not in (None, "")}
+    if isinstance(status, Mapping):
+        lookup: dict[int, str] = {}
+        for key, symbol in status.items():
+            try:
+                index = int(key)
+            except ValueError:
+                raise ImportRefused(f"status has the key “{key}”, which is not a cell index.") from None
+            if not 0 <= index < total:
+                raise ImportRefused(f"status refers to cell {index}, outside the table of {total} cells.")
+            if symbol not in (None, ""):
+                lookup[index] = str(symbol)
+        return lookup
+    raise ImportRefused("status is neither an array, an object nor a string.")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _values(
+    raw: Any, total: int, dimensions: tuple[Dimension, ...], status_in: Mapping[int, str]
+) -> tuple[np.ndarray, dict[int, str]]:
+    values = np.full(total, np.nan, dtype=np.float64)
+    present = np.zeros(total, dtype=bool)
+    if isinstance(raw, list):
+        if len(raw) != total:
+            sizes = " × ".join(str(len(d.categories)) for d in dimensions)
+            raise ImportRefused(f"value has {len(raw)} entries but size ({sizes}) makes {total} cells.")
+        items: Any = enumerate(raw)
+    elif isinstance(raw, Mapping):
+        pairs = []
+        for key, value in raw.items():
+            try:
+                index = int(key)
+            except ValueError:
+                raise ImportRefused(f"value has the key “{key}”, which is not a cell index.") from None
+            if not 0 <= index < total:
+                raise ImportRefused(f"value refers to cell {index}, outside the table of {total} cells.")
+            pairs.append((index, value))
+        items = pairs
+    else:
+        raise ImportRefused("The dataset has no “value” array or object.")
+    for index, value in items:
+        if value is None:
+            continue
+        number = _number(value)
+        if number is None:
+            raise ImportRefused(
+                f"The value {json.dumps(value, ensure_ascii=False)[:40]} is not a number or null.",
+                cell=f"value index {index} ({cell_codes(dimensions, index)})",
+            )
+        values[index] = number
+        present[index] = True
+    status: dict[int, str] = {}
+    for index in np.flatnonzero(~present).tolist():
+        symbol = status_in.get(index, DEFAULT_MISSING)
+        if symbol == NIL_SYMBOL:
+            values[index] = 0.0
+        else:
+            status[index] = symbol
+    return values, status
+
+
+def parse_jsonstat(data: bytes | str, *, language: str | None = None) -> Cube:
+    """Read a JSON-stat 2.0 dataset into a Cube, or refuse it saying what is wrong."""
+    document = _load(data)
+    if not isinstance(document, Mapping):
+        raise ImportRefused("The JSON is not an object, so it is not a JSON-stat dataset.")
+    if document.get("class") != "dataset":
+        found = document.get("class")
+        raise ImportRefused(
+            f"The JSON is not a JSON-stat dataset (class is {json.dumps(found)}); "
+            "ask PxWeb for outputFormat=json-stat2."
+        )
+    if str(document.get("version", "")) != "2.0":
+        raise ImportRefused(
+            f"Only JSON-stat version 2.0 is read; this says {json.dumps(document.get('version'))}."
+        )
+    ids = document.get("id")
+    sizes = document.get("size")
+    specs = document.get("dimension")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise ImportRefused("The dataset's “id” is not a list of dimension names.")
+    if len(set(ids)) != len(ids):
+        raise ImportRefused("The dataset's “id” lists a dimension twice.")
+    if not isinstance(sizes, list) or len(sizes) != len(ids):
+        raise ImportRefused(
+            f"The dataset's “size” does not give one size for each of the {len(ids)} dimensions."
+        )
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ImportRefused("The dataset's “size” holds something other than positive whole numbers.")
+    if not isinstance(specs, Mapping):
+        raise ImportRefused("The dataset has no “dimension” object.")
+    for code in ids:
+        if code not in specs:
+            raise ImportRefused(f"“id” lists the unknown dimension “{code}”: it is not in “dimension”.")
+    roles: dict[str, str] = {}
+    raw_roles = document.get("role") or {}
+    if not isinstance(raw_roles, Mapping):
+        raise ImportRefused("The dataset's “role” is not an object.")
+    for role, names in raw_roles.items():
+        if role not in _ROLES or not isinstance(names, list):
+            continue
+        for name in names:
+            if name not in ids:
+                raise ImportRefused(f"role.{role} names an unknown dimension “{name}”: it is not in “id”.")
+            roles.setdefault(name, _ROLES[role])
+    extension = document.get("extension")
+    extension = extension if isinstance(extension, Mapping) else {}
+    px = extension.get("px")
+    px = px if isinstance(px, Mapping) else {}
+    slot = label_slot(language or px.get("language"))
+    dimensions = []
+    units: set[str] = set()
+    for code, size in zip(ids, sizes, strict=True):
+        spec = specs[code]
+        codes, labels = _categories(code, spec, size)
+        dim_extension = spec.get("extension") if isinstance(spec.get("extension"), Mapping) else {}
+        total = str(dim_extension.get("eliminationValueCode") or "")
+        if roles.get(code) == CONTENTS:
+            unit = spec["category"].get("unit")
+            if isinstance(unit, Mapping):
+                units.update(
+                    str(u.get("base")) for u in unit.values() if isinstance(u, Mapping) and u.get("base")
+                )
+        dimensions.append(
+            dimension(
+                code,
+                str(spec.get("label") or ""),
+                slot,
+                tuple(category(c, str(labels.get(c, "")), slot) for c in codes),
+                role=roles.get(code, ""),
+                total=total if total in codes else "",
+            )
+        )
+    total_cells = check_size(sizes, ids)
+    dims = tuple(dimensions)
+    status_in = _status_lookup(document.get("status"), total_cells)
+    values, status = _values(document.get("value"), total_cells, dims, status_in)
+    notes = document.get("note")
+    title = str(document.get("label") or "")
+    meta = TableMeta(
+        table_id=str(px.get("tableid") or px.get("matrix") or ""),
+        title_sv=title if slot == "sv" else "",
+        title_en=title if slot == "en" else "",
+        source=str(document.get("source") or ""),
+        unit=units.pop() if len(units) == 1 else "",
+        updated=str(document.get("updated") or ""),
+        notes="\n".join(str(n) for n in notes) if isinstance(notes, list) else str(notes or ""),
+    )
+    return Cube(dims, values.reshape(tuple(sizes)), status, meta)
