@@ -29,7 +29,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/vendor/.built: node_modules/.installed scripts/build_assets.sh $(wildcard static/scss/*.scss)
+static/vendor/.built: node_modules/.installed scripts/build_assets.sh $(wildcard static/scss/*.scss) static/js/vega-interpreter-entry.js
 	bash scripts/build_assets.sh
 	@touch $@
 

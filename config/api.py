@@ -95,8 +95,8 @@ class SamverkanAPI(NinjaAPI):
 api = SamverkanAPI(
     title="Samverkan API",
     version="1",
-    description="Organisations, memberships and agreements. Authenticate with a session or a "
-    "personal API token (Authorization: Bearer <token>).",
+    description="Organisations, memberships, agreements and open statistics. Authenticate with a "
+    "session or a personal API token (Authorization: Bearer <token>).",
     urls_namespace="api",
     docs=LocalSwagger(),
 )
@@ -136,6 +136,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 # --- Routers (imported last: they use the authentication defined in accounts.api) ------------
 from samverkan.accounts.api import router as accounts_router  # noqa: E402
 from samverkan.organisations.api import router as organisations_router  # noqa: E402
+from samverkan.statistics.api import router as statistics_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", organisations_router)
+api.add_router("/", statistics_router)

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("accounts/", include("samverkan.accounts.urls")),
     path("", include("samverkan.organisations.urls")),
+    path("", include("samverkan.statistics.urls")),
     path("", include("samverkan.site.urls")),
 ]
 

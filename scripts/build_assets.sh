@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds static/vendor/ from packages installed from the npm registry (never committed):
-# the design system's CSS compiled with our settings, htmx, and axe-core for accessibility tests.
+# the design system's CSS compiled with our settings, htmx, Vega/Vega-Lite/vega-embed for charts
+# (with vega-interpreter bundled by esbuild, so charts run under a CSP without 'unsafe-eval'), and
+# axe-core for accessibility tests.
 # Fails loudly, naming the missing file, when `npm ci` has not been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +18,20 @@ sass=node_modules/.bin/sass
 govuk=node_modules/govuk-frontend/dist/govuk
 htmx=node_modules/htmx.org/dist/htmx.min.js
 axe=node_modules/axe-core/axe.min.js
+esbuild=node_modules/.bin/esbuild
+vega=node_modules/vega/build/vega.min.js
+vegalite=node_modules/vega-lite/build/vega-lite.min.js
+vegaembed=node_modules/vega-embed/build/vega-embed.min.js
 require "$sass"
 require "$govuk/index.scss"
 require "$govuk/assets/images/favicon.ico"
 require "$htmx"
 require "$axe"
+require "$esbuild"
+require "$vega"
+require "$vegalite"
+require "$vegaembed"
+require static/js/vega-interpreter-entry.js
 require static/scss/samverkan.scss
 
 out=static/vendor
@@ -32,6 +43,11 @@ trap 'rm -rf "$tmp"' EXIT
   static/scss/samverkan.scss "$tmp/samverkan.css"
 cp "$htmx" "$tmp/htmx.min.js"
 cp "$axe" "$tmp/axe.min.js"
+cp "$vega" "$tmp/vega.min.js"
+cp "$vegalite" "$tmp/vega-lite.min.js"
+cp "$vegaembed" "$tmp/vega-embed.min.js"
+"$esbuild" static/js/vega-interpreter-entry.js --bundle --minify --format=iife --log-level=warning \
+  --outfile="$tmp/vega-interpreter.min.js"
 mkdir -p "$tmp/images"
 cp "$govuk/assets/images/favicon.ico" "$tmp/images/"
 

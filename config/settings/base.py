@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "samverkan.core",
     "samverkan.accounts",
     "samverkan.organisations",
+    "samverkan.statistics",
     "samverkan.site",
 ]
 
@@ -134,6 +135,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Statistics ---------------------------------------------------------------------------
+# Cells under this count in a person-level dataset are never published (datasets may set their own).
+STATISTICS_DISCLOSURE_THRESHOLD = env.int("STATISTICS_DISCLOSURE_THRESHOLD", default=5)
+# Largest statistics file an editor may upload; the upload is cut off as soon as it passes this.
+STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# Disclosure control is computed at import, in the request: it takes about a second for a
+# 290 × 2 × 6 table and grows quickly with more dimensions (docs/benchmarks.md), so person-level
+# tables are limited in size.
+STATISTICS_PERSON_LEVEL_MAX_CELLS = env.int("STATISTICS_PERSON_LEVEL_MAX_CELLS", default=5_000)
+# The most cells one API answer or page may hold; ask for a narrower selection beyond it.
+STATISTICS_MAX_CELLS_PER_REQUEST = env.int("STATISTICS_MAX_CELLS_PER_REQUEST", default=100_000)
+# Raw responses of the PxWeb API, kept so that a fetch is repeatable and works offline.
+PXWEB_CACHE_DIR = Path(env("PXWEB_CACHE_DIR", default=str(VAR_DIR / "pxweb-cache")))
+PXWEB_BASE_URL = env("PXWEB_BASE_URL", default="https://statistikdatabasen.scb.se/api/v2")
 
 # --- Sessions and login -------------------------------------------------------------------
 # Idle timeout: the session expires 30 minutes after the last request. Absolute limit: a

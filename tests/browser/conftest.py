@@ -25,7 +25,15 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "static" / "vendor"
-VENDOR_FILES = ("samverkan.css", "htmx.min.js", "axe.min.js")
+VENDOR_FILES = (
+    "samverkan.css",
+    "htmx.min.js",
+    "axe.min.js",
+    "vega.min.js",
+    "vega-lite.min.js",
+    "vega-embed.min.js",
+    "vega-interpreter.min.js",
+)
 
 # Reports Content-Security-Policy violations to the test. Playwright injects init scripts and
 # bindings through the DevTools protocol, so the page's own CSP does not block them.

@@ -13,6 +13,7 @@ import pytest
 
 from samverkan.organisations.models import AgreementParty
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
+from samverkan.statistics import demo as statistics_demo
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,10 @@ PUBLIC_PAGES = [
     "/organisations/",
     "/organisations/{organisation}/",
     "/accounts/login/",
+    "/statistics/",
+    "/statistics/asylum-seekers/",
+    "/statistics/forecasts/",
+    "/statistics/datasets/asylum-seekers/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 
@@ -44,6 +49,7 @@ def public_data(transactional_db: Any) -> dict[str, Any]:
     AgreementFactory(
         owner=ngo, kind="letter_of_intent", title="Fiktiv avsiktsförklaring", visibility="public"
     )
+    statistics_demo.load_demo()  # the real published figures the statistics pages show
     return {"agreement": agreement.pk, "organisation": agency.slug}
 
 
@@ -70,6 +76,9 @@ def test_public_page_has_no_serious_accessibility_violations(
     assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     assert page.locator("h1").count() == 1, f"{url} must have exactly one h1"
     assert page.locator("main#main-content").count() == 1
+    # Charts are drawn after load: scan them too, once every one has rendered.
+    for chart in page.locator("[data-chart]").all():
+        chart.locator("svg").first.wait_for()
 
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, f"axe: serious or critical violations on {url} ({language}):\n" + _format(failing)

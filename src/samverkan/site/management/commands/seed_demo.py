@@ -3,12 +3,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from samverkan.organisations import demo as organisations_demo
+from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS
+from samverkan.statistics import demo as statistics_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and people."
+        "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and "
+        "people, and the real published statistics in data/statistics/."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -19,7 +22,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates accounts with a published password; it runs only with DEBUG."
             )
-        counts = load_demo()
+        counts = organisations_demo.load_demo()
+        counts.update(statistics_demo.load_demo())
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         )

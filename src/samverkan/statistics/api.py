@@ -1,0 +1,168 @@
+"""Open data API: /api/v1/statistics/... lists datasets and returns their figures, filtered by
+dimension, as JSON or CSV. Person-level datasets answer with disclosure control applied, exactly
+as the pages do (the same selector).
+
+Filters are query parameters named after a dataset's dimensions, with category codes repeated
+or comma-separated (``?sex=1,2&year=2023``); ``keep`` lists the dimensions to keep (the rest are
+totalled), ``format`` is json or csv.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from samverkan.accounts.api import OPTIONAL_AUTH, PUBLIC, actor_of
+from samverkan.core.errors import ValidationError
+from samverkan.core.export import csv_response
+from samverkan.statistics import selectors
+from samverkan.statistics.cube import Dimension
+from samverkan.statistics.models import Dataset
+from samverkan.statistics.schemas import (
+    CompositionResult,
+    DatasetDetailOut,
+    DatasetOut,
+    ObservationFormat,
+    ObservationsOut,
+)
+
+router = Router(tags=["statistics"], auth=OPTIONAL_AUTH)
+RESERVED = frozenset({"format", "keep", "dimensions"})
+
+
+def _dimension(dim: Dimension) -> dict[str, Any]:
+    return {
+        "code": dim.code,
+        "label_sv": dim.label_sv,
+        "label_en": dim.label_en,
+        "role": dim.role,
+        "total": dim.total,
+        "categories": [
+            {"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en} for c in dim.categories
+        ],
+    }
+
+
+def _dataset(dataset: Dataset, number: int) -> dict[str, Any]:
+    fields = [
+        "slug",
+        "title_sv",
+        "title_en",
+        "description_sv",
+        "description_en",
+        "source_organisation",
+        "table_id",
+        "source_url",
+        "source_note",
+        "unit",
+        "licence",
+        "person_level",
+        "is_public",
+    ]
+    return {**{name: getattr(dataset, name) for name in fields}, "current_version": number}
+
+
+def _codes(values: list[str]) -> list[str]:
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def _filters(request: HttpRequest) -> dict[str, list[str]]:
+    return {key: _codes(request.GET.getlist(key)) for key in request.GET if key not in RESERVED}
+
+
+@router.get("/statistics/datasets", response=list[DatasetOut], openapi_extra=PUBLIC)
+def dataset_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every dataset the caller may see, with its provenance and current version."""
+    actor = actor_of(request)
+    return [
+        _dataset(dataset, selectors.current_version(dataset).number)
+        for dataset in selectors.dataset_list_for(actor=actor)
+    ]
+
+
+@router.get("/statistics/datasets/{slug}", response=DatasetDetailOut, openapi_extra=PUBLIC)
+def dataset_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """One dataset: provenance, dimensions with their coded categories, and its versions."""
+    dataset = selectors.dataset_get_for(actor=actor_of(request), slug=slug)
+    version = selectors.current_version(dataset)
+    return {
+        **_dataset(dataset, version.number),
+        "dimensions": [_dimension(d) for d in selectors.dataset_dimensions(dataset)],
+        "versions": list(selectors.version_list(dataset)),
+    }
+
+
+@router.get(
+    "/statistics/datasets/{slug}/observations",
+    response=ObservationsOut,
+    openapi_extra=PUBLIC,
+)
+def observations(
+    request: HttpRequest, slug: str, format: ObservationFormat = "json", keep: str = ""
+) -> HttpResponse | dict[str, Any]:
+    """The figures, filtered by dimension; dimensions not in ``keep`` (comma-separated; empty
+    keeps all) are totalled. Filter with query parameters named after the dataset's dimensions,
+    category codes repeated or comma-separated (``?sex=1,2``). Withheld figures (disclosure
+    control) have value null and status "x"; missing ones the source's symbol ("..")."""
+    actor = actor_of(request)
+    dataset = selectors.dataset_get_for(actor=actor, slug=slug)
+    keep_codes = _codes([keep]) or None
+    table = selectors.table_for(actor=actor, dataset=dataset, filters=_filters(request), keep=keep_codes)
+    cube = table.cube
+    codes = [d.code for d in cube.dimensions]
+    rows = [
+        {**dict(zip(codes, combo, strict=True)), "value": value, "status": status}
+        for combo, value, status in cube.rows()
+    ]
+    withheld = table.suppressed_count
+    if format == "csv":
+        return csv_response(
+            f"{dataset.slug}.csv",
+            [*codes, "value", "status"],
+            (
+                [*(r[c] for c in codes), "" if r["value"] is None else _plain(r["value"]), r["status"] or ""]
+                for r in rows
+            ),
+        )
+    return {
+        "dataset": dataset.slug,
+        "version": table.version.number,
+        "dimensions": [_dimension(d) for d in cube.dimensions],
+        "observations": rows,
+        "withheld": withheld,
+    }
+
+
+def _plain(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+@router.get("/statistics/datasets/{slug}/composition", response=CompositionResult, openapi_extra=PUBLIC)
+def composition(request: HttpRequest, slug: str, dimensions: str) -> dict[str, Any]:
+    """Target shares per category of each dimension to mirror (comma-separated ``dimensions``),
+    over the cells chosen by the dimension filters — e.g. the quotas of a representative panel."""
+    actor = actor_of(request)
+    dataset = selectors.dataset_get_for(actor=actor, slug=slug)
+    filters = _filters(request)
+    codes = _codes([dimensions])
+    if not codes:
+        raise ValidationError({"dimensions": ["Name at least one dimension."]})
+    result = selectors.composition_for(actor=actor, dataset=dataset, dimensions=codes, filters=filters)
+    return {
+        "dataset": dataset.slug,
+        "version": selectors.current_version(dataset).number,
+        "filters": filters,
+        "dimensions": [
+            {
+                "code": c.dimension.code,
+                "label_sv": c.dimension.label_sv,
+                "label_en": c.dimension.label_en,
+                "total": c.total,
+                "shares": [s.__dict__ for s in c.shares],
+            }
+            for c in result
+        ],
+    }

@@ -1,0 +1,124 @@
+"""Datasets with their provenance, and the versions imported for each.
+
+A version stores its table as a dense cube (see ``cube.py``): the dimensions with their coded,
+labelled categories as JSON, and the values as one little-endian float64 array in C order. One
+row per version instead of one row per observation keeps a million-cell import a single write
+and every filter an index operation (docs/architecture.md explains the choice).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.organisations.models import Organisation
+
+
+class Dataset(models.Model):
+    slug = models.SlugField(_("short name"), max_length=100, unique=True)
+    title_sv = models.CharField(_("title (Swedish)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    source_organisation = models.CharField(_("source organisation"), max_length=200)
+    table_id = models.CharField(_("table id"), max_length=100, blank=True)
+    source_url = models.URLField(_("source address"), blank=True, max_length=500)
+    source_note = models.TextField(
+        _("source note"), blank=True, help_text=_("Full citation and caveats, as the source states them.")
+    )
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    licence = models.CharField(_("licence"), max_length=100, blank=True)
+    person_level = models.BooleanField(
+        _("counts of persons"),
+        default=False,
+        help_text=_("Small cells are suppressed so that no published figure can identify a person."),
+    )
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        _("suppression threshold"),
+        null=True,
+        blank=True,
+        help_text=_("Cells under this count are suppressed; empty means the platform default."),
+    )
+    is_public = models.BooleanField(_("public"), default=True)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+        help_text=_("Its editors may import new versions; empty means platform administrators only."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title_sv"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        language = get_language() or "sv"
+        if language.startswith("sv"):
+            return self.title_sv or self.title_en
+        return self.title_en or self.title_sv
+
+    @property
+    def description(self) -> str:
+        language = get_language() or "sv"
+        if language.startswith("sv"):
+            return self.description_sv or self.description_en
+        return self.description_en or self.description_sv
+
+    @property
+    def threshold(self) -> int:
+        if self.disclosure_threshold is not None:
+            return int(self.disclosure_threshold)
+        return int(settings.STATISTICS_DISCLOSURE_THRESHOLD)
+
+
+class DatasetVersion(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content_sha256 = models.CharField(max_length=64)
+    format = models.CharField(_("format"), max_length=20)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    retrieved_at = models.DateTimeField(_("retrieved at"), null=True, blank=True)
+    source_updated = models.CharField(_("updated by the source"), max_length=50, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dimensions = models.JSONField()
+    values = models.BinaryField()
+    status = models.JSONField(default=dict, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    cell_count = models.PositiveIntegerField()
+    # Disclosure control for person-level datasets: the suppression pattern (packed bits) and the
+    # threshold it was computed for; recomputed when the threshold changes.
+    suppression = models.BinaryField(null=True, blank=True)
+    suppression_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        verbose_name = _("dataset version")
+        verbose_name_plural = _("dataset versions")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="dataset_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["dataset", "content_sha256"], name="dataset_version_content_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug} v{self.number}"

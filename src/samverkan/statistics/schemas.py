@@ -1,0 +1,88 @@
+"""API schemas for the open statistics data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Schema
+
+ObservationFormat = Literal["json", "csv"]
+
+
+class CategoryOut(Schema):
+    code: str
+    label_sv: str
+    label_en: str
+
+
+class DimensionOut(Schema):
+    code: str
+    label_sv: str
+    label_en: str
+    role: str
+    total: str
+    categories: list[CategoryOut]
+
+
+class VersionOut(Schema):
+    number: int
+    imported_at: dt.datetime
+    retrieved_at: dt.datetime | None
+    source_updated: str
+    format: str
+    cell_count: int
+    content_sha256: str
+
+
+class DatasetOut(Schema):
+    slug: str
+    title_sv: str
+    title_en: str
+    description_sv: str
+    description_en: str
+    source_organisation: str
+    table_id: str
+    source_url: str
+    source_note: str
+    unit: str
+    licence: str
+    person_level: bool
+    is_public: bool
+    current_version: int
+
+
+class DatasetDetailOut(DatasetOut):
+    dimensions: list[DimensionOut]
+    versions: list[VersionOut]
+
+
+class ObservationsOut(Schema):
+    dataset: str
+    version: int
+    dimensions: list[DimensionOut]
+    observations: list[dict[str, str | float | None]]
+    withheld: int
+
+
+class ShareOut(Schema):
+    code: str
+    label_sv: str
+    label_en: str
+    count: float | None
+    share: float | None
+
+
+class CompositionOut(Schema):
+    code: str
+    label_sv: str
+    label_en: str
+    total: float | None
+    shares: list[ShareOut]
+
+
+class CompositionResult(Schema):
+    dataset: str
+    version: int
+    filters: dict[str, list[str]]
+    dimensions: list[CompositionOut]

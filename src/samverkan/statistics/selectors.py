@@ -1,0 +1,233 @@
+"""Reads for statistics, scoped to the actor. Every figure leaves through ``table_for``, which
+applies disclosure control to person-level datasets: no other read returns their cells."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, ValidationError
+from samverkan.organisations.permissions import is_platform_admin
+from samverkan.statistics import disclosure_store
+from samverkan.statistics import permissions as perms
+from samverkan.statistics.cube import Cube, Dimension
+from samverkan.statistics.models import Dataset, DatasetVersion
+from samverkan.statistics.storage import version_cube, version_dimensions
+
+SUPPRESSED = "x"
+"""Status symbol of a cell withheld by disclosure control (as Statistics Canada marks it)."""
+
+
+def dataset_list_for(*, actor: Actor) -> QuerySet[Dataset]:
+    datasets = Dataset.objects.filter(versions__isnull=False).distinct()
+    if actor.is_system or is_platform_admin(actor):
+        return datasets
+    return datasets.filter(Q(is_public=True) | Q(owner_id__in=actor.organisation_ids))
+
+
+def dataset_get_for(*, actor: Actor, slug: str) -> Dataset:
+    dataset = Dataset.objects.select_related("owner").filter(slug=slug).first()
+    if dataset is None or not perms.can_view_dataset(actor, dataset):
+        raise NotFound()
+    return dataset
+
+
+def version_list(dataset: Dataset) -> QuerySet[DatasetVersion]:
+    return dataset.versions.defer("values", "suppression").select_related("imported_by")
+
+
+def current_version(dataset: Dataset) -> DatasetVersion:
+    version = version_list(dataset).order_by("-number").first()
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def dataset_dimensions(dataset: Dataset) -> tuple[Dimension, ...]:
+    return version_dimensions(current_version(dataset))
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    dataset: Dataset
+    version: DatasetVersion
+    cube: Cube
+
+    @property
+    def suppressed_count(self) -> int:
+        return sum(1 for symbol in self.cube.status.values() if symbol == SUPPRESSED)
+
+
+def _selection(cube: Cube, filters: Mapping[str, Sequence[str]]) -> list[list[int] | None]:
+    known = {d.code: d for d in cube.dimensions}
+    for code in filters:
+        if code not in known:
+            raise ValidationError(
+                {
+                    code: [
+                        _("Unknown dimension “%(code)s”; the dataset has %(known)s.")
+                        % {"code": code, "known": ", ".join(known)}
+                    ]
+                }
+            )
+    selection: list[list[int] | None] = []
+    for dim in cube.dimensions:
+        wanted = filters.get(dim.code)
+        if wanted is None:
+            selection.append(None)
+            continue
+        positions = []
+        for code in wanted:
+            try:
+                positions.append(dim.position(code))
+            except KeyError:
+                raise ValidationError(
+                    {
+                        dim.code: [
+                            _("“%(value)s” is not a category of “%(dimension)s”.")
+                            % {"value": code, "dimension": dim.code}
+                        ]
+                    }
+                ) from None
+        if not positions:
+            raise ValidationError({dim.code: [_("Choose at least one category.")]})
+        selection.append(positions)
+    return selection
+
+
+def table_for(
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    keep: Sequence[str] | None = None,
+) -> PublishedTable:
+    """The figures the actor may see: the cells chosen by ``filters`` (dimension → category
+    codes), with every dimension not in ``keep`` totalled (all dimensions kept when None)."""
+    if not perms.can_view_dataset(actor, dataset):
+        raise NotFound()
+    version = current_version(dataset)
+    cube = version_cube(version)
+    filters = dict(filters or {})
+    selection = _selection(cube, filters)
+    keep_codes = list(keep) if keep is not None else [d.code for d in cube.dimensions]
+    for code in keep_codes:
+        if code not in {d.code for d in cube.dimensions}:
+            raise ValidationError({"keep": [_("Unknown dimension “%(code)s”.") % {"code": code}]})
+    if not keep_codes:
+        raise ValidationError({"keep": [_("Keep at least one dimension.")]})
+    if len(set(keep_codes)) != len(keep_codes):
+        raise ValidationError({"keep": [_("Name each dimension to keep once.")]})
+    size = 1
+    for dim, chosen in zip(cube.dimensions, selection, strict=True):
+        if dim.code in keep_codes:
+            size *= len(chosen) if chosen is not None else len(dim.categories)
+    if size > settings.STATISTICS_MAX_CELLS_PER_REQUEST:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("The selection holds %(cells)s cells; choose fewer categories (at most %(limit)s).")
+                    % {"cells": size, "limit": settings.STATISTICS_MAX_CELLS_PER_REQUEST}
+                ]
+            }
+        )
+    if not dataset.person_level:
+        selected = cube.select(filters)
+        result = selected if keep is None else selected.total(keep_codes)
+        return PublishedTable(dataset, version, result)
+
+    # Person-level: the values come from the disclosure-controlled publication rule only.
+    axes_keep = [cube.axis(code) for code in keep_codes]
+    sum_axes = [i for i in range(len(cube.dimensions)) if i not in axes_keep]
+    values = disclosure_store.published_values(version, cube, selection, sum_axes)
+    remaining = [i for i in range(len(cube.dimensions)) if i not in sum_axes]
+    values = np.transpose(values, [remaining.index(a) for a in axes_keep])
+    dims = []
+    for axis in axes_keep:
+        dim = cube.dimensions[axis]
+        chosen = selection[axis]
+        if chosen is not None:
+            dim = replace(dim, categories=tuple(dim.categories[i] for i in chosen))
+        dims.append(dim)
+    status = {int(i): SUPPRESSED for i in np.flatnonzero(np.isnan(values))}
+    return PublishedTable(dataset, version, Cube(tuple(dims), values, status, cube.meta))
+
+
+@dataclass(frozen=True)
+class Share:
+    code: str
+    label_sv: str
+    label_en: str
+    count: float | None
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Composition:
+    dimension: Dimension
+    total: float | None
+    shares: tuple[Share, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(s.share is not None for s in self.shares)
+
+
+def composition_for(
+    *,
+    actor: Actor,
+    dataset: Dataset,
+    dimensions: Sequence[str],
+    filters: Mapping[str, Sequence[str]] | None = None,
+) -> list[Composition]:
+    """Target shares per category of each dimension to mirror (e.g. a panel's quotas), over the
+    filtered cells (e.g. the last five years). Withheld counts have no share; the shares of the
+    rest are still of the full total, so they never add up to a withheld figure's exact value
+    unless the total itself is published."""
+    if not dimensions:
+        raise ValidationError({"dimensions": [_("Choose at least one dimension to mirror.")]})
+    result = []
+    for code in dimensions:
+        table = table_for(actor=actor, dataset=dataset, filters=filters, keep=[code]).cube
+        dim = table.dimensions[0]
+        counts = [None if np.isnan(v) else float(v) for v in table.values.tolist()]
+        rows = [
+            (category, count)
+            for category, count in zip(dim.categories, counts, strict=True)
+            if category.code != dim.total
+        ]
+        if dim.total:
+            total_value = counts[dim.position(dim.total)]
+        elif all(c is not None for _cat, c in rows):
+            total_value = float(sum(c for _cat, c in rows if c is not None))
+        elif dataset.person_level:
+            total_value = _grand_total(actor, dataset, filters)
+        else:
+            total_value = None  # a missing source cell leaves the total unknown
+        shares = tuple(
+            Share(
+                code=category.code,
+                label_sv=category.label_sv,
+                label_en=category.label_en,
+                count=count,
+                share=(count / total_value) if count is not None and total_value else None,
+            )
+            for category, count in rows
+        )
+        result.append(Composition(dimension=dim, total=total_value, shares=shares))
+    return result
+
+
+def _grand_total(actor: Actor, dataset: Dataset, filters: Mapping[str, Sequence[str]] | None) -> float | None:
+    version = current_version(dataset)
+    cube = version_cube(version)
+    selection = _selection(cube, dict(filters or {}))
+    value = disclosure_store.published_values(version, cube, selection, list(range(len(cube.dimensions))))
+    total = float(np.asarray(value).reshape(-1)[0])
+    return None if np.isnan(total) else total

@@ -1,0 +1,274 @@
+"""Writes for statistics: importing a table as a new dataset version, with provenance and audit.
+
+An import is one transaction: the file is parsed and checked completely before anything is
+written, so a refused or crashed import leaves the database as it was. Importing a table that
+is already stored (same content digest) writes nothing and says which version holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.statistics import disclosure_store, importers
+from samverkan.statistics import permissions as perms
+from samverkan.statistics.cube import Cube
+from samverkan.statistics.importers.errors import ImportRefused
+from samverkan.statistics.models import Dataset, DatasetVersion
+from samverkan.statistics.storage import version_fields
+
+
+@dataclass(frozen=True)
+class DatasetFields:
+    """What a new dataset says about itself; empty strings are taken from the file's metadata."""
+
+    slug: str = ""
+    title_sv: str = ""
+    title_en: str = ""
+    description_sv: str = ""
+    description_en: str = ""
+    source_organisation: str = ""
+    table_id: str = ""
+    source_url: str = ""
+    source_note: str = ""
+    unit: str = ""
+    licence: str = ""
+    person_level: bool = False
+    disclosure_threshold: int | None = None
+    is_public: bool = True
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    dataset: Dataset
+    version: DatasetVersion
+    created_dataset: bool
+    unchanged: bool
+
+
+def statistics_import(
+    *,
+    actor: Actor,
+    data: bytes,
+    format: str = "auto",
+    filename: str = "",
+    dataset_slug: str = "",
+    fields: DatasetFields | None = None,
+    retrieved_at: dt.datetime | None = None,
+) -> ImportOutcome:
+    """Parse a statistics file (PC-Axis, JSON-stat2, CSV) and store it as a dataset version."""
+    if format not in ("auto", *importers.FORMATS):
+        raise ValidationError({"format": [_("Unknown format “%(format)s”.") % {"format": format}]})
+    try:
+        detected = importers.detect_format(data, filename) if format == "auto" else format
+        cube = importers.parse(data, detected, filename=filename)
+    except ImportRefused as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    return dataset_version_import(
+        actor=actor,
+        cube=cube,
+        format=detected,
+        filename=filename,
+        dataset_slug=dataset_slug,
+        fields=fields,
+        retrieved_at=retrieved_at,
+    )
+
+
+def _dataset_slug(cube: Cube, filename: str, dataset_slug: str, fields: DatasetFields | None) -> str:
+    candidates = [dataset_slug, fields.slug if fields else "", cube.meta.table_id, PurePath(filename).stem]
+    for candidate in candidates:
+        slug = slugify(candidate or "")[:100]
+        if slug:
+            return slug
+    raise ValidationError(
+        {"dataset": [_("Give the dataset a short name: the file does not name its table.")]}
+    )
+
+
+def _check_same_dimensions(dataset: Dataset, cube: Cube) -> None:
+    current = dataset.versions.order_by("-number").only("dimensions").first()
+    if current is None:
+        return
+    known = [d["code"] for d in current.dimensions]
+    given = [d.code for d in cube.dimensions]
+    for code in given:
+        if code not in known:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("Unknown dimension “%(code)s”: the dataset has %(known)s.")
+                        % {"code": code, "known": ", ".join(known)}
+                    ]
+                }
+            )
+    for code in known:
+        if code not in given:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("The dimension “%(code)s” of the dataset is missing from the file.")
+                        % {"code": code}
+                    ]
+                }
+            )
+
+
+def _check_person_level(cube: Cube) -> Cube:
+    """Counts of persons are stored without total categories (totals are derived and protected)
+    and must be complete, non-negative whole numbers."""
+    interior = cube.without_totals()
+    limit = settings.STATISTICS_PERSON_LEVEL_MAX_CELLS
+    if interior.size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "A person-level table may have at most %(limit)s cells (this one has %(cells)s): "
+                        "its disclosure control is computed at import. Split it, e.g. by year."
+                    )
+                    % {"limit": limit, "cells": interior.size}
+                ]
+            }
+        )
+    values = interior.values
+    bad = np.flatnonzero(np.isnan(values) | (values < 0) | (values != np.round(values)))
+    if bad.size:
+        index = int(bad[0])
+        combo = np.unravel_index(index, interior.shape)
+        where = ", ".join(
+            f"{d.code}={d.categories[int(i)].code}" for d, i in zip(interior.dimensions, combo, strict=True)
+        )
+        value = values.flat[index]
+        reason = (
+            _("is missing")
+            if np.isnan(value)
+            else _("is not a count of persons (%(value)s)") % {"value": value}
+        )
+        raise ValidationError(
+            {
+                "file": [
+                    _("Cell %(where)s %(reason)s; a person-level table needs every count.")
+                    % {"where": where, "reason": reason}
+                ]
+            }
+        )
+    return interior
+
+
+def dataset_version_import(
+    *,
+    actor: Actor,
+    cube: Cube,
+    format: str,
+    filename: str = "",
+    dataset_slug: str = "",
+    fields: DatasetFields | None = None,
+    retrieved_at: dt.datetime | None = None,
+) -> ImportOutcome:
+    """Store a parsed table as the next version of its dataset (creating the dataset if new)."""
+    slug = _dataset_slug(cube, filename, dataset_slug, fields)
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(slug=slug).first()
+        created = dataset is None
+        if dataset is None:
+            dataset = _new_dataset(actor, slug, cube, fields or DatasetFields())
+        elif not perms.can_view_dataset(actor, dataset):
+            raise NotFound()
+        elif not perms.can_import_version(actor, dataset):
+            raise PermissionDenied()
+        else:
+            _check_same_dimensions(dataset, cube)
+        stored = _check_person_level(cube) if dataset.person_level else cube
+        digest = stored.content_sha256()
+        existing = dataset.versions.filter(content_sha256=digest).defer("values", "suppression").first()
+        if existing is not None:
+            return ImportOutcome(dataset, existing, created_dataset=False, unchanged=True)
+        number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = DatasetVersion(
+            dataset=dataset,
+            number=number,
+            format=format,
+            filename=PurePath(filename).name[:255],
+            retrieved_at=retrieved_at,
+            source_updated=stored.meta.updated[:50],
+            imported_by=actor.user if actor.is_authenticated else None,
+            **version_fields(stored),
+        )
+        if dataset.person_level:
+            disclosure_store.protect_version(version, stored, dataset.threshold)
+        try:
+            with transaction.atomic():
+                version.save()
+        except IntegrityError as exc:  # a concurrent import of the same table won the race
+            raise ValidationError(
+                {"file": [_("This table was imported at the same moment; try again.")]}
+            ) from exc
+        audit.record(
+            actor=actor,
+            code="statistics.version.imported",
+            obj=version,
+            organisation_id=dataset.owner_id,
+            data={
+                "dataset": dataset.slug,
+                "version": number,
+                "cells": version.cell_count,
+                "format": format,
+                "filename": version.filename,
+                "sha256": digest,
+            },
+        )
+    return ImportOutcome(dataset, version, created_dataset=created, unchanged=False)
+
+
+def _new_dataset(actor: Actor, slug: str, cube: Cube, fields: DatasetFields) -> Dataset:
+    if not perms.can_create_dataset(actor, fields.owner_id):
+        raise PermissionDenied()
+    meta = cube.meta
+    dataset = Dataset(
+        slug=slug,
+        title_sv=(fields.title_sv or meta.title_sv or meta.title_en)[:300],
+        title_en=(fields.title_en or meta.title_en)[:300],
+        description_sv=fields.description_sv,
+        description_en=fields.description_en,
+        source_organisation=(fields.source_organisation or meta.source)[:200],
+        table_id=(fields.table_id or meta.table_id)[:100],
+        source_url=fields.source_url,
+        source_note=fields.source_note or meta.notes,
+        unit=(fields.unit or meta.unit)[:100],
+        licence=(fields.licence or meta.licence)[:100],
+        person_level=fields.person_level,
+        disclosure_threshold=fields.disclosure_threshold,
+        is_public=fields.is_public,
+        owner_id=fields.owner_id,
+    )
+    errors: dict[str, list[str]] = {}
+    if not dataset.title_sv:
+        errors["title_sv"] = [_("The file has no title; give the dataset one.")]
+    if not dataset.source_organisation:
+        errors["source_organisation"] = [_("The file names no source; say where the figures come from.")]
+    if dataset.disclosure_threshold is not None and dataset.disclosure_threshold < 1:
+        errors["disclosure_threshold"] = [_("The threshold must be at least 1.")]
+    if errors:
+        raise ValidationError(errors)
+    dataset.save()
+    audit.record(
+        actor=actor,
+        code="statistics.dataset.created",
+        obj=dataset,
+        organisation_id=dataset.owner_id,
+        data={"slug": slug, "person_level": dataset.person_level, "public": dataset.is_public},
+    )
+    return dataset
