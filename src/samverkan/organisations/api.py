@@ -92,9 +92,9 @@ def organisation_get(request: HttpRequest, organisation_id: Id) -> Organisation:
     response={201: OrganisationOut},
     summary="Register an organisation (platform administrators)",
 )
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
     org = services.organisation_create(actor=actor_of(request), data=payload.dict())
-    return 201, selectors.organisation_get(organisation_id=org.pk)
+    return Status(201, selectors.organisation_get(organisation_id=org.pk))
 
 
 @router.patch(
