@@ -40,8 +40,10 @@ def line_chart(
     series_title: str = "",
     x_sort: list[str] | None = None,
     series_sort: list[str] | None = None,
+    bars: bool = False,
 ) -> dict[str, Any]:
-    """Rows are {"x": label, "value": number or None, "series": label (optional)}."""
+    """Rows are {"x": label, "value": number or None, "series": label (optional)}. A line over
+    time, or grouped bars (``bars``) when the rows are categories without an order."""
     encoding: dict[str, Any] = {
         "x": {
             "field": "x",
@@ -58,12 +60,16 @@ def line_chart(
     }
     if any("series" in row for row in rows):
         encoding["color"] = {"field": "series", "type": "nominal", "title": series_title, "sort": series_sort}
-        encoding["strokeDash"] = {
-            "field": "series",
-            "type": "nominal",
-            "title": series_title,
-            "sort": series_sort,
-        }
+        if bars:
+            encoding["xOffset"] = {"field": "series", "type": "nominal", "sort": series_sort}
+        else:
+            # Dashes as well as colours, so the series stay apart without colour vision.
+            encoding["strokeDash"] = {
+                "field": "series",
+                "type": "nominal",
+                "title": series_title,
+                "sort": series_sort,
+            }
         encoding["tooltip"].insert(0, {"field": "series", "title": series_title})
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
@@ -71,7 +77,7 @@ def line_chart(
         "width": "container",
         "height": 320,
         "data": {"values": [r for r in rows if r.get("value") is not None]},
-        "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
+        "mark": {"type": "bar"} if bars else {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": encoding,
         "config": _config(language),
     }

@@ -91,7 +91,7 @@ def forecast_page(*, actor: Actor, annual: Dataset, published: Dataset, language
     agency = build_table(actor=actor, dataset=published, params={"x": ["forecast"], "by": ["measure"]})
     agency_points = []
     for row in agency.rows:
-        published_on, _slash, target = row.category.code.partition("/")
+        published_on, _slash, target = row.category.code.rpartition("/")
         by_measure = dict(zip((c.code for c in agency.columns), row.values, strict=True))
         if by_measure.get("planning_assumption") is None:
             continue

@@ -65,7 +65,6 @@ def asylum_seekers_annual(data_dir: Path = DATA_DIR) -> RealDataset:
     sources = sorted({r["source"] for r in rows if r["source"] and r["source"] != "SCB (same)"})
     notes = [f"{r['year']}: {r['note']}" for r in rows if r["note"]]
     meta = TableMeta(
-        table_id="asylum-seekers-annual",
         title_sv="Asylsökande i Sverige per år och kön",
         title_en="Asylum seekers in Sweden by year and sex",
         source="Statistiska centralbyrån (SCB)",
@@ -79,7 +78,8 @@ def asylum_seekers_annual(data_dir: Path = DATA_DIR) -> RealDataset:
         source_note="Källor / sources: "
         + " | ".join(sources)
         + ". Kön redovisas från 2002 / sex is given from 2002. "
-        + " ".join(notes),
+        + "; ".join(notes)
+        + ".",
         description_sv="Antal personer som sökt asyl i Sverige per år, totalt och efter kön.",
         description_en="The number of people who applied for asylum in Sweden each year, in total and "
         "by sex.",
@@ -149,7 +149,6 @@ def asylum_forecasts_published(data_dir: Path = DATA_DIR) -> RealDataset:
     )
     values = np.array([[_number(r[m[0]]) for m in MEASURES] for r in rows])
     meta = TableMeta(
-        table_id="asylum-forecasts-published",
         title_sv="Migrationsverkets prognoser för antalet asylsökande, och utfallet",
         title_en="The Migration Agency's forecasts of asylum seekers, and the outcome",
         source="Migrationsverket",

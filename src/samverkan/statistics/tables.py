@@ -52,6 +52,11 @@ class TableView:
         return self.x.label(self.language)
 
     @property
+    def wide(self) -> bool:
+        """Too many columns to sit beside the chart: the table goes below it."""
+        return len(self.columns) > 3
+
+    @property
     def labels(self) -> list[str]:
         return self.column_labels(self.language)
 

@@ -24,6 +24,7 @@ from samverkan.organisations.permissions import WRITERS, is_platform_admin
 from samverkan.organisations.selectors import organisation_list_for_actor
 from samverkan.statistics import charts, forecasting, selectors
 from samverkan.statistics import permissions as perms
+from samverkan.statistics.cube import TIME
 from samverkan.statistics.forms import StatisticsUploadForm
 from samverkan.statistics.models import Dataset
 from samverkan.statistics.services import DatasetFields, statistics_import
@@ -59,6 +60,7 @@ def _chart(view: TableView, chart_id: str, title: str) -> dict[str, Any]:
         language=language,
         x_sort=[c.label(language) for c in view.x.categories],
         series_sort=view.column_labels(language) if view.by else None,
+        bars=view.x.role != TIME,
     )
     return {"id": chart_id, "spec_id": f"{chart_id}-spec", "spec": spec, "title": title}
 
