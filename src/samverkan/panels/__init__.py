@@ -1,0 +1,1 @@
+"""Panels: drawing representative panels of newcomers by lottery (sortition)."""

@@ -1,0 +1,410 @@
+"""The Sortition Foundation's CSV files read into a lottery :class:`Instance`.
+
+Pure: standard library and :mod:`samverkan.panels.lottery` only; no Django, no platform code.
+
+    read_features(path) -> FeatureTable               # features.csv: the quotas
+    read_people(path, table, id_column=..., household_columns=(...)) -> PeopleTable
+    read_instance(people_path, features_path, size=..., id_column=..., household_columns=(...)) -> Instance
+
+The formats follow ``sortition-algorithms`` 0.12 (the Sortition Foundation's reference), so a pair of
+files that works there works here; docs/panels-formats.md lists them and the few places where this
+reader is stricter. Every problem raises :class:`InputError`, whose text is ``"{path}:{line}: {reason}"``
+with the 1-based physical line of the file (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from samverkan.panels.lottery.model import Instance, Quota
+
+__all__ = [
+    "FEATURE_COLUMNS",
+    "FeatureRow",
+    "FeatureTable",
+    "InputError",
+    "PeopleTable",
+    "check_size",
+    "parse_features",
+    "parse_people",
+    "read_features",
+    "read_instance",
+    "read_people",
+    "to_instance",
+]
+
+UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_HOUSEHOLD_SEPARATOR = "\x1f"  # joins the cells of several household columns into one key
+
+# The reference accepts the current column names and the old ones (category/name).
+FEATURE_COLUMNS = {"feature": ("feature", "category"), "value": ("value", "name")}
+_NUMBER_COLUMNS = ("min", "max")
+_FLEX_COLUMNS = ("min_flex", "max_flex")
+
+
+class InputError(ValueError):
+    """A problem in an input file, with the file and the line it is on.
+
+    ``str(error)`` is ``"{path}:{line}: {reason}"``; line 1 is the header row.
+    """
+
+    def __init__(self, path: str | Path, line: int, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    """One row of features.csv: the quota for one value of one feature."""
+
+    feature: str
+    value: str
+    min: int
+    max: int
+    line: int
+    min_flex: int | None = None
+    max_flex: int | None = None
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """features.csv read: rows in file order, names spelt as in the file."""
+
+    path: str
+    rows: tuple[FeatureRow, ...]
+
+    @property
+    def features(self) -> dict[str, tuple[str, ...]]:
+        """Feature name -> its values, in file order."""
+        out: dict[str, list[str]] = {}
+        for row in self.rows:
+            out.setdefault(row.feature, []).append(row.value)
+        return {name: tuple(values) for name, values in out.items()}
+
+    def first_line(self, feature: str) -> int:
+        """The line of the first row of ``feature``."""
+        return next(row.line for row in self.rows if row.feature == feature)
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    """people.csv read against a :class:`FeatureTable`."""
+
+    path: str
+    people: tuple[str, ...]
+    features: dict[str, dict[str, str]]  # person id -> feature -> value (spelt as in features.csv)
+    households: dict[str, str] | None = None  # person id -> household key
+    lines: dict[str, int] = field(default_factory=dict)  # person id -> line
+    last_line: int = 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading text and rows
+
+
+def _decode(path: str, data: bytes) -> str:
+    """UTF-8 text of ``data`` (a leading BOM dropped); anything else refused with the line."""
+    if data.startswith(_UTF16_BOMS):
+        raise InputError(path, 1, "the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise InputError(
+            path, line, f"not UTF-8 (byte 0x{byte}); save the file as UTF-8 (CSV UTF-8)"
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(path, line, "a NUL byte: not a text file (or UTF-16 without a byte order mark)")
+    return text
+
+
+def _rows(path: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of each CSV record; blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(path, previous + 1, f"not valid CSV: {error}") from None
+        start = previous + 1
+        previous = reader.line_num
+        if not cells:
+            continue
+        yield start, cells
+
+
+def _table(path: str, data: bytes, what: str) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """Header line, header (stripped) and data rows (stripped; blank rows dropped, ragged rows refused)."""
+    text = _decode(path, data)
+    if not text.strip():
+        raise InputError(path, 1, f"the file is empty; expected a header row and {what}")
+    records = list(_rows(path, text))
+    header_line, header = records[0]
+    header = [cell.strip() for cell in header]
+    width = len(header)
+    rows: list[tuple[int, list[str]]] = []
+    for line, cells in records[1:]:
+        stripped = [cell.strip() for cell in cells]
+        if not any(stripped):
+            continue
+        if len(stripped) > width and not any(stripped[width:]):
+            stripped = stripped[:width]  # trailing empty cells, as spreadsheets write them
+        if len(stripped) != width:
+            raise InputError(path, line, f"the row has {len(stripped)} cells but the header has {width}")
+        rows.append((line, stripped))
+    if not rows:
+        raise InputError(path, header_line + 1, f"no rows after the header; expected {what}")
+    return header_line, header, rows
+
+
+def _column(
+    path: str, line: int, header: Sequence[str], names: Sequence[str], label: str, required: bool = True
+) -> int:
+    """Index of the one column named (case-insensitively) one of ``names``; ``line`` is the header's."""
+    wanted = {name.lower() for name in names}
+    found = [index for index, cell in enumerate(header) if cell.lower() in wanted]
+    if len(found) > 1:
+        raise InputError(path, line, f"more than one {label} column ({', '.join(header[i] for i in found)})")
+    if not found:
+        if not required:
+            return -1
+        listed = " or ".join(f"'{name}'" for name in names)
+        raise InputError(path, line, f"no {label} column: expected a column named {listed}")
+    return found[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# features.csv
+
+
+def _number(path: str, line: int, column: str, cell: str) -> int:
+    if cell == "":
+        raise InputError(path, line, f"no {column} value set")
+    try:
+        number = int(cell)
+    except ValueError:
+        raise InputError(path, line, f"{column} '{cell}' is not a whole number") from None
+    if number < 0:
+        raise InputError(path, line, f"{column} {number} is negative")
+    return number
+
+
+def parse_features(path: str | Path, data: bytes) -> FeatureTable:
+    """Parse the bytes of a features.csv file (see the module docstring)."""
+    name = str(path)
+    top, header, rows = _table(name, data, "one row per feature value")
+    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], "feature")
+    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], "value")
+    i_min = _column(name, top, header, ("min",), "min")
+    i_max = _column(name, top, header, ("max",), "max")
+    i_min_flex = _column(name, top, header, ("min_flex",), "min_flex", required=False)
+    i_max_flex = _column(name, top, header, ("max_flex",), "max_flex", required=False)
+    if (i_min_flex < 0) != (i_max_flex < 0):
+        missing = "max_flex" if i_max_flex < 0 else "min_flex"
+        raise InputError(name, top, f"min_flex and max_flex go together; there is no {missing} column")
+
+    canonical_feature: dict[str, str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    out: list[FeatureRow] = []
+    for line, cells in rows:
+        feature, value = cells[i_feature], cells[i_value]
+        if feature == "":
+            raise InputError(name, line, "empty feature name")
+        if value == "":
+            raise InputError(name, line, f"empty value in feature '{feature}'")
+        feature = canonical_feature.setdefault(feature.lower(), feature)
+        key = (feature.lower(), value.lower())
+        if key in seen:
+            raise InputError(
+                name, line, f"duplicate value '{value}' of feature '{feature}' (first on line {seen[key]})"
+            )
+        seen[key] = line
+        low = _number(name, line, "min", cells[i_min])
+        high = _number(name, line, "max", cells[i_max])
+        if low > high:
+            raise InputError(name, line, f"min ({low}) is greater than max ({high}) for {feature}/{value}")
+        min_flex = max_flex = None
+        if i_min_flex >= 0:
+            min_flex = _number(name, line, "min_flex", cells[i_min_flex])
+            max_flex = _number(name, line, "max_flex", cells[i_max_flex])
+            if min_flex > low:
+                raise InputError(name, line, f"min_flex ({min_flex}) is greater than min ({low})")
+            if max_flex < high:
+                raise InputError(name, line, f"max_flex ({max_flex}) is less than max ({high})")
+        out.append(FeatureRow(feature, value, low, high, line, min_flex, max_flex))
+    return FeatureTable(name, tuple(out))
+
+
+def check_size(table: FeatureTable, size: int) -> None:
+    """Refuse a panel size that the quotas of some feature cannot add up to."""
+    if size < 1:
+        raise InputError(table.path, 1, f"the panel size must be at least 1, not {size}")
+    for feature in table.features:
+        rows = [row for row in table.rows if row.feature == feature]
+        low, high = sum(row.min for row in rows), sum(row.max for row in rows)
+        if low > size:
+            raise InputError(
+                table.path,
+                rows[0].line,
+                f"the minimums of feature '{feature}' add up to {low}, more than the panel size {size}",
+            )
+        if high < size:
+            raise InputError(
+                table.path,
+                rows[0].line,
+                f"the maximums of feature '{feature}' add up to {high}, less than the panel size {size}",
+            )
+
+
+def read_features(path: str | Path) -> FeatureTable:
+    """Read a features.csv file."""
+    return parse_features(path, _read_bytes(path))
+
+
+# --------------------------------------------------------------------------------------------------
+# people.csv
+
+
+def parse_people(
+    path: str | Path,
+    data: bytes,
+    table: FeatureTable,
+    *,
+    id_column: str,
+    household_columns: Sequence[str] = (),
+) -> PeopleTable:
+    """Parse the bytes of a people.csv file against the features in ``table``."""
+    name = str(path)
+    top, header, rows = _table(name, data, "one row per person in the pool")
+    i_id = _column(name, top, header, (id_column,), "id")
+    feature_values = table.features
+    i_features: dict[str, int] = {}
+    lookup: dict[str, dict[str, str]] = {}
+    for feature, values in feature_values.items():
+        i_features[feature] = _column(
+            name, top, header, (feature,), f"'{feature}' (a feature in {table.path})"
+        )
+        lookup[feature] = {value.lower(): value for value in values}
+    i_households = [_column(name, top, header, (col,), f"household '{col}'") for col in household_columns]
+
+    people: list[str] = []
+    features: dict[str, dict[str, str]] = {}
+    households: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for line, cells in rows:
+        person = cells[i_id]
+        if person == "":
+            raise InputError(name, line, f"empty id (column '{header[i_id]}')")
+        if person in lines:
+            raise InputError(name, line, f"duplicate id '{person}' (first on line {lines[person]})")
+        lines[person] = line
+        row: dict[str, str] = {}
+        for feature, index in i_features.items():
+            cell = cells[index]
+            if cell == "":
+                raise InputError(name, line, f"empty value for feature '{feature}' (person '{person}')")
+            value = lookup[feature].get(cell.lower())
+            if value is None:
+                allowed = ", ".join(feature_values[feature])
+                raise InputError(
+                    name,
+                    line,
+                    f"value '{cell}' of feature '{feature}' is not in {table.path} (person '{person}'; "
+                    f"allowed: {allowed})",
+                )
+            row[feature] = value
+        people.append(person)
+        features[person] = row
+        if i_households:
+            address = [cells[index].lower() for index in i_households]
+            # A blank address groups nobody: the person is a household of their own.
+            households[person] = _HOUSEHOLD_SEPARATOR.join(address) if any(address) else f"\x00{person}"
+    return PeopleTable(
+        path=name,
+        people=tuple(people),
+        features=features,
+        households=households if i_households else None,
+        lines=lines,
+        last_line=rows[-1][0],
+    )
+
+
+def read_people(
+    path: str | Path, table: FeatureTable, *, id_column: str, household_columns: Sequence[str] = ()
+) -> PeopleTable:
+    """Read a people.csv file against the features in ``table``."""
+    return parse_people(
+        path, _read_bytes(path), table, id_column=id_column, household_columns=household_columns
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Both files into an instance
+
+
+def read_instance(
+    people_path: str | Path,
+    features_path: str | Path,
+    *,
+    size: int,
+    id_column: str,
+    household_columns: Sequence[str] = (),
+) -> Instance:
+    """Read features.csv and people.csv into a lottery :class:`Instance` for a panel of ``size``."""
+    table = read_features(features_path)
+    check_size(table, size)
+    pool = read_people(people_path, table, id_column=id_column, household_columns=household_columns)
+    if len(pool.people) < size:
+        raise InputError(
+            pool.path,
+            pool.last_line,
+            f"the pool has {len(pool.people)} people, fewer than the panel size {size}",
+        )
+    if pool.households is not None and len(set(pool.households.values())) < size:
+        raise InputError(
+            pool.path,
+            pool.last_line,
+            f"the pool has {len(set(pool.households.values()))} households, fewer than the panel size {size} "
+            "(at most one person per household can be drawn)",
+        )
+    return to_instance(table, pool, size)
+
+
+def to_instance(table: FeatureTable, pool: PeopleTable, size: int) -> Instance:
+    """Build the :class:`Instance` of a read feature table and pool."""
+    quotas = tuple(
+        Quota(feature=row.feature, value=row.value, min=row.min, max=row.max) for row in table.rows
+    )
+    households: Mapping[str, str] | None = pool.households
+    return Instance(
+        people=pool.people,
+        features=pool.features,
+        quotas=quotas,
+        size=size,
+        households=households,
+    )
+
+
+def _read_bytes(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, 0, f"cannot read the file: {error.strerror or error}") from None

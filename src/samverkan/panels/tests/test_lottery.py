@@ -1,0 +1,411 @@
+"""Tests of the pure panel lottery (no database)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from samverkan.panels.lottery import (
+    Distribution,
+    InfeasibleQuotas,
+    Instance,
+    Quota,
+    draw,
+    explain_infeasible,
+    find_distribution,
+    is_feasible_panel,
+    quotas_from_shares,
+    replacement,
+    select,
+)
+from samverkan.panels.lottery.synthetic import synthetic_instance
+
+TOL = 1e-6
+
+
+def make(groups: dict[str, str], quotas: list[tuple[str, int, int]], size: int, households=None) -> Instance:
+    """One feature ``g``: ``groups`` maps id -> value."""
+    return Instance(
+        people=tuple(groups),
+        features={p: {"g": v} for p, v in groups.items()},
+        quotas=tuple(Quota("g", v, lo, hi) for v, lo, hi in quotas),
+        size=size,
+        households=households,
+    )
+
+
+def all_panels(instance: Instance) -> list[tuple[str, ...]]:
+    return [
+        panel
+        for panel in itertools.combinations(instance.people, instance.size)
+        if is_feasible_panel(instance, panel)
+    ]
+
+
+def brute_leximin(instance: Instance) -> dict[str, float]:
+    """Leximin by brute force: LPs over every feasible panel, fixing agents that provably cannot rise."""
+    panels = all_panels(instance)
+    people = instance.people
+    A = np.array([[1.0 if p in panel else 0.0 for panel in panels] for p in people])
+    m = len(panels)
+    never = [i for i in range(len(people)) if A[i].sum() == 0]
+    fixed: dict[int, float] = dict.fromkeys(never, 0.0)
+
+    def constraints(free: list[int], z_col: bool):
+        rows, rhs = [], []
+        for i, v in fixed.items():
+            rows.append(np.concatenate([-A[i], [0.0]] if z_col else [-A[i]]))
+            rhs.append(-(v - 1e-9))
+        for i in free:
+            rows.append(np.concatenate([-A[i], [1.0]]))
+            rhs.append(0.0)
+        return np.array(rows), np.array(rhs)
+
+    while len(fixed) < len(people):
+        free = [i for i in range(len(people)) if i not in fixed]
+        A_ub, b_ub = constraints(free, True)
+        res = linprog(
+            np.concatenate([np.zeros(m), [-1.0]]),
+            A_ub=A_ub,
+            b_ub=b_ub,
+            A_eq=np.concatenate([np.ones(m), [0.0]])[None, :],
+            b_eq=[1.0],
+            bounds=[(0, None)] * (m + 1),
+            method="highs",
+        )
+        z = -res.fun
+        for i in free:  # can i rise above z while every other free agent keeps z?
+            others = [j for j in free if j != i]
+            rows = [np.concatenate([-A[j], [0.0]]) for j in others]
+            rows += [np.concatenate([-A[j], [0.0]]) for j in fixed]
+            rhs = [-(z - 1e-9)] * len(others) + [-(v - 1e-9) for v in fixed.values()]
+            res_i = linprog(
+                np.concatenate([-A[i], [0.0]]),
+                A_ub=np.array(rows) if rows else None,
+                b_ub=np.array(rhs) if rows else None,
+                A_eq=np.concatenate([np.ones(m), [0.0]])[None, :],
+                b_eq=[1.0],
+                bounds=[(0, None)] * (m + 1),
+                method="highs",
+            )
+            if -res_i.fun <= z + 1e-7:
+                fixed[i] = z
+    return {people[i]: v for i, v in fixed.items()}
+
+
+def check_distribution(instance: Instance, d: Distribution) -> None:
+    assert abs(sum(d.weights) - 1) < 1e-9
+    assert all(w >= 0 for w in d.weights)
+    for panel in d.panels:
+        assert is_feasible_panel(instance, panel)
+        order = [instance.people.index(p) for p in panel]
+        assert order == sorted(order)
+    assert abs(sum(d.probabilities.values()) - instance.size) < 1e-6
+    for p in instance.people:
+        expected = sum(w for panel, w in zip(d.panels, d.weights, strict=True) if p in panel)
+        assert abs(expected - d.probabilities[p]) < 1e-9
+
+
+# --- leximin on hand-computed instances ---------------------------------------------------------------
+
+
+def test_leximin_two_groups_by_hand():
+    # one seat for {a, b} and one for {c, d, e}: a, b get 1/2 and c, d, e get 1/3
+    inst = make({"a": "x", "b": "x", "c": "y", "d": "y", "e": "y"}, [("x", 1, 1), ("y", 1, 1)], 2)
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    expected = {"a": 0.5, "b": 0.5, "c": 1 / 3, "d": 1 / 3, "e": 1 / 3}
+    for p, v in expected.items():
+        assert d.probabilities[p] == pytest.approx(v, abs=TOL)
+    assert d.min_probability == pytest.approx(1 / 3, abs=TOL)
+
+
+def test_leximin_raises_second_level_by_hand():
+    # size 3, at most one x, at least one y, z free: x gets 1/2 each (a, b); panel has 2 more seats.
+    # leximin: everybody 3/5?  No - total mass 3 over 5 people, x capped at 1 seat in total, so
+    # a, b <= 1/2; the rest share 3 - 2*p_x seats among c, d, e.  Equalising: p = 3/5 impossible for x
+    # (x total <= 1 -> 1/2 each).  So a = b = 1/2 and c = d = e = (3 - 1)/3 = 2/3.
+    inst = make(
+        {"a": "x", "b": "x", "c": "y", "d": "y", "e": "z"}, [("x", 0, 1), ("y", 1, 2), ("z", 0, 1)], 3
+    )
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    for p, v in {"a": 0.5, "b": 0.5, "c": 2 / 3, "d": 2 / 3, "e": 2 / 3}.items():
+        assert d.probabilities[p] == pytest.approx(v, abs=TOL)
+
+
+def test_never_selectable_agent_gets_zero():
+    # x has max 0: a can never sit; b, c, d share two seats -> 2/3 each
+    inst = make({"a": "x", "b": "y", "c": "y", "d": "y"}, [("x", 0, 0), ("y", 2, 2)], 2)
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    assert d.probabilities["a"] == pytest.approx(0.0, abs=TOL)
+    for p in "bcd":
+        assert d.probabilities[p] == pytest.approx(2 / 3, abs=TOL)
+    assert d.stats["never_selectable"] == 1
+
+
+def test_households_one_per_household():
+    # a and b share a household; size 2 of {a, b, c}: panels {a, c}, {b, c} -> c = 1, a = b = 1/2
+    inst = make(
+        {"a": "x", "b": "x", "c": "x"}, [("x", 0, 3)], 2, households={"a": "h1", "b": "h1", "c": "h2"}
+    )
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    assert d.probabilities["c"] == pytest.approx(1.0, abs=TOL)
+    assert d.probabilities["a"] == pytest.approx(0.5, abs=TOL)
+
+
+def two_feature_instance(seed: int, n: int = 10, size: int = 4, households: bool = False) -> Instance:
+    rng = np.random.default_rng(seed)
+    people = tuple(f"v{i}" for i in range(n))
+    feats = {
+        p: {"sex": str(rng.choice(["f", "m"], p=[0.3, 0.7])), "region": str(rng.choice(["N", "S", "E"]))}
+        for p in people
+    }
+    quotas = (
+        Quota("sex", "f", size // 2, size // 2 + 1),
+        Quota("sex", "m", size // 2 - 1, size // 2),
+        Quota("region", "N", 1, 2),
+        Quota("region", "S", 1, 2),
+        Quota("region", "E", 0, 2),
+    )
+    homes = {p: f"h{i // 2 if i < 4 else i}" for i, p in enumerate(people)} if households else None
+    return Instance(people=people, features=feats, quotas=quotas, size=size, households=homes)
+
+
+@pytest.mark.parametrize(("seed", "households"), [(1, False), (2, False), (5, False), (3, True), (6, True)])
+def test_leximin_matches_brute_force(seed, households):
+    inst = two_feature_instance(seed, households=households)
+    if explain_infeasible(inst) is not None:
+        pytest.skip("random instance infeasible")
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    expected = brute_leximin(inst)
+    for p in inst.people:
+        assert d.probabilities[p] == pytest.approx(expected[p], abs=TOL), p
+
+
+def maximin_by_enumeration(instance: Instance) -> float:
+    panels = all_panels(instance)
+    people = instance.people
+    m = len(panels)
+    selectable = [p for p in people if any(p in panel for panel in panels)]
+    A_ub = np.array([[-(1.0 if p in panel else 0.0) for panel in panels] + [1.0] for p in selectable])
+    res = linprog(
+        np.concatenate([np.zeros(m), [-1.0]]),
+        A_ub=A_ub,
+        b_ub=np.zeros(len(selectable)),
+        A_eq=np.concatenate([np.ones(m), [0.0]])[None, :],
+        b_eq=[1.0],
+        bounds=[(0, None)] * (m + 1),
+        method="highs",
+    )
+    return -res.fun
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(6, 12), size=st.integers(2, 5))
+def test_leximin_minimum_is_maximin_optimum(seed, n, size):
+    inst = two_feature_instance(seed, n=n, size=size)
+    if explain_infeasible(inst) is not None:
+        return
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    selectable = [p for p in inst.people if d.probabilities[p] > TOL]
+    assert min(d.probabilities[p] for p in selectable) >= maximin_by_enumeration(inst) - TOL
+
+
+def test_leximin_dominates_legacy():
+    # a skewed pool where the greedy favours the scarce category's neighbours unevenly
+    inst = synthetic_instance(40, 8, features=3, tolerance=1, seed=3)
+    lex = find_distribution(inst)
+    leg = find_distribution(inst, "legacy", legacy_runs=400)
+    check_distribution(inst, lex)
+    check_distribution(inst, leg)
+    a = sorted(lex.probabilities.values())
+    b = sorted(leg.probabilities.values())
+    first = next((i for i, (x, y) in enumerate(zip(a, b, strict=True)) if abs(x - y) > 1e-3), None)
+    assert first is not None and a[first] > b[first]
+    assert lex.min_probability >= leg.min_probability
+
+
+def test_synthetic_with_households_is_valid():
+    inst = synthetic_instance(60, 10, features=3, tolerance=1, households=True, seed=5)
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    # members of a type (same features, own household) get equal probabilities
+    assert d.min_probability > 0
+
+
+# --- draw ----------------------------------------------------------------------------------------------
+
+
+def test_draw_is_deterministic_and_seed_dependent():
+    inst = make({f"p{i}": "x" if i < 5 else "y" for i in range(10)}, [("x", 2, 2), ("y", 2, 2)], 4)
+    d = find_distribution(inst)
+    assert draw(d, 42) == draw(d, 42) == draw(d, "42")
+    assert len({draw(d, s) for s in range(30)}) >= min(3, len(d.panels))
+    s1 = select(inst, seed="öppen dragning 2026")
+    s2 = select(inst, seed="öppen dragning 2026")
+    assert s1.panel == s2.panel
+    assert s1.input_sha256 == inst.sha256() and len(s1.input_sha256) == 64
+    assert is_feasible_panel(inst, s1.panel)
+
+
+def test_draw_follows_weights():
+    d = Distribution("leximin", (("a",), ("b",)), (0.25, 0.75), {"a": 0.25, "b": 0.75}, 0.0)
+    hits = sum(draw(d, i) == ("a",) for i in range(4000))
+    assert 850 < hits < 1150
+
+
+def test_sha256_changes_with_input():
+    a = make({"a": "x", "b": "y"}, [("x", 0, 1), ("y", 0, 1)], 1)
+    b = make({"a": "x", "b": "y"}, [("x", 0, 1), ("y", 1, 1)], 1)
+    assert a.sha256() != b.sha256()
+    assert a.sha256() == make({"a": "x", "b": "y"}, [("x", 0, 1), ("y", 0, 1)], 1).sha256()
+
+
+# --- infeasibility and validation ----------------------------------------------------------------------
+
+
+def test_infeasible_quotas_explained_and_relaxed():
+    inst = make(
+        {"a": "x", "b": "x", "c": "y", "d": "y", "e": "z"}, [("x", 2, 2), ("y", 2, 2), ("z", 1, 1)], 4
+    )
+    error = explain_infeasible(inst)
+    assert isinstance(error, InfeasibleQuotas)
+    assert any("add up to 5" in c for c in error.conflicts)
+    assert len(error.changes) == 1  # lowering one minimum by one seat suffices
+    relaxed = Instance(inst.people, inst.features, error.relaxation, inst.size)
+    assert explain_infeasible(relaxed) is None
+    with pytest.raises(InfeasibleQuotas):
+        find_distribution(inst)
+
+
+def test_infeasible_min_exceeds_volunteers():
+    inst = make({"a": "x", "b": "y", "c": "y", "d": "y"}, [("x", 2, 2), ("y", 0, 3)], 3)
+    error = explain_infeasible(inst)
+    assert error is not None
+    assert any("x needs at least 2 but only 1" in c for c in error.conflicts)
+    relaxed = Instance(inst.people, inst.features, error.relaxation, inst.size)
+    assert explain_infeasible(relaxed) is None
+    assert sum(abs(o.min - n.min) + abs(o.max - n.max) for o, n in error.changes) == 1
+
+
+def test_infeasible_across_features():
+    # every f is N and every m is S; we need 2 f and 2 S in a panel of 2
+    people = {"a": ("f", "N"), "b": ("f", "N"), "c": ("m", "S"), "d": ("m", "S")}
+    inst = Instance(
+        tuple(people),
+        {p: {"sex": s, "region": r} for p, (s, r) in people.items()},
+        (
+            Quota("sex", "f", 2, 2),
+            Quota("sex", "m", 0, 2),
+            Quota("region", "N", 0, 2),
+            Quota("region", "S", 2, 2),
+        ),
+        2,
+    )
+    error = explain_infeasible(inst)
+    assert error is not None
+    assert any("sex=f min 2" in c and "region=S min 2" in c for c in error.conflicts)
+    assert explain_infeasible(Instance(inst.people, inst.features, error.relaxation, 2)) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"size": 0}, "at least 1"),
+        ({"size": 9}, "exceeds the pool"),
+        ({"quotas": (Quota("g", "x", 3, 1), Quota("g", "y", 0, 2))}, "min 3 exceeds max 1"),
+        ({"features": {"a": {"g": "x"}, "b": {"h": "y"}, "c": {"g": "y"}}}, "'b' lacks feature 'g'"),
+        ({"features": {"a": {"g": "x"}, "b": {"g": "w"}, "c": {"g": "y"}}}, "'b' has g='w'"),
+        ({"households": {"a": "h", "b": "h", "c": "h"}}, "distinct households"),
+    ],
+)
+def test_validation_messages(kwargs, message):
+    base = {
+        "people": ("a", "b", "c"),
+        "features": {"a": {"g": "x"}, "b": {"g": "y"}, "c": {"g": "y"}},
+        "quotas": (Quota("g", "x", 0, 1), Quota("g", "y", 0, 2)),
+        "size": 2,
+        "households": None,
+    }
+    base.update(kwargs)
+    inst = Instance(**base)
+    with pytest.raises(ValueError, match=message):
+        find_distribution(inst)
+
+
+# --- quotas_from_shares ----------------------------------------------------------------------------------
+
+
+def test_quotas_from_shares_largest_remainder():
+    quotas = quotas_from_shares(
+        {"sex": {"f": 0.5, "m": 0.5}, "region": {"a": 0.333, "b": 0.333, "c": 0.334}}, 10
+    )
+    by = {(q.feature, q.value): q for q in quotas}
+    assert by["sex", "f"].min == by["sex", "f"].max == 5
+    assert [by["region", v].min for v in "abc"] == [3, 3, 4]
+
+
+@given(
+    shares=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=8).filter(lambda xs: sum(xs) > 0.01),
+    size=st.integers(1, 200),
+    tolerance=st.integers(0, 3),
+)
+def test_quotas_from_shares_properties(shares, size, tolerance):
+    quotas = quotas_from_shares({"f": {f"v{i}": s for i, s in enumerate(shares)}}, size, tolerance)
+    targets = [
+        q.min + tolerance if q.min > 0 or q.max == 2 * tolerance else q.max - tolerance for q in quotas
+    ]
+    assert sum(targets) == size
+    for q, share, t in zip(quotas, shares, targets, strict=True):
+        assert q.max - t == tolerance and t - q.min <= tolerance and q.min >= 0
+        assert abs(t - size * share / sum(shares)) < 1 + 1e-9
+
+
+# --- replacement ------------------------------------------------------------------------------------------
+
+
+def test_replacement_keeps_quotas_and_is_deterministic():
+    inst = synthetic_instance(60, 10, features=3, tolerance=1, households=True, seed=2)
+    sel = select(inst, seed=7)
+    withdrawn = sel.panel[0]
+    new = replacement(inst, sel.panel, withdrawn, seed=1)
+    assert new is not None and new not in sel.panel
+    panel = (*(p for p in sel.panel if p != withdrawn), new)
+    assert is_feasible_panel(inst, panel)
+    assert replacement(inst, sel.panel, withdrawn, seed=1) == new
+
+
+def test_replacement_none_when_impossible():
+    # only one x exists; when the x withdraws nobody can keep x's minimum of one
+    inst = make({"a": "x", "b": "y", "c": "y", "d": "y"}, [("x", 1, 1), ("y", 1, 1)], 2)
+    assert replacement(inst, ("a", "b"), "a", seed=0) is None
+    assert replacement(inst, ("a", "b"), "b", seed=0) in {"c", "d"}
+    assert replacement(inst, ("a", "b"), "b", seed=0, exclude={"c", "d"}) is None
+
+
+def test_time_limit_raises():
+    from samverkan.panels.lottery import LotteryTimeout
+
+    inst = synthetic_instance(200, 20, features=4, tolerance=1, seed=0)
+    with pytest.raises(LotteryTimeout):
+        find_distribution(inst, time_limit=0.05)
+
+
+def test_legacy_is_reproducible_and_valid():
+    inst = synthetic_instance(30, 6, features=2, tolerance=1, seed=1)
+    a = find_distribution(inst, "legacy", legacy_runs=100)
+    b = find_distribution(inst, "legacy", legacy_runs=100)
+    assert a.panels == b.panels and a.weights == b.weights
+    check_distribution(inst, a)
+    with pytest.raises(ValueError, match="Unknown algorithm"):
+        find_distribution(inst, "maximin")
