@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("samverkan.accounts.urls")),
     path("", include("samverkan.organisations.urls")),
     path("", include("samverkan.statistics.urls")),
+    path("", include("samverkan.panels.urls")),
     path("", include("samverkan.site.urls")),
 ]
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "samverkan.accounts",
     "samverkan.organisations",
     "samverkan.statistics",
+    "samverkan.panels",
     "samverkan.site",
 ]
 
@@ -139,6 +140,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- Statistics ---------------------------------------------------------------------------
 # Cells under this count in a person-level dataset are never published (datasets may set their own).
 STATISTICS_DISCLOSURE_THRESHOLD = env.int("STATISTICS_DISCLOSURE_THRESHOLD", default=5)
+# Panels: the largest volunteer pool accepted, and the solver time limit of one selection run.
+PANELS_MAX_POOL = env.int("PANELS_MAX_POOL", default=20000)
+PANELS_TIME_LIMIT = env.float("PANELS_TIME_LIMIT", default=600.0)
 # Largest statistics file an editor may upload; the upload is cut off as soon as it passes this.
 STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 # Disclosure control is computed at import, in the request: it takes about a second for a

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from samverkan.accounts.actors import actor_from_request
 from samverkan.organisations import selectors as org_selectors
 from samverkan.organisations.models import OrganisationKind
+from samverkan.panels.permissions import can_offer_pools
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -42,5 +43,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": request.user.memberships.select_related("organisation"),  # type: ignore[union-attr]
             "agreements": org_selectors.agreement_list_for(actor=actor, mine_only=True),
             "invitations": org_selectors.invitation_list_for(actor=actor),
+            "can_select_panels": can_offer_pools(actor),
         },
     )

@@ -31,6 +31,7 @@ __all__ = [
     "check_size",
     "parse_features",
     "parse_people",
+    "parse_pool",
     "read_features",
     "read_instance",
     "read_people",
@@ -345,6 +346,55 @@ def parse_people(
         lines=lines,
         last_line=rows[-1][0],
     )
+
+
+def parse_pool(
+    path: str | Path,
+    data: bytes,
+    *,
+    id_column: str,
+    feature_columns: Sequence[str] = (),
+    household_columns: Sequence[str] = (),
+) -> tuple[PeopleTable, dict[str, tuple[str, ...]]]:
+    """Parse a people.csv file on its own, before any quotas exist.
+
+    The features are ``feature_columns`` (all columns but the id and household columns when empty);
+    every other column is ignored. Their values are taken from the file (first spelling wins, compared
+    without case). Returns the pool and feature -> values in order of first appearance.
+    """
+    name = str(path)
+    top, header, rows = _table(name, data, "one row per person in the pool")
+    i_id = _column(name, top, header, (id_column,), "id")
+    i_households = {_column(name, top, header, (col,), f"household '{col}'") for col in household_columns}
+    if feature_columns:
+        indices = [_column(name, top, header, (col,), f"feature '{col}'") for col in feature_columns]
+        clash = [header[i] for i in indices if i == i_id or i in i_households]
+        if clash:
+            raise InputError(
+                name, top, f"column '{clash[0]}' cannot be both a feature and the id or household"
+            )
+    else:
+        indices = [i for i in range(len(header)) if i != i_id and i not in i_households]
+    if not indices:
+        raise InputError(name, top, "no feature columns: add at least one column besides the id")
+    values: dict[str, dict[str, str]] = {header[i]: {} for i in indices}
+    for _line, cells in rows:
+        for i in indices:
+            if cells[i]:
+                values[header[i]].setdefault(cells[i].lower(), cells[i])
+    empty = [feature for feature, spelt in values.items() if not spelt]
+    if empty:
+        raise InputError(name, top, f"feature column '{empty[0]}' has no values")
+    table = FeatureTable(
+        name,
+        tuple(
+            FeatureRow(feature, value, 0, 0, top)
+            for feature, spelt in values.items()
+            for value in spelt.values()
+        ),
+    )
+    pool = parse_people(name, data, table, id_column=id_column, household_columns=household_columns)
+    return pool, table.features
 
 
 def read_people(

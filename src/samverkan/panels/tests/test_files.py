@@ -15,6 +15,7 @@ from samverkan.panels.lottery.files import (
     check_size,
     parse_features,
     parse_people,
+    parse_pool,
     read_features,
     read_instance,
     read_people,
@@ -417,3 +418,39 @@ def test_read_instance_refuses_fewer_households_than_seats(tmp_path: Path):
 def test_header_after_blank_lines_is_reported_on_its_own_line():
     error = refused(features, "\n\nfeature,min,max\ngender,1,2\n")
     assert str(error) == "features.csv:3: no value column: expected a column named 'value' or 'name'"
+
+
+# --------------------------------------------------------------------------------------------------
+# parse_pool: a people.csv on its own, before any quotas exist
+
+
+def test_parse_pool_takes_the_named_features_and_ignores_other_columns():
+    data = "id,namn,Kön,grund\nA,Fiktiv Ett,kvinna,skydd\nB,Fiktiv Två,Man,familj\nC,Fiktiv Tre,man,skydd\n"
+    pool, features = parse_pool("people.csv", data.encode(), id_column="id", feature_columns=["kön", "grund"])
+    assert features == {"Kön": ("kvinna", "Man"), "grund": ("skydd", "familj")}
+    assert pool.features["C"] == {"Kön": "Man", "grund": "skydd"}  # first spelling wins
+    assert "Fiktiv" not in str(pool)
+
+
+def test_parse_pool_without_named_features_uses_every_other_column_and_keeps_households():
+    data = b"id,sex,address\nA,f,Gata 1\nB,m,gata 1\nC,m,\n"
+    pool, features = parse_pool("people.csv", data, id_column="id", household_columns=["address"])
+    assert features == {"sex": ("f", "m")}
+    assert pool.households is not None
+    assert pool.households["A"] == pool.households["B"] != pool.households["C"]
+
+
+@pytest.mark.parametrize(
+    ("data", "columns", "message"),
+    [
+        (b"id,sex\nA,f\nA,m\n", (), "people.csv:3: duplicate id 'A'"),
+        (b"id,sex\nA,f\nB,\n", (), "people.csv:3: empty value for feature 'sex'"),
+        (b"id\nA\n", (), "people.csv:1: no feature columns"),
+        (b"id,sex\nA,f\n", ("age",), "people.csv:1: no feature 'age' column"),
+        (b"id,sex,age\nA,f,\nB,m,\n", (), "people.csv:1: feature column 'age' has no values"),
+    ],
+)
+def test_parse_pool_refuses_bad_files_naming_the_line(data, columns, message):
+    with pytest.raises(InputError) as exc:
+        parse_pool("people.csv", data, id_column="id", feature_columns=columns)
+    assert str(exc.value).startswith(message)

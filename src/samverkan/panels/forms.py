@@ -1,0 +1,119 @@
+"""Forms for the panels pages. The services validate; forms only shape the input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.core.forms import StyledFormMixin
+from samverkan.organisations.models import Organisation
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _small_file(upload: Any) -> Any:
+    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("The file is larger than 20 MB."))
+    return upload
+
+
+class PoolForm(StyledFormMixin, forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation"), empty_label=None
+    )
+    name = forms.CharField(label=_("Name of the pool"), max_length=200)
+    panel_size = forms.IntegerField(label=_("Panel size"), min_value=1, max_value=10000, initial=100)
+    people = forms.FileField(
+        label=_("Volunteers (people.csv)"),
+        help_text=_("UTF-8 CSV with a header row: an id column and one column per feature."),
+    )
+    id_column = forms.CharField(label=_("Id column"), max_length=200, initial="id")
+    feature_columns = forms.CharField(
+        label=_("Feature columns"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Comma-separated. Empty: every column but the id and household. Other columns are not stored."
+        ),
+    )
+    household_column = forms.CharField(
+        label=_("Household or address column (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("At most one person per household is selected."),
+    )
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+
+    def clean_people(self) -> Any:
+        return _small_file(self.cleaned_data.get("people"))
+
+
+class QuotaFileForm(StyledFormMixin, forms.Form):
+    features = forms.FileField(
+        label=_("Quotas (features.csv)"), help_text=_("Columns feature,value,min,max.")
+    )
+
+    def clean_features(self) -> Any:
+        return _small_file(self.cleaned_data.get("features"))
+
+
+class DatasetChoiceForm(StyledFormMixin, forms.Form):
+    dataset = forms.ChoiceField(label=_("Statistics dataset"))
+
+    def __init__(self, *args: Any, datasets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].choices = datasets  # type: ignore[attr-defined]
+
+
+class StatisticsQuotaForm(StyledFormMixin, forms.Form):
+    tolerance = forms.IntegerField(
+        label=_("Tolerance (seats)"),
+        min_value=0,
+        max_value=1000,
+        initial=1,
+        help_text=_("Each quota may deviate this many seats from the rounded target."),
+    )
+
+    def __init__(
+        self, *args: Any, features: list[str], dimensions: list[tuple[str, str]], time: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Not mirrored")), *dimensions]
+        for i, feature in enumerate(features):
+            self.fields[f"map_{i}"] = forms.ChoiceField(
+                label=_("Feature “%(feature)s” mirrors") % {"feature": feature},
+                choices=choices,
+                required=False,
+            )
+        if time is not None:
+            self.fields["years"] = forms.MultipleChoiceField(
+                label=_("Only these periods (%(dimension)s)") % {"dimension": time.label_sv or time.code},
+                choices=[(c.code, c.label_sv or c.code) for c in time.categories],
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+                help_text=_("None chosen: all periods."),
+            )
+
+
+class RunForm(StyledFormMixin, forms.Form):
+    algorithm = forms.ChoiceField(
+        label=_("Algorithm"),
+        choices=[
+            ("leximin", _("Leximin (fairest possible)")),
+            ("legacy", _("Legacy greedy (for comparison)")),
+        ],
+        initial="leximin",
+    )
+    seed = forms.CharField(
+        label=_("Seed"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Announce beforehand how it is chosen, e.g. numbers drawn in public. Empty: a random number."
+        ),
+    )

@@ -1,0 +1,129 @@
+"""Representative panels: volunteer pools (personal data), their quotas, selection runs and members.
+
+A pool's volunteers are fixed once uploaded (a run's input hash must stay reproducible); quotas can
+change, so every run keeps a snapshot of the quotas it used. Only the feature columns the organiser
+names are stored, never the rest of the uploaded file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.organisations.models import Organisation
+
+
+class Pool(models.Model):
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="panel_pools")
+    name = models.CharField(_("name"), max_length=200)
+    panel_size = models.PositiveIntegerField(_("panel size"))
+    features = models.JSONField(default=list)  # feature names in file order
+    has_households = models.BooleanField(default=False)
+    quota_source = models.CharField(max_length=400, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="volunteers")
+    position = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=200)
+    features = models.JSONField()
+    household = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["pool", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "external_id"], name="panels_volunteer_unique_id"),
+            models.UniqueConstraint(fields=["pool", "position"], name="panels_volunteer_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class PoolQuota(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="quotas")
+    position = models.PositiveIntegerField()
+    feature = models.CharField(max_length=200)
+    value = models.CharField(max_length=200)
+    min = models.PositiveIntegerField()
+    max = models.PositiveIntegerField()
+    target_share = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pool", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "feature", "value"], name="panels_quota_unique_value"),
+            models.CheckConstraint(
+                condition=models.Q(min__lte=models.F("max")), name="panels_quota_min_le_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}={self.value} [{self.min}, {self.max}]"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class SelectionRun(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="runs")
+    algorithm = models.CharField(max_length=20, default="leximin")
+    seed = models.CharField(max_length=100)
+    panel_size = models.PositiveIntegerField()
+    quotas = models.JSONField(default=list)  # [[feature, value, min, max, target_share], ...]
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    input_sha256 = models.CharField(max_length=64, blank=True)
+    algorithm_version = models.CharField(max_length=50, blank=True)
+    probabilities = models.JSONField(default=dict)  # volunteer external id -> probability
+    min_probability = models.FloatField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    stats = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    is_published = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pool} ({self.created_at:%Y-%m-%d %H:%M}, {self.status})"
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("On the panel")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PanelMember(models.Model):
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="members")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="seats")
+    status = models.CharField(max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "volunteer__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "volunteer"], name="panels_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} ({self.status})"

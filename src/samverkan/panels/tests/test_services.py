@@ -1,0 +1,256 @@
+"""Panels in the platform: pools (only what is needed is stored), quotas by hand, from features.csv
+and from statistics, selection runs as tasks, replacements that keep every quota, and the audit."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.accounts.tests.helpers import verified_login
+from samverkan.core.audit import verify
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.models import AuditEvent
+from samverkan.panels import services
+from samverkan.panels.lottery import is_feasible_panel
+from samverkan.panels.lottery.files import parse_features, parse_people, to_instance
+from samverkan.panels.models import PanelMember, Pool, RunStatus, SelectionRun, Volunteer
+from samverkan.panels.selectors import members_of, run_instance
+from samverkan.panels.tests.factories import even_quotas, people_csv, pool
+from samverkan.statistics.tests.factories import cube, store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    return organisation()
+
+
+@pytest.fixture
+def coordinator(org):
+    return actor_for_user(member("coordinator", org))
+
+
+def _run(actor, the_pool, seed="4711", algorithm="leximin", capture=None) -> SelectionRun:
+    with capture(execute=True):
+        run = services.run_start(actor=actor, pool=the_pool, algorithm=algorithm, seed=seed)
+    run.refresh_from_db()
+    return run
+
+
+def test_a_pool_stores_the_id_features_and_nothing_else_of_the_file(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    assert the_pool.features == ["kön", "grund"]
+    first = Volunteer.objects.get(pool=the_pool, external_id="V000")
+    assert first.features == {"kön": "kvinna", "grund": "skydd"}
+    stored = str(list(Volunteer.objects.values_list("features", "household", "external_id")))
+    assert "Fiktiv Person" not in stored and "example.invalid" not in stored
+    event = AuditEvent.objects.get(code="panels.pool.created")
+    assert event.data["volunteers"] == 40 and "Fiktiv Person" not in str(event.data)
+
+
+def test_a_bad_people_file_names_the_line_and_stores_nothing(coordinator, org):
+    data = people_csv(5).replace(b"V003", b"V001")
+    with pytest.raises(ValidationError) as exc:
+        services.pool_create(
+            actor=coordinator,
+            owner_id=org.pk,
+            name="X",
+            panel_size=2,
+            data=data,
+            filename="people.csv",
+            id_column="id",
+            feature_columns=["kön", "grund"],
+        )
+    assert (
+        "people.csv:5" in exc.value.errors["people"][0]
+        and "duplicate id 'V001'" in exc.value.errors["people"][0]
+    )
+    assert not Pool.objects.exists() and not Volunteer.objects.exists()
+
+
+def test_a_panel_larger_than_the_pool_is_refused(coordinator, org):
+    with pytest.raises(ValidationError) as exc:
+        pool(coordinator, org.pk, n=5, size=6)
+    assert "panel_size" in exc.value.errors
+
+
+@pytest.mark.parametrize("role", ["editor", "reader"])
+def test_only_roles_that_handle_personal_data_create_pools(org, role):
+    actor = actor_for_user(member(role, org))
+    with pytest.raises(PermissionDenied):
+        pool(actor, org.pk)
+
+
+def test_another_organisation_cannot_reach_a_pool(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    outsider = actor_for_user(member("coordinator", organisation()))
+    with pytest.raises(NotFound):
+        services.pool_quotas_set(actor=outsider, pool=the_pool, rows=even_quotas(), source="hand")
+    with pytest.raises(NotFound):
+        services.run_start(actor=outsider, pool=the_pool)
+
+
+def test_quotas_must_cover_every_value_and_add_up(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    rows = even_quotas()[:-1]  # grund=arbete missing
+    with pytest.raises(ValidationError) as exc:
+        services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=rows, source="hand")
+    text = " ".join(exc.value.errors["quotas"])
+    assert "arbete" in text
+    bad = [services.QuotaRow("kön", "kvinna", 6, 5), services.QuotaRow("kön", "man", 0, 1)]
+    with pytest.raises(ValidationError) as exc:
+        services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=bad, source="hand")
+    text = " ".join(exc.value.errors["quotas"])
+    assert "kön=kvinna" in text and "6" in text and "less than the panel size" in text
+    assert not the_pool.quotas.exists()
+
+
+def test_quotas_from_a_features_file_name_the_line_of_a_bad_row(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    data = b"feature,value,min,max\nk\xc3\xb6n,kvinna,5,5\nk\xc3\xb6n,man,5,fem\n"
+    with pytest.raises(ValidationError) as exc:
+        services.pool_quotas_from_csv(actor=coordinator, pool=the_pool, data=data, filename="features.csv")
+    assert exc.value.errors["quotas"][0].startswith("features.csv:3:")
+    assert not the_pool.quotas.exists()
+
+
+def test_quotas_mirror_a_statistics_dataset_by_largest_remainder(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    # Illustrative figures: women 55 + 65 = 120 of 200 (60 %), men 80 (40 %).
+    dataset = store(cube([[55, 45], [65, 35]], sexes=("kvinna", "man"))).dataset
+    quotas, notes = services.pool_quotas_from_statistics(
+        actor=coordinator, pool=the_pool, dataset=dataset, mapping={"kön": "sex", "grund": ""}, tolerance=1
+    )
+    assert [(q.feature, q.value, q.min, q.max) for q in quotas] == [
+        ("kön", "kvinna", 5, 7),
+        ("kön", "man", 3, 5),
+    ]
+    assert quotas[0].target_share == pytest.approx(0.6)
+    assert notes == []
+    assert "test-table" in Pool.objects.get(pk=the_pool.pk).quota_source
+    only_2023, _ = services.pool_quotas_from_statistics(
+        actor=coordinator,
+        pool=the_pool,
+        dataset=dataset,
+        mapping={"kön": "sex"},
+        tolerance=0,
+        filters={"year": ["2023"]},
+    )
+    assert [(q.min, q.max) for q in only_2023] == [(7, 7), (3, 3)]  # 65 % → 6.5 → 7 by largest remainder
+
+
+def test_a_pool_value_without_a_category_is_named(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    dataset = store(cube([[55, 45], [65, 35]], sexes=("kvinna", "annat"))).dataset
+    with pytest.raises(ValidationError) as exc:
+        services.pool_quotas_from_statistics(
+            actor=coordinator, pool=the_pool, dataset=dataset, mapping={"kön": "sex"}, tolerance=1
+        )
+    assert "“man”" in exc.value.errors["__all__"][0]
+
+
+def test_a_run_draws_a_panel_meeting_the_quotas_and_records_how_to_verify_it(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    the_pool = pool(coordinator, org.pk)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE and run.progress == 100
+    instance = run_instance(run)
+    panel = [m.volunteer.external_id for m in members_of(run)]
+    assert is_feasible_panel(instance, panel)
+    assert len(run.probabilities) == 40 and run.min_probability == pytest.approx(0.25, abs=1e-6)
+    assert sum(run.probabilities.values()) == pytest.approx(10)
+    assert run.input_sha256 == instance.sha256()
+    # The same seed on the same input draws the same panel.
+    again = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    assert [m.volunteer.external_id for m in members_of(again)] == panel
+    assert AuditEvent.objects.filter(code="panels.run.done").count() == 2
+    assert verify().ok
+
+
+def test_the_exported_input_files_give_the_same_hash_as_the_run(
+    coordinator, org, client, django_capture_on_commit_callbacks
+):
+    the_pool = pool(coordinator, org.pk, households=True)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE, run.error
+    verified_login(client, coordinator.user)
+    people = client.get(f"/panels/runs/{run.pk}/people.csv").content
+    features = client.get(f"/panels/runs/{run.pk}/features.csv").content
+    table = parse_features("features.csv", features)
+    pool_table = parse_people("people.csv", people, table, id_column="id", household_columns=["household"])
+    assert to_instance(table, pool_table, run.panel_size).sha256() == run.input_sha256
+    assert AuditEvent.objects.filter(code="panels.input.exported").count() == 2
+
+
+def test_infeasible_quotas_fail_the_run_with_the_reason_and_no_members(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    the_pool = pool(coordinator, org.pk, n=12, size=10)  # 6 women, 6 men
+    rows = [
+        services.QuotaRow("kön", "kvinna", 7, 8),
+        services.QuotaRow("kön", "man", 2, 3),
+        services.QuotaRow("grund", "skydd", 0, 10),
+        services.QuotaRow("grund", "familj", 0, 10),
+        services.QuotaRow("grund", "arbete", 0, 10),
+    ]
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=rows, source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.FAILED
+    assert "kön=kvinna" in run.error and "smallest relaxation" in run.error
+    assert not PanelMember.objects.filter(run=run).exists()
+
+
+def test_a_replacement_keeps_every_quota_and_is_logged(coordinator, org, django_capture_on_commit_callbacks):
+    the_pool = pool(coordinator, org.pk)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    instance = run_instance(run)
+    gone = members_of(run).first()
+    new = services.member_withdraw(actor=coordinator, run=run, member_id=gone.pk)
+    assert new is not None and new.replaces_id == gone.pk
+    panel = [m.volunteer.external_id for m in members_of(run, active_only=True)]
+    assert gone.volunteer.external_id not in panel and is_feasible_panel(instance, panel)
+    # The replacement has the same features here (the quotas are exact on kön).
+    assert new.volunteer.features["kön"] == gone.volunteer.features["kön"]
+    event = AuditEvent.objects.get(code="panels.member.replaced")
+    assert event.data == {
+        "withdrawn": gone.volunteer.external_id,
+        "replacement": new.volunteer.external_id,
+        "seed": "4711",
+    }
+    with pytest.raises(ValidationError):
+        services.member_withdraw(actor=coordinator, run=run, member_id=gone.pk)
+
+
+def test_when_nobody_keeps_the_quotas_the_seat_stays_empty(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    the_pool = pool(coordinator, org.pk, n=12, size=10)
+    rows = [
+        services.QuotaRow("kön", "kvinna", 5, 5),
+        services.QuotaRow("kön", "man", 5, 5),
+        services.QuotaRow("grund", "skydd", 0, 10),
+        services.QuotaRow("grund", "familj", 0, 10),
+        services.QuotaRow("grund", "arbete", 0, 10),
+    ]
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=rows, source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    women = [m for m in members_of(run) if m.volunteer.features["kön"] == "kvinna"]
+    # 6 women in the pool, 5 on the panel: the first withdrawal has one replacement, the second none.
+    assert services.member_withdraw(actor=coordinator, run=run, member_id=women[0].pk) is not None
+    assert services.member_withdraw(actor=coordinator, run=run, member_id=women[1].pk) is None
+    assert Counter(m.status for m in members_of(run))["withdrawn"] == 2
+
+
+def test_a_reader_of_the_organisation_sees_no_pool(org, coordinator):
+    the_pool = pool(coordinator, org.pk)
+    reader = actor_for_user(member("reader", org))
+    with pytest.raises(NotFound):
+        services.pool_quotas_set(actor=reader, pool=the_pool, rows=even_quotas(), source="hand")

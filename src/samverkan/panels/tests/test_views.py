@@ -1,0 +1,145 @@
+"""The panels pages: who reaches them, the run page, exports safe for spreadsheets, the public report."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.accounts.tests.helpers import verified_login
+from samverkan.core.models import AuditEvent
+from samverkan.panels import services
+from samverkan.panels.models import Pool
+from samverkan.panels.tests.factories import even_quotas, people_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    return organisation()
+
+
+@pytest.fixture
+def user(org):
+    return member("coordinator", org)
+
+
+@pytest.fixture
+def done_run(user, org, django_capture_on_commit_callbacks):
+    actor = actor_for_user(user)
+    the_pool = services.pool_create(
+        actor=actor,
+        owner_id=org.pk,
+        name="Fiktiv pool",
+        panel_size=10,
+        data=people_csv(40).replace(b"V000", b"=HYPERLINK(1)"),
+        filename="people.csv",
+        id_column="id",
+        feature_columns=["kön", "grund"],
+    )
+    services.pool_quotas_set(actor=actor, pool=the_pool, rows=even_quotas(), source="hand")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_start(actor=actor, pool=the_pool, seed="1")
+    run.refresh_from_db()
+    return run
+
+
+def test_an_organiser_uploads_a_pool_through_the_form(client, user, org):
+    verified_login(client, user)
+    response = client.post(
+        "/panels/new/",
+        {
+            "owner": org.pk,
+            "name": "Fiktiv pool",
+            "panel_size": 10,
+            "id_column": "id",
+            "feature_columns": "kön, grund",
+            "household_column": "",
+            "people": io.BytesIO(people_csv(20)),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 302
+    assert Pool.objects.get().volunteers.count() == 20
+
+
+def test_a_bad_upload_shows_the_line_and_stores_nothing(client, user, org):
+    verified_login(client, user)
+    bad = people_csv(5).replace(b"kvinna,skydd", b",skydd", 1)
+    upload = io.BytesIO(bad)
+    upload.name = "people.csv"
+    response = client.post(
+        "/panels/new/",
+        {
+            "owner": org.pk,
+            "name": "Fiktiv pool",
+            "panel_size": 2,
+            "id_column": "id",
+            "feature_columns": "",
+            "household_column": "",
+            "people": upload,
+        },
+    )
+    assert response.status_code == 200
+    assert "people.csv:2" in response.content.decode() and not Pool.objects.exists()
+
+
+def test_pages_are_closed_to_other_organisations_and_to_readers(client, done_run, org):
+    outsider = member("coordinator", organisation())
+    verified_login(client, outsider)
+    for url in (
+        f"/panels/{done_run.pool_id}/",
+        f"/panels/runs/{done_run.pk}/",
+        f"/panels/runs/{done_run.pk}/panel.csv",
+        f"/panels/runs/{done_run.pk}/people.csv",
+        f"/panels/reports/{done_run.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    client.logout()
+    reader = member("reader", org)
+    client.force_login(reader)
+    assert client.get("/panels/").status_code == 403
+    assert client.get(f"/panels/{done_run.pool_id}/").status_code == 404
+
+
+def test_the_run_page_shows_how_to_verify_and_is_logged_as_a_read(client, user, done_run):
+    verified_login(client, user)
+    page = client.get(f"/panels/runs/{done_run.pk}/").content.decode()
+    assert (
+        done_run.input_sha256 in page and "samverkan-panel select" in page and "--seed &#x27;1&#x27;" in page
+    )
+    assert 'data-table="composition"' in page and 'data-table="histogram"' in page
+    assert AuditEvent.objects.filter(code="panels.run.viewed").count() == 1
+
+
+def test_exports_cannot_be_taken_for_formulas(client, user, done_run):
+    verified_login(client, user)
+    csv_text = client.get(f"/panels/runs/{done_run.pk}/panel.csv").content.decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(client.get(f"/panels/runs/{done_run.pk}/panel.xlsx").content))
+    cells = [c.value for row in book.active.iter_rows() for c in row]
+    assert "=HYPERLINK" not in csv_text.replace("'=HYPERLINK", "")
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    assert len(book.active["A"]) == 11  # header and ten members
+    assert AuditEvent.objects.filter(code="panels.panel.exported").count() == 2
+
+
+def test_the_public_report_appears_only_when_published_and_withholds_small_counts(client, user, done_run):
+    assert client.get(f"/panels/reports/{done_run.pk}/").status_code == 404
+    services.run_publish(actor=actor_for_user(user), run=done_run)
+    page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
+    # kön 5/5 is published; grund has counts from 2 to 4 (under 5): all withheld.
+    assert page.count(">5<") >= 2 and ">x<" in page
+    assert "V0" not in page and "HYPERLINK" not in page
+
+
+def test_withdrawing_through_the_page_replaces_the_member(client, user, done_run):
+    verified_login(client, user)
+    first = done_run.members.first()
+    response = client.post(f"/panels/runs/{done_run.pk}/members/{first.pk}/withdraw/")
+    assert response.status_code == 302
+    assert done_run.members.filter(status="active").count() == 10
+    assert done_run.members.get(pk=first.pk).status == "withdrawn"

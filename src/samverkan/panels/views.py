@@ -1,0 +1,511 @@
+"""Pages for organisers (pools, quotas, runs, replacements, exports) and the public panel report."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samverkan.accounts.actors import actor_from_request
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, ValidationError
+from samverkan.core.export import csv_response, safe_cell
+from samverkan.organisations.selectors import organisation_list_for_actor
+from samverkan.panels import permissions as perms
+from samverkan.panels import reporting, selectors, services
+from samverkan.panels.forms import DatasetChoiceForm, PoolForm, QuotaFileForm, RunForm, StatisticsQuotaForm
+from samverkan.panels.lottery import ALGORITHM_VERSION
+from samverkan.panels.models import Pool, RunStatus, SelectionRun
+from samverkan.statistics import selectors as stats
+from samverkan.statistics.cube import TIME
+
+
+def _language() -> str:
+    return (translation.get_language() or "sv")[:2]
+
+
+def _pool(request: HttpRequest, pool_id: int) -> tuple[Actor, Pool]:
+    actor = actor_from_request(request)
+    try:
+        return actor, selectors.pool_get_for(actor=actor, pool_id=pool_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _run(request: HttpRequest, run_id: int) -> tuple[Actor, SelectionRun]:
+    actor = actor_from_request(request)
+    try:
+        return actor, selectors.run_get_for(actor=actor, run_id=run_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _owners(actor: Actor) -> Any:
+    allowed = [o for o in actor.organisation_ids if perms.can_create_pool(actor, o)]
+    return organisation_list_for_actor(actor=actor).filter(pk__in=allowed)
+
+
+@login_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    if not perms.can_offer_pools(actor):
+        raise DjangoPermissionDenied
+    return render(request, "panels/pool_list.html", {"pools": selectors.pool_list_for(actor=actor)})
+
+
+@login_required
+def pool_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    if not perms.can_offer_pools(actor):
+        raise DjangoPermissionDenied
+    form = PoolForm(request.POST or None, request.FILES or None, owners=_owners(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["people"]
+        columns = [c.strip() for c in data["feature_columns"].split(",") if c.strip()]
+        try:
+            pool = services.pool_create(
+                actor=actor,
+                owner_id=data["owner"].pk,
+                name=data["name"],
+                panel_size=data["panel_size"],
+                data=upload.read(),
+                filename=upload.name,
+                id_column=data["id_column"].strip(),
+                feature_columns=columns,
+                household_column=data["household_column"].strip(),
+            )
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, _("The pool is stored. Now set the quotas."))
+            return redirect("panels:pool_detail", pool_id=pool.pk)
+    return render(request, "panels/pool_new.html", {"form": form})
+
+
+def _quota_grid(pool: Pool) -> list[dict[str, Any]]:
+    """The hand-entry table: every value of every feature in the pool, with the current quota."""
+    current = {(q.feature, q.value): q for q in pool.quotas.all()}
+    counts: dict[tuple[str, str], int] = {}
+    for row in pool.volunteers.values_list("features", flat=True):
+        for feature in pool.features:
+            counts[(feature, row[feature])] = counts.get((feature, row[feature]), 0) + 1
+    grid = []
+    for i, (feature, value) in enumerate(sorted(counts, key=lambda k: (pool.features.index(k[0]), k[1]))):
+        quota = current.get((feature, value))
+        grid.append(
+            {
+                "index": i,
+                "feature": feature,
+                "value": value,
+                "pool": counts[(feature, value)],
+                "min": "" if quota is None else quota.min,
+                "max": "" if quota is None else quota.max,
+                "share": None if quota is None or quota.target_share is None else 100 * quota.target_share,
+            }
+        )
+    return grid
+
+
+@login_required
+def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
+    _actor, pool = _pool(request, pool_id)
+    return render(
+        request,
+        "panels/pool_detail.html",
+        {
+            "pool": pool,
+            "volunteer_count": pool.volunteers.count(),
+            "grid": _quota_grid(pool),
+            "has_quotas": pool.quotas.exists(),
+            "quota_file_form": QuotaFileForm(),
+            "run_form": RunForm(),
+            "runs": pool.runs.all()[:20],
+            "quota_errors": [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def pool_quotas(request: HttpRequest, pool_id: int) -> HttpResponse:
+    """Quotas entered by hand in the grid (a feature with all fields empty is not quota'd)."""
+    actor, pool = _pool(request, pool_id)
+    grid = _quota_grid(pool)
+    rows: list[services.QuotaRow] = []
+    errors: list[str] = []
+    by_feature: dict[str, list[tuple[dict[str, Any], str, str]]] = {}
+    for cell in grid:
+        low = request.POST.get(f"min-{cell['index']}", "").strip()
+        high = request.POST.get(f"max-{cell['index']}", "").strip()
+        cell["min"], cell["max"] = low, high
+        by_feature.setdefault(cell["feature"], []).append((cell, low, high))
+    for feature, cells in by_feature.items():
+        if all(not low and not high for _c, low, high in cells):
+            continue
+        for cell, low, high in cells:
+            label = f"{feature}={cell['value']}"
+            if not low.isdigit() or not high.isdigit():
+                errors.append(
+                    _("%(label)s: enter a whole number for both minimum and maximum.") % {"label": label}
+                )
+                continue
+            rows.append(services.QuotaRow(feature, cell["value"], int(low), int(high)))
+    if not errors:
+        try:
+            services.pool_quotas_set(actor=actor, pool=pool, rows=rows, source=_("entered by hand"))
+        except ValidationError as exc:
+            errors = [m for ms in exc.errors.values() for m in ms]
+        else:
+            messages.success(request, _("The quotas are saved."))
+            return redirect("panels:pool_detail", pool_id=pool.pk)
+    return render(
+        request,
+        "panels/pool_detail.html",
+        {
+            "pool": pool,
+            "volunteer_count": pool.volunteers.count(),
+            "grid": grid,
+            "has_quotas": pool.quotas.exists(),
+            "quota_file_form": QuotaFileForm(),
+            "run_form": RunForm(),
+            "runs": pool.runs.all()[:20],
+            "quota_errors": errors,
+        },
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def pool_quotas_csv(request: HttpRequest, pool_id: int) -> HttpResponse:
+    actor, pool = _pool(request, pool_id)
+    form = QuotaFileForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        upload = form.cleaned_data["features"]
+        try:
+            services.pool_quotas_from_csv(actor=actor, pool=pool, data=upload.read(), filename=upload.name)
+        except ValidationError as exc:
+            errors = [m for ms in exc.errors.values() for m in ms]
+        else:
+            messages.success(request, _("The quotas are saved."))
+            return redirect("panels:pool_detail", pool_id=pool.pk)
+    else:
+        errors = [str(m) for ms in form.errors.values() for m in ms]
+    return render(
+        request,
+        "panels/pool_detail.html",
+        {
+            "pool": pool,
+            "volunteer_count": pool.volunteers.count(),
+            "grid": _quota_grid(pool),
+            "has_quotas": pool.quotas.exists(),
+            "quota_file_form": form,
+            "run_form": RunForm(),
+            "runs": pool.runs.all()[:20],
+            "quota_errors": errors,
+        },
+        status=422,
+    )
+
+
+@login_required
+def pool_quotas_statistics(request: HttpRequest, pool_id: int) -> HttpResponse:
+    actor, pool = _pool(request, pool_id)
+    datasets = [(d.slug, d.title_sv or d.slug) for d in stats.dataset_list_for(actor=actor)]
+    slug = request.GET.get("dataset", "")
+    choose = DatasetChoiceForm(request.GET if slug else None, datasets=datasets)
+    context: dict[str, Any] = {"pool": pool, "choose": choose}
+    if not slug or not choose.is_valid():
+        return render(request, "panels/quotas_statistics.html", context)
+    dataset = stats.dataset_get_for(actor=actor, slug=choose.cleaned_data["dataset"])
+    dims = stats.dataset_dimensions(dataset)
+    time = next((d for d in dims if d.role == TIME), None)
+    choices = [(d.code, d.label_sv or d.code) for d in dims if d.role != TIME]
+    form = StatisticsQuotaForm(request.POST or None, features=pool.features, dimensions=choices, time=time)
+    context.update({"dataset": dataset, "form": form})
+    if request.method == "POST" and form.is_valid():
+        mapping = {f: form.cleaned_data.get(f"map_{i}", "") for i, f in enumerate(pool.features)}
+        years = form.cleaned_data.get("years") or []
+        filters = {time.code: list(years)} if time is not None and years else None
+        try:
+            _quotas, notes = services.pool_quotas_from_statistics(
+                actor=actor,
+                pool=pool,
+                dataset=dataset,
+                mapping=mapping,
+                tolerance=form.cleaned_data["tolerance"],
+                filters=filters,
+            )
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            for note in notes:
+                messages.info(request, note)
+            messages.success(request, _("The quotas now mirror %(title)s.") % {"title": dataset.title_sv})
+            return redirect("panels:pool_detail", pool_id=pool.pk)
+    return render(request, "panels/quotas_statistics.html", context)
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest, pool_id: int) -> HttpResponse:
+    actor, pool = _pool(request, pool_id)
+    form = RunForm(request.POST)
+    if form.is_valid():
+        try:
+            run = services.run_start(
+                actor=actor,
+                pool=pool,
+                algorithm=form.cleaned_data["algorithm"],
+                seed=form.cleaned_data["seed"],
+            )
+        except ValidationError as exc:
+            for ms in exc.errors.values():
+                for m in ms:
+                    messages.error(request, m)
+        else:
+            return redirect("panels:run_detail", run_id=run.pk)
+    return redirect("panels:pool_detail", pool_id=pool.pk)
+
+
+def _member_rows(run: SelectionRun) -> list[dict[str, Any]]:
+    features = list(dict.fromkeys(q[0] for q in run.quotas))
+    rows = []
+    for m in selectors.members_of(run):
+        rows.append(
+            {
+                "member": m,
+                "id": m.volunteer.external_id,
+                "features": [m.volunteer.features.get(f, "") for f in features],
+                "probability": run.probabilities.get(m.volunteer.external_id, 0.0),
+                "replaces": m.replaces.volunteer.external_id if m.replaces else "",
+            }
+        )
+    return rows
+
+
+@login_required
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    actor, run = _run(request, run_id)
+    context: dict[str, Any] = {"run": run, "pool": run.pool, "algorithm_version": ALGORITHM_VERSION}
+    if run.status == RunStatus.DONE:
+        language = _language()
+        features = list(dict.fromkeys(q[0] for q in run.quotas))
+        active = [
+            {f: m.volunteer.features[f] for f in features}
+            for m in selectors.members_of(run, active_only=True)
+        ]
+        pool_rows = [
+            {f: row[f] for f in features} for row in run.pool.volunteers.values_list("features", flat=True)
+        ]
+        rows = reporting.composition(run, active, pool_rows)
+        hist = reporting.histogram(list(run.probabilities.values()))
+        everyone = sorted(run.probabilities.items(), key=lambda kv: (kv[1], kv[0]))
+        context.update(
+            {
+                "features": features,
+                "composition": rows,
+                "composition_chart": {
+                    "id": "chart-composition",
+                    "spec_id": "chart-composition-spec",
+                    "spec": reporting.composition_chart(
+                        rows,
+                        title=_("Panel against target"),
+                        language=language,
+                        target=_("Target"),
+                        panel=_("Panel"),
+                    ),
+                },
+                "histogram": hist,
+                "histogram_chart": {
+                    "id": "chart-probabilities",
+                    "spec_id": "chart-probabilities-spec",
+                    "spec": reporting.histogram_chart(
+                        hist,
+                        title=_("Selection probabilities"),
+                        language=language,
+                        x_title=_("Probability"),
+                        y_title=_("Volunteers"),
+                    ),
+                },
+                "members": _member_rows(run),
+                "everyone": everyone,
+                "active_count": len(active),
+                "verify_command": _verify_command(run),
+            }
+        )
+        audit.record(actor=actor, code="panels.run.viewed", obj=run, organisation_id=run.pool.owner_id)
+    return render(request, "panels/run_detail.html", context)
+
+
+def _verify_command(run: SelectionRun) -> str:
+    household = " --household-column household" if run.pool.has_households else ""
+    return (
+        f"samverkan-panel select --people people.csv --features features.csv --size {run.panel_size} "
+        f"--id-column id{household} --algorithm {run.algorithm} --seed '{run.seed}' --json result.json"
+    )
+
+
+@login_required
+def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress fragment the run page polls while the selection runs."""
+    _actor, run = _run(request, run_id)
+    response = render(request, "panels/_run_status.html", {"run": run})
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpResponse:
+    actor, run = _run(request, run_id)
+    try:
+        new = services.member_withdraw(actor=actor, run=run, member_id=member_id)
+    except NotFound:
+        raise Http404 from None
+    except ValidationError as exc:
+        for ms in exc.errors.values():
+            for m in ms:
+                messages.error(request, m)
+    else:
+        if new is None:
+            messages.warning(request, _("Nobody left in the pool keeps every quota: the seat stays empty."))
+        else:
+            messages.success(
+                request,
+                _("%(id)s replaces the withdrawn member; every quota still holds.")
+                % {"id": new.volunteer.external_id},
+            )
+    return redirect("panels:run_detail", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
+    actor, run = _run(request, run_id)
+    try:
+        services.run_publish(actor=actor, run=run, published=request.POST.get("published") != "0")
+    except ValidationError as exc:
+        for ms in exc.errors.values():
+            for m in ms:
+                messages.error(request, m)
+    return redirect("panels:run_detail", run_id=run.pk)
+
+
+def _panel_table(run: SelectionRun) -> tuple[list[str], list[list[Any]]]:
+    features = list(dict.fromkeys(q[0] for q in run.quotas))
+    header = ["id", *features, "status", "replaces", "probability"]
+    rows = []
+    for m in selectors.members_of(run):
+        rows.append(
+            [
+                m.volunteer.external_id,
+                *[m.volunteer.features.get(f, "") for f in features],
+                m.status,
+                m.replaces.volunteer.external_id if m.replaces else "",
+                round(run.probabilities.get(m.volunteer.external_id, 0.0), 6),
+            ]
+        )
+    return header, rows
+
+
+@login_required
+def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
+    actor, run = _run(request, run_id)
+    if run.status != RunStatus.DONE:
+        raise Http404
+    header, rows = _panel_table(run)
+    audit.record(
+        actor=actor,
+        code="panels.panel.exported",
+        obj=run,
+        organisation_id=run.pool.owner_id,
+        data={"format": fmt, "rows": len(rows)},
+    )
+    name = f"panel-{run.pk}"
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Panel"
+    sheet.append([safe_cell(h) for h in header])
+    for row in rows:
+        # Text cells are neutralised like the CSV (a leading = + - @ becomes text); numbers stay numbers.
+        sheet.append([v if isinstance(v, (int, float)) else safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+def run_input(request: HttpRequest, run_id: int, which: str) -> HttpResponse:
+    """The run's exact input as Sortition Foundation files, to re-run the draw with samverkan-panel."""
+    actor, run = _run(request, run_id)
+    instance = selectors.run_instance(run)
+    audit.record(
+        actor=actor,
+        code="panels.input.exported",
+        obj=run,
+        organisation_id=run.pool.owner_id,
+        data={"file": which},
+    )
+    if which == "features":
+        return csv_response(
+            f"features-{run.pk}.csv",
+            ["feature", "value", "min", "max"],
+            [[q.feature, q.value, q.min, q.max] for q in instance.quotas],
+        )
+    features = list(dict.fromkeys(q.feature for q in instance.quotas))
+    households = (
+        dict(run.pool.volunteers.values_list("external_id", "household")) if run.pool.has_households else {}
+    )
+    header = ["id", *features, *(["household"] if run.pool.has_households else [])]
+    rows = [
+        [p, *[instance.features[p][f] for f in features], *([households[p]] if households else [])]
+        for p in instance.people
+    ]
+    return csv_response(f"people-{run.pk}.csv", header, rows)
+
+
+def report(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Public once published: the panel's coarse composition, small cells withheld."""
+    actor = actor_from_request(request)
+    try:
+        run = selectors.report_get_for(actor=actor, run_id=run_id)
+    except NotFound:
+        raise Http404 from None
+    features = list(dict.fromkeys(q[0] for q in run.quotas))
+    active = [
+        {f: m.volunteer.features[f] for f in features} for m in selectors.members_of(run, active_only=True)
+    ]
+    table = reporting.public_composition(run, active, settings.STATISTICS_DISCLOSURE_THRESHOLD)
+    return render(
+        request,
+        "panels/report.html",
+        {
+            "run": run,
+            "table": table,
+            "size": len(active),
+            "threshold": settings.STATISTICS_DISCLOSURE_THRESHOLD,
+        },
+    )
