@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from samverkan.core.actor import Actor
 from samverkan.organisations.models import AgreementParty
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
+from samverkan.panels import services as panel_services
+from samverkan.panels.tests import factories as panel_factories
 from samverkan.statistics import demo as statistics_demo
 
 pytestmark = pytest.mark.browser
@@ -30,6 +33,7 @@ PUBLIC_PAGES = [
     "/statistics/asylum-seekers/",
     "/statistics/forecasts/",
     "/statistics/datasets/asylum-seekers/",
+    "/panels/reports/{panel_report}/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 
@@ -50,7 +54,18 @@ def public_data(transactional_db: Any) -> dict[str, Any]:
         owner=ngo, kind="letter_of_intent", title="Fiktiv avsiktsförklaring", visibility="public"
     )
     statistics_demo.load_demo()  # the real published figures the statistics pages show
-    return {"agreement": agreement.pk, "organisation": agency.slug}
+    return {"agreement": agreement.pk, "organisation": agency.slug, "panel_report": _published_panel(agency)}
+
+
+def _published_panel(owner: Any) -> int:
+    """A fictional pool, its selection (run at once: the test task backend is immediate) and report."""
+    actor = Actor.system()
+    pool = panel_factories.pool(actor, owner.pk)
+    panel_services.pool_quotas_set(actor=actor, pool=pool, rows=panel_factories.even_quotas(), source="hand")
+    run = panel_services.run_start(actor=actor, pool=pool, seed="1")
+    run.refresh_from_db()
+    panel_services.run_publish(actor=actor, run=run)
+    return run.pk
 
 
 def _format(violations: list[dict[str, Any]]) -> str:

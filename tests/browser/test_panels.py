@@ -20,6 +20,7 @@ from samverkan.panels.tests.factories import people_csv
 from samverkan.statistics.tests.factories import cube, store
 from tests.browser.support import confirmed_totp_device, log_in, snap
 from tests.browser.support import t as translate
+from tests.browser.test_accessibility import FAILING_IMPACTS, _format, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +76,8 @@ def test_an_organiser_selects_a_panel_from_statistics_quotas_and_replaces_a_with
     members = main.locator('[data-table="members"] tbody tr')
     expect(members).to_have_count(10)
     snap(page, "panels-run")
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
 
     first = members.first.get_attribute("data-member")
     assert first is not None

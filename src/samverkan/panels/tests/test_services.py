@@ -10,6 +10,7 @@ import pytest
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.accounts.tests.helpers import verified_login
+from samverkan.core.actor import Actor
 from samverkan.core.audit import verify
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent
@@ -254,3 +255,17 @@ def test_a_reader_of_the_organisation_sees_no_pool(org, coordinator):
     reader = actor_for_user(member("reader", org))
     with pytest.raises(NotFound):
         services.pool_quotas_set(actor=reader, pool=the_pool, rows=even_quotas(), source="hand")
+
+
+def test_the_demo_pool_is_fictional_loaded_once_and_selectable(settings, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    demo = Pool.objects.get()
+    assert "demodata" in demo.name and demo.volunteers.count() == 300
+    assert "not official statistics" in demo.quota_source
+    run = _run(Actor.system(), demo, capture=django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE, run.error
+    assert run.members.count() == 30 and run.min_probability > 0

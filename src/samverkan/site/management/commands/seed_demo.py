@@ -5,13 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samverkan.organisations import demo as organisations_demo
 from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS
+from samverkan.panels import demo as panels_demo
 from samverkan.statistics import demo as statistics_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and "
-        "people, and the real published statistics in data/statistics/."
+        "people, the real published statistics in data/statistics/ and a fictional panel pool."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             )
         counts = organisations_demo.load_demo()
         counts.update(statistics_demo.load_demo())
+        counts.update(panels_demo.load_demo())
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         )
