@@ -29,7 +29,7 @@ from samverkan.panels.lottery import (
     validate,
 )
 from samverkan.panels.lottery.draw import ALGORITHMS
-from samverkan.panels.lottery.files import InputError, parse_features, parse_pool
+from samverkan.panels.lottery.files import InputError, parse_features, parse_pool, parse_shares
 from samverkan.panels.models import (
     MemberStatus,
     PanelMember,
@@ -238,14 +238,30 @@ def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], sourc
     return created
 
 
-def pool_quotas_from_csv(*, actor: Actor, pool: Pool, data: bytes, filename: str) -> list[PoolQuota]:
-    """Quotas from a Sortition Foundation features.csv (feature,value,min,max)."""
+def pool_quotas_from_csv(
+    *, actor: Actor, pool: Pool, data: bytes, filename: str, tolerance: int = 0
+) -> list[PoolQuota]:
+    """Quotas from a Sortition Foundation features.csv (feature,value,min,max), or from a CSV of
+    target shares (feature,value,share) rounded to seats by largest remainder ± ``tolerance``."""
+    name = filename or "features.csv"
+    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
     try:
-        table = parse_features(filename or "features.csv", data)
-    except InputError as exc:
+        if "share" in [cell.strip().strip('"\ufeff') for cell in first_line.split(",")]:
+            shares = parse_shares(name, data)
+            quotas = quotas_from_shares(shares, pool.panel_size, tolerance)
+            totals = {f: sum(v.values()) for f, v in shares.items()}
+            rows = [
+                QuotaRow(q.feature, q.value, q.min, q.max, shares[q.feature][q.value] / totals[q.feature])
+                for q in quotas
+            ]
+            source = f"shares from {name}, tolerance {tolerance}"
+        else:
+            table = parse_features(name, data)
+            rows = [QuotaRow(r.feature, r.value, r.min, r.max) for r in table.rows]
+            source = f"features.csv ({name})"
+    except (InputError, ValueError) as exc:
         raise ValidationError({"quotas": [str(exc)]}) from exc
-    rows = [QuotaRow(r.feature, r.value, r.min, r.max) for r in table.rows]
-    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=f"features.csv ({filename or 'upload'})")
+    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=source)
 
 
 def _match(value: str, labels: Mapping[str, tuple[str, ...]]) -> str | None:

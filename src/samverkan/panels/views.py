@@ -195,7 +195,13 @@ def pool_quotas_csv(request: HttpRequest, pool_id: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["features"]
         try:
-            services.pool_quotas_from_csv(actor=actor, pool=pool, data=upload.read(), filename=upload.name)
+            services.pool_quotas_from_csv(
+                actor=actor,
+                pool=pool,
+                data=upload.read(),
+                filename=upload.name,
+                tolerance=form.cleaned_data.get("tolerance") or 0,
+            )
         except ValidationError as exc:
             errors = [m for ms in exc.errors.values() for m in ms]
         else:

@@ -32,6 +32,7 @@ __all__ = [
     "parse_features",
     "parse_people",
     "parse_pool",
+    "parse_shares",
     "read_features",
     "read_instance",
     "read_people",
@@ -252,6 +253,37 @@ def parse_features(path: str | Path, data: bytes) -> FeatureTable:
                 raise InputError(name, line, f"max_flex ({max_flex}) is less than max ({high})")
         out.append(FeatureRow(feature, value, low, high, line, min_flex, max_flex))
     return FeatureTable(name, tuple(out))
+
+
+def parse_shares(path: str | Path, data: bytes) -> dict[str, dict[str, float]]:
+    """Parse a CSV of target shares, ``feature,value,share`` (a share is any non-negative number, e.g.
+    a percentage or a count; each feature's shares are normalised), for :func:`quotas_from_shares`."""
+    name = str(path)
+    top, header, rows = _table(name, data, "one row per feature value")
+    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], "feature")
+    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], "value")
+    i_share = _column(name, top, header, ("share",), "share")
+    out: dict[str, dict[str, float]] = {}
+    canonical: dict[str, str] = {}
+    for line, cells in rows:
+        feature, value, cell = cells[i_feature], cells[i_value], cells[i_share]
+        if feature == "" or value == "":
+            raise InputError(name, line, "empty feature or value")
+        feature = canonical.setdefault(feature.lower(), feature)
+        try:
+            share = float(cell.replace(",", ".")) if cell.count(",") == 1 and "." not in cell else float(cell)
+        except ValueError:
+            raise InputError(name, line, f"share '{cell}' is not a number") from None
+        if not share >= 0 or share == float("inf"):
+            raise InputError(name, line, f"share '{cell}' must be a non-negative number")
+        values = out.setdefault(feature, {})
+        if value in values:
+            raise InputError(name, line, f"duplicate value '{value}' of feature '{feature}'")
+        values[value] = share
+    for feature, values in out.items():
+        if sum(values.values()) <= 0:
+            raise InputError(name, top, f"the shares of feature '{feature}' add up to zero")
+    return out
 
 
 def check_size(table: FeatureTable, size: int) -> None:

@@ -269,3 +269,18 @@ def test_the_demo_pool_is_fictional_loaded_once_and_selectable(settings, django_
     run = _run(Actor.system(), demo, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.DONE, run.error
     assert run.members.count() == 30 and run.min_probability > 0
+
+
+def test_quotas_from_a_csv_of_shares_round_by_largest_remainder(coordinator, org):
+    the_pool = pool(coordinator, org.pk)
+    data = "feature,value,share\nkön,kvinna,55\nkön,man,45\n".encode()
+    quotas = services.pool_quotas_from_csv(
+        actor=coordinator, pool=the_pool, data=data, filename="shares.csv", tolerance=1
+    )
+    # 10 seats: 5.5 and 4.5 have equal remainders, so the value listed first gets the seat.
+    assert [(q.value, q.min, q.max) for q in quotas] == [("kvinna", 5, 7), ("man", 3, 5)]
+    bad = "feature,value,share\nkön,kvinna,55\nkön,man,många\n".encode()
+    with pytest.raises(ValidationError) as exc:
+        services.pool_quotas_from_csv(actor=coordinator, pool=the_pool, data=bad, filename="shares.csv")
+    assert exc.value.errors["quotas"][0] == "shares.csv:3: share 'många' is not a number"
+    assert [(q.value, q.min) for q in the_pool.quotas.all()] == [("kvinna", 5), ("man", 3)]
