@@ -55,7 +55,11 @@ class PoolForm(StyledFormMixin, forms.Form):
 
 class QuotaFileForm(StyledFormMixin, forms.Form):
     features = forms.FileField(
-        label=_("Quotas (features.csv)"), help_text=_("Columns feature,value,min,max.")
+        label=_("Quotas (features.csv) or target shares"),
+        help_text=_("Columns feature,value,min,max; or feature,value,share, rounded to seats."),
+    )
+    tolerance = forms.IntegerField(
+        label=_("Tolerance for shares (seats)"), min_value=0, max_value=1000, initial=0, required=False
     )
 
     def clean_features(self) -> Any:

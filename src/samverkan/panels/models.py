@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samverkan.organisations.models import Organisation
 
@@ -108,7 +109,7 @@ class SelectionRun(models.Model):
 
 class MemberStatus(models.TextChoices):
     ACTIVE = "active", _("On the panel")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("panel member", "Withdrawn")
 
 
 class PanelMember(models.Model):

@@ -95,7 +95,7 @@ def test_another_organisation_cannot_reach_a_pool(coordinator, org):
         services.run_start(actor=outsider, pool=the_pool)
 
 
-def test_quotas_must_cover_every_value_and_add_up(coordinator, org):
+def test_quotas_must_cover_every_value_and_add_up(coordinator, org, english):
     the_pool = pool(coordinator, org.pk)
     rows = even_quotas()[:-1]  # grund=arbete missing
     with pytest.raises(ValidationError) as exc:
@@ -144,7 +144,7 @@ def test_quotas_mirror_a_statistics_dataset_by_largest_remainder(coordinator, or
     assert [(q.min, q.max) for q in only_2023] == [(7, 7), (3, 3)]  # 65 % → 6.5 → 7 by largest remainder
 
 
-def test_a_pool_value_without_a_category_is_named(coordinator, org):
+def test_a_pool_value_without_a_category_is_named(coordinator, org, english):
     the_pool = pool(coordinator, org.pk)
     dataset = store(cube([[55, 45], [65, 35]], sexes=("kvinna", "annat"))).dataset
     with pytest.raises(ValidationError) as exc:

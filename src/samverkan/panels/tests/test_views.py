@@ -133,7 +133,8 @@ def test_the_public_report_appears_only_when_published_and_withholds_small_count
     page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
     # kön 5/5 is published; grund has counts from 2 to 4 (under 5): all withheld.
     assert page.count(">5<") >= 2 and ">x<" in page
-    assert "V0" not in page and "HYPERLINK" not in page
+    ids = [m.volunteer.external_id for m in done_run.members.select_related("volunteer")]
+    assert not any(f">{i}<" in page for i in ids) and "HYPERLINK" not in page
 
 
 def test_withdrawing_through_the_page_replaces_the_member(client, user, done_run):
@@ -143,3 +144,13 @@ def test_withdrawing_through_the_page_replaces_the_member(client, user, done_run
     assert response.status_code == 302
     assert done_run.members.filter(status="active").count() == 10
     assert done_run.members.get(pk=first.pk).status == "withdrawn"
+
+
+def test_shares_uploaded_on_the_pool_page_use_the_tolerance(client, user, done_run):
+    verified_login(client, user)
+    upload = io.BytesIO("feature,value,share\nkön,kvinna,60\nkön,man,40\n".encode())
+    upload.name = "shares.csv"
+    response = client.post(f"/panels/{done_run.pool_id}/quotas/csv/", {"features": upload, "tolerance": "2"})
+    assert response.status_code == 302
+    quotas = [(q.value, q.min, q.max) for q in done_run.pool.quotas.all()]
+    assert quotas == [("kvinna", 4, 8), ("man", 2, 6)]
