@@ -1,0 +1,1 @@
+"""Resettlement of quota refugees: needs taxonomy, municipal reception, cases, placement."""

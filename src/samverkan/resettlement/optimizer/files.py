@@ -1,0 +1,211 @@
+"""The placement command line's CSV files (docs/placement-formats.md).
+
+    municipalities.csv  code,name,capacity_persons,large_dwellings,need_slots[,languages]
+    cases.csv           case_id,size,needs,tie_municipality[,languages]
+    scores.csv          case_id,municipality_code,score
+    placement.csv       case_id,municipality_code       (written; empty code = unplaced)
+
+``need_slots`` is like ``SM=3;DS=1`` (a code absent means no capacity for it); ``needs`` is like
+``SM;CR`` (each occurrence takes one slot of that code); ``languages`` is like ``ar;ti``. Every
+problem raises :class:`InputError`, whose text is ``"{path}:{line}: {field}: {reason}"`` (line 1 is
+the header). Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from .model import NEED_CODES, Case, Municipality
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class InputError(ValueError):
+    def __init__(self, path: str | Path, line: int, field: str, reason: str) -> None:
+        self.path, self.line, self.field, self.reason = str(path), line, field, reason
+        super().__init__(f"{self.path}:{line}: {field}: {reason}")
+
+
+def _rows(
+    path: str, data: bytes, required: tuple[str, ...]
+) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(path, data[: error.start].count(b"\n") + 1, "file", "not UTF-8") from None
+    if "\x00" in text:
+        raise InputError(
+            path, text[: text.index("\x00")].count("\n") + 1, "file", "a NUL byte: not a text file"
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for cells in reader:
+            records.append((previous + 1, [c.strip() for c in cells]))
+            previous = reader.line_num
+    except csv.Error as error:
+        raise InputError(path, previous + 1, "file", f"not valid CSV: {error}") from None
+    records = [(line, cells) for line, cells in records if any(cells)]
+    if not records:
+        raise InputError(path, 1, "file", f"empty; expected a header with {', '.join(required)}")
+    header = [h.lower() for h in records[0][1]]
+    columns = {name: i for i, name in enumerate(header)}
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise InputError(path, records[0][0], missing[0], "no such column in the header")
+    for line, cells in records[1:]:
+        if len(cells) != len(header):
+            raise InputError(path, line, "row", f"{len(cells)} cells but the header has {len(header)}")
+    return columns, records[1:]
+
+
+def _int(path: str, line: int, field: str, cell: str, minimum: int = 0) -> int:
+    try:
+        value = int(cell)
+    except ValueError:
+        raise InputError(path, line, field, f"'{cell}' is not a whole number") from None
+    if value < minimum:
+        raise InputError(
+            path, line, field, f"{value} is {'negative' if minimum == 0 else f'below {minimum}'}"
+        )
+    return value
+
+
+def _languages(cell: str) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in cell.split(";") if part.strip())
+
+
+def parse_need_slots(path: str, line: int, cell: str) -> dict[str, int]:
+    slots: dict[str, int] = {}
+    for part in (p.strip() for p in cell.split(";")):
+        if not part:
+            continue
+        code, sep, number = part.partition("=")
+        code = code.strip().upper()
+        if not sep or not code:
+            raise InputError(path, line, "need_slots", f"'{part}' is not CODE=number (like SM=3;DS=1)")
+        if code not in NEED_CODES:
+            raise InputError(
+                path, line, "need_slots", f"unknown need code '{code}' (known: {', '.join(NEED_CODES)})"
+            )
+        if code in slots:
+            raise InputError(path, line, "need_slots", f"code '{code}' is given twice")
+        slots[code] = _int(path, line, "need_slots", number.strip())
+    return slots
+
+
+def parse_needs(path: str, line: int, cell: str) -> tuple[str, ...]:
+    out = []
+    for part in (p.strip() for p in cell.split(";")):
+        if not part:
+            if cell.strip():
+                raise InputError(path, line, "needs", f"'{cell}' has an empty code (like SM;CR)")
+            continue
+        code = part.upper()
+        if code not in NEED_CODES:
+            raise InputError(
+                path, line, "needs", f"unknown need code '{part}' (known: {', '.join(NEED_CODES)})"
+            )
+        out.append(code)
+    return tuple(out)
+
+
+def parse_municipalities(path: str | Path, data: bytes) -> tuple[Municipality, ...]:
+    name = str(path)
+    cols, rows = _rows(name, data, ("code", "name", "capacity_persons", "large_dwellings", "need_slots"))
+    seen: dict[str, int] = {}
+    out = []
+    for line, cells in rows:
+        code = cells[cols["code"]]
+        if not code:
+            raise InputError(name, line, "code", "empty")
+        if code in seen:
+            raise InputError(name, line, "code", f"'{code}' is given twice (first on line {seen[code]})")
+        seen[code] = line
+        out.append(
+            Municipality(
+                code=code,
+                name=cells[cols["name"]],
+                capacity_persons=_int(name, line, "capacity_persons", cells[cols["capacity_persons"]]),
+                large_dwellings=_int(name, line, "large_dwellings", cells[cols["large_dwellings"]]),
+                need_slots=parse_need_slots(name, line, cells[cols["need_slots"]]),
+                languages=_languages(cells[cols["languages"]]) if "languages" in cols else frozenset(),
+            )
+        )
+    return tuple(out)
+
+
+def parse_cases(path: str | Path, data: bytes, municipalities: tuple[Municipality, ...]) -> tuple[Case, ...]:
+    name = str(path)
+    cols, rows = _rows(name, data, ("case_id", "size", "needs", "tie_municipality"))
+    codes = {m.code for m in municipalities}
+    seen: dict[str, int] = {}
+    out = []
+    for line, cells in rows:
+        case_id = cells[cols["case_id"]]
+        if not case_id:
+            raise InputError(name, line, "case_id", "empty")
+        if case_id in seen:
+            raise InputError(
+                name, line, "case_id", f"duplicate case '{case_id}' (first on line {seen[case_id]})"
+            )
+        seen[case_id] = line
+        tie = cells[cols["tie_municipality"]] or None
+        if tie is not None and tie not in codes:
+            raise InputError(name, line, "tie_municipality", f"unknown municipality code '{tie}'")
+        out.append(
+            Case(
+                case_id=case_id,
+                size=_int(name, line, "size", cells[cols["size"]], minimum=1),
+                needs=parse_needs(name, line, cells[cols["needs"]]),
+                tie=tie,
+                languages=_languages(cells[cols["languages"]]) if "languages" in cols else frozenset(),
+            )
+        )
+    return tuple(out)
+
+
+def parse_scores(
+    path: str | Path, data: bytes, cases: tuple[Case, ...], municipalities: tuple[Municipality, ...]
+) -> dict[tuple[str, str], float]:
+    name = str(path)
+    cols, rows = _rows(name, data, ("case_id", "municipality_code", "score"))
+    case_ids = {c.case_id for c in cases}
+    codes = {m.code for m in municipalities}
+    out: dict[tuple[str, str], float] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for line, cells in rows:
+        case_id, code, cell = cells[cols["case_id"]], cells[cols["municipality_code"]], cells[cols["score"]]
+        if case_id not in case_ids:
+            raise InputError(name, line, "case_id", f"unknown case '{case_id}'")
+        if code not in codes:
+            raise InputError(name, line, "municipality_code", f"unknown municipality code '{code}'")
+        try:
+            value = float(cell)
+        except ValueError:
+            raise InputError(name, line, "score", f"'{cell}' is not a number") from None
+        if not math.isfinite(value):
+            raise InputError(name, line, "score", f"'{cell}' is not a finite number")
+        if (case_id, code) in out:
+            raise InputError(
+                name,
+                line,
+                "score",
+                f"pair ({case_id}, {code}) is given twice (first on line {lines[(case_id, code)]})",
+            )
+        out[(case_id, code)] = value
+        lines[(case_id, code)] = line
+    return out
+
+
+def read(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, 0, "file", f"cannot read: {error.strerror or error}") from None

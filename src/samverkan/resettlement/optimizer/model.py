@@ -1,0 +1,107 @@
+"""Data model of the placement problem: municipalities, cases, scores and the result.
+
+A *case* is a family unit resettled together. It needs one slot of a need code's service per
+occurrence of the code (``("SM", "SM")`` takes two SM slots), a large dwelling when it has 6 or
+more persons, and persons within the municipality's reception number. A case with a tie must go to
+that municipality or stay unplaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# UNHCR specific-needs categories (top-level codes) used as the shared taxonomy's codes.
+NEED_CODES = ("SM", "DS", "CR", "SC", "WR", "SP", "ER", "TR", "SV", "LP", "FU")
+LARGE_FAMILY = 6  # persons: from this size a case takes a large dwelling
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    capacity_persons: int
+    large_dwellings: int
+    need_slots: Mapping[str, int] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    size: int
+    needs: tuple[str, ...] = ()
+    tie: str | None = None
+    languages: frozenset[str] = frozenset()
+
+    @property
+    def large(self) -> bool:
+        return self.size >= LARGE_FAMILY
+
+
+@dataclass(frozen=True)
+class Problem:
+    municipalities: tuple[Municipality, ...]
+    cases: tuple[Case, ...]
+    scores: Mapping[tuple[str, str], float] | None = None  # (case_id, code) -> score; None: built-in
+
+    def canonical(self) -> dict[str, object]:
+        return {
+            "municipalities": [
+                [
+                    m.code,
+                    m.name,
+                    m.capacity_persons,
+                    m.large_dwellings,
+                    sorted(m.need_slots.items()),
+                    sorted(m.languages),
+                ]
+                for m in self.municipalities
+            ],
+            "cases": [[c.case_id, c.size, list(c.needs), c.tie, sorted(c.languages)] for c in self.cases],
+            "scores": None if self.scores is None else sorted([*k, v] for k, v in self.scores.items()),
+        }
+
+    def sha256(self) -> str:
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a case went where it did (or nowhere)."""
+
+    score: float
+    parts: Mapping[str, float]
+    binding: tuple[str, ...]  # constraint families at their limit in the chosen municipality
+    reasons: tuple[str, ...] = ()  # for an unplaced case: what blocks it
+
+
+@dataclass(frozen=True)
+class Placement:
+    assignment: Mapping[str, str | None]  # case_id -> municipality code or None (unplaced)
+    objective: float  # total score minus the penalty of unplaced cases
+    score: float  # total score of the placed cases
+    lp_bound: float  # optimum of the LP relaxation of the full (unpruned) model
+    bound: float  # best proven bound on the objective (>= objective)
+    seconds: float
+    solver: str
+    input_sha256: str
+    penalty: float
+    stats: Mapping[str, float | int | str] = field(default_factory=dict)
+    explanations: Mapping[str, Explanation] = field(default_factory=dict)
+
+    @property
+    def placed(self) -> int:
+        return sum(1 for m in self.assignment.values() if m is not None)
+
+    @property
+    def unplaced(self) -> int:
+        return sum(1 for m in self.assignment.values() if m is None)
+
+    @property
+    def gap(self) -> float:
+        """Relative distance of the objective below the full LP bound."""
+        return max(self.lp_bound - self.objective, 0.0) / max(abs(self.objective), 1e-9)

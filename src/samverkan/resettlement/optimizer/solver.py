@@ -1,0 +1,456 @@
+"""Optimal placement of resettlement cases in municipalities, on HiGHS.
+
+Model (maximise)
+    ``sum S[c,m] x[c,m] - P * sum u[c]`` over binary ``x`` on compatible pairs and ``u`` (unplaced),
+    subject to ``sum_m x[c,m] + u[c] = 1`` per case; persons ``sum size[c] x[c,m] <= capacity[m]``;
+    large families ``sum_{size>=6} x[c,m] <= large_dwellings[m]``; per need code
+    ``sum count[c,k] x[c,m] <= slots[m,k]``; a tie allows only its municipality. A pair is
+    *compatible* when the case alone fits the municipality (persons, a large dwelling if needed, the
+    slots of each need code, the tie): the other pairs are zero in every feasible solution, so
+    leaving them out does not change the model. ``P = 1 + cases * (score range)``, so placing one
+    more case always outweighs any change of scores: the model places as many cases as it can.
+
+Method
+    1. *The full LP by column generation.* Start from each case's best-scoring compatible pairs;
+       solve the LP; price every compatible pair at once (NumPy, ``cases x municipalities``) with
+       the duals; add the pairs with negative reduced cost; repeat until none. The optimum is the
+       LP bound of the full model (every column of the full LP has a non-negative reduced cost).
+    2. *An incumbent* by LP-guided rounding: pairs in decreasing LP value (then score) are taken
+       when they still fit; then every case left is offered its best compatible municipality.
+    3. *Reduced-cost fixing.* A pair with reduced cost ``d`` can be in a solution worth at most
+       ``LP bound - d``; if that is below the incumbent, no better solution uses it. Only those
+       pairs are removed, so the bound stays honest for the full model.
+    4. *The MIP* over the remaining pairs, warm-started with the incumbent, single-threaded with a
+       fixed seed (deterministic), within the time limit. The proven bound is the MIP's dual bound
+       (pruned pairs cannot beat the incumbent, see 3).
+"""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+
+from .model import NEED_CODES, Explanation, Placement, Problem
+
+INF = highspy.kHighsInf
+SEED = 20161  # fixed HiGHS random seed (determinism)
+TOL = 1e-9
+START_COLUMNS = 8  # best-scoring compatible pairs per case in the first LP
+RESTRICTED_GAP = 2e-3  # relative gap at which the first restricted MIP stops
+FINAL_MIP_MAX_PAIRS = 50_000  # larger pruned models are not worth the time; the LP bound stands
+
+
+def _highs() -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", SEED)
+    return h
+
+
+def solver_name() -> str:
+    return f"HiGHS {highspy.Highs().version()}"
+
+
+class Arrays:
+    """The problem as dense arrays: municipalities ``m``, cases ``c``, need codes ``k``."""
+
+    def __init__(self, problem: Problem) -> None:
+        muni = problem.municipalities
+        cases = problem.cases
+        self.problem = problem
+        self.M, self.C, self.K = len(muni), len(cases), len(NEED_CODES)
+        index = {m.code: i for i, m in enumerate(muni)}
+        self.cap = np.array([m.capacity_persons for m in muni], dtype=float)
+        self.large = np.array([m.large_dwellings for m in muni], dtype=float)
+        self.slots = np.array([[m.need_slots.get(k, 0) for k in NEED_CODES] for m in muni], dtype=float)
+        self.size = np.array([c.size for c in cases], dtype=float)
+        self.big = np.array([c.large for c in cases], dtype=float)
+        self.need = np.array([[c.needs.count(k) for k in NEED_CODES] for c in cases], dtype=float).reshape(
+            self.C, self.K
+        )
+        self.tie = np.array([index[c.tie] if c.tie else -1 for c in cases], dtype=int)
+        self.compat = self._compatible()
+        self.parts_language = np.zeros((self.C, self.M))
+        if problem.scores is None:
+            for i, c in enumerate(cases):
+                if c.languages:
+                    self.parts_language[i] = [len(c.languages & m.languages) / len(c.languages) for m in muni]
+            self.score = 1.0 + 0.5 * self.parts_language
+        else:
+            self.score = np.zeros((self.C, self.M))
+            case_index = {c.case_id: i for i, c in enumerate(cases)}
+            for (case_id, code), value in problem.scores.items():
+                self.score[case_index[case_id], index[code]] = value
+        values = self.score[self.compat] if self.compat.any() else np.zeros(1)
+        spread = float(values.max() - min(values.min(), 0.0))
+        self.penalty = 1.0 + self.C * max(spread, 1.0)
+
+    def _compatible(self) -> np.ndarray:
+        ok = (self.size[:, None] <= self.cap[None, :]) & (
+            (self.big[:, None] == 0) | (self.large[None, :] >= 1)
+        )
+        for k in range(self.K):
+            needed = self.need[:, k] > 0
+            if needed.any():
+                ok[needed] &= self.need[needed, k][:, None] <= self.slots[None, :, k]
+        tied = self.tie >= 0
+        if tied.any():
+            mask = np.zeros_like(ok)
+            mask[np.flatnonzero(tied), self.tie[tied]] = True
+            ok[tied] &= mask[tied]
+        return ok
+
+    # rows: cases [0, C), capacity [C, C+M), large [C+M, C+2M), need (m, k) at C + 2M + m*K + k
+    def columns(self, cs: np.ndarray, ms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Column-wise sparse entries (starts, row indices, values) of the pairs ``(cs[j], ms[j])``."""
+        C, M, K = self.C, self.M, self.K
+        n = len(cs)
+        j = np.arange(n)
+        parts_j = [j, j]
+        parts_r = [cs, C + ms]
+        parts_v = [np.ones(n), self.size[cs]]
+        big = self.big[cs] > 0
+        parts_j.append(j[big])
+        parts_r.append(C + M + ms[big])
+        parts_v.append(np.ones(int(big.sum())))
+        nj, nk = np.nonzero(self.need[cs])
+        parts_j.append(nj)
+        parts_r.append(C + 2 * M + ms[nj] * K + nk)
+        parts_v.append(self.need[cs[nj], nk])
+        col = np.concatenate(parts_j)
+        order = np.argsort(col, kind="stable")
+        starts = np.searchsorted(col[order], j).astype(np.int32)
+        return starts, np.concatenate(parts_r)[order].astype(np.int32), np.concatenate(parts_v)[order]
+
+    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        upper = np.concatenate([np.ones(self.C), self.cap, self.large, self.slots.reshape(-1)])
+        lower = np.concatenate([np.ones(self.C), np.full(self.M * (2 + self.K), -INF)])
+        return lower, upper
+
+    def reduced_costs(self, y: np.ndarray) -> np.ndarray:
+        """Reduced cost (minimisation form) of every pair; +inf for incompatible pairs."""
+        C, M, K = self.C, self.M, self.K
+        y_case, y_cap, y_large = y[:C], y[C : C + M], y[C + M : C + 2 * M]
+        y_need = y[C + 2 * M :].reshape(M, K)
+        rc = (
+            -self.score
+            - y_case[:, None]
+            - self.size[:, None] * y_cap[None, :]
+            - self.big[:, None] * y_large[None, :]
+        )
+        rc -= self.need @ y_need.T
+        return np.where(self.compat, rc, np.inf)
+
+
+def _build(arr: Arrays, cs: np.ndarray, ms: np.ndarray, integer: bool) -> highspy.Highs:
+    h = _highs()
+    lower, upper = arr.row_bounds()
+    h.addRows(
+        len(lower), lower, upper, 0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0)
+    )
+    # unplaced columns u[c]: cost P, in their case row only
+    C = arr.C
+    h.addCols(
+        C,
+        np.full(C, arr.penalty),
+        np.zeros(C),
+        np.ones(C),
+        C,
+        np.arange(C, dtype=np.int32),
+        np.arange(C, dtype=np.int32),
+        np.ones(C),
+    )
+    _add_pairs(h, arr, cs, ms)
+    if integer and len(cs):
+        n = len(cs)
+        h.changeColsIntegrality(
+            n, np.arange(C, C + n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+        )
+    return h
+
+
+def _add_pairs(h: highspy.Highs, arr: Arrays, cs: np.ndarray, ms: np.ndarray) -> None:
+    if len(cs) == 0:
+        return
+    starts, idx, vals = arr.columns(cs, ms)
+    n = len(cs)
+    h.addCols(n, -arr.score[cs, ms], np.zeros(n), np.ones(n), len(idx), starts, idx, vals)
+
+
+def _solve_lp(
+    arr: Arrays, deadline: float
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Column generation; returns (LP optimum (min form), duals, the pairs' cases, municipalities and
+    LP values, rounds)."""
+    masked = np.where(arr.compat, arr.score, -np.inf)
+    k = min(START_COLUMNS, arr.M)
+    top = np.argsort(-masked, axis=1, kind="stable")[:, :k]
+    cs = np.repeat(np.arange(arr.C), k)
+    ms = top.reshape(-1)
+    keep = arr.compat[cs, ms]
+    cs, ms = cs[keep], ms[keep]
+    active = np.zeros((arr.C, arr.M), dtype=bool)
+    active[cs, ms] = True
+    h = _build(arr, cs, ms, integer=False)
+    h.setOptionValue("solver", "simplex")
+    order_c, order_m = [cs], [ms]
+    rounds = 0
+    while True:
+        rounds += 1
+        h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise TimeoutError("the LP relaxation did not finish within the time limit")
+        y = np.asarray(h.getSolution().row_dual)
+        rc = arr.reduced_costs(y)
+        rc[active] = np.inf
+        best = np.argmin(rc, axis=1)
+        value = rc[np.arange(arr.C), best]
+        add = np.flatnonzero(value < -1e-7)
+        if len(add) == 0:
+            z = float(h.getInfo().objective_function_value)
+            x = np.asarray(h.getSolution().col_value)[arr.C :]
+            return z, y, np.concatenate(order_c), np.concatenate(order_m), x, rounds
+        active[add, best[add]] = True
+        _add_pairs(h, arr, add, best[add])
+        order_c.append(add)
+        order_m.append(best[add])
+
+
+def _fits(arr: Arrays, load: list[np.ndarray], c: int, m: int) -> bool:
+    cap_left, large_left, slots_left = load
+    return bool(
+        arr.compat[c, m]
+        and arr.size[c] <= cap_left[m] + TOL
+        and arr.big[c] <= large_left[m] + TOL
+        and (arr.need[c] <= slots_left[m] + TOL).all()
+    )
+
+
+def _take(arr: Arrays, load: list[np.ndarray], c: int, m: int) -> None:
+    load[0][m] -= arr.size[c]
+    load[1][m] -= arr.big[c]
+    load[2][m] -= arr.need[c]
+
+
+def _fresh_load(arr: Arrays) -> list[np.ndarray]:
+    """What is left: persons, large dwellings and slots per municipality."""
+    return [arr.cap.copy(), arr.large.copy(), arr.slots.copy()]
+
+
+def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
+    """Assignment vector (municipality index or -1): cases with the fewest compatible municipalities
+    first (then larger families), each to the first municipality in its ``preference`` row (default:
+    best score first) that it still fits."""
+    load = _fresh_load(arr)
+    out = np.full(arr.C, -1)
+    if preference is None:
+        preference = np.argsort(-arr.score, axis=1, kind="stable")
+    options = arr.compat.sum(axis=1)
+    for c in sorted(range(arr.C), key=lambda c: (options[c], -arr.size[c], c)):
+        for m in preference[c].tolist():
+            if arr.compat[c, m] and _fits(arr, load, c, m):
+                out[c] = m
+                _take(arr, load, c, m)
+                break
+    return out
+
+
+def _value(arr: Arrays, assign: np.ndarray) -> float:
+    placed = assign >= 0
+    return float(arr.score[np.flatnonzero(placed), assign[placed]].sum() - arr.penalty * (~placed).sum())
+
+
+def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) -> Placement:
+    start = time.monotonic()
+    deadline = start + time_limit
+    arr = Arrays(problem)
+    stats: dict[str, float | int | str] = {
+        "pairs": int(arr.compat.sum()),
+        "cases": arr.C,
+        "municipalities": arr.M,
+    }
+    z_lp, y, cs, ms, x_lp, rounds = _solve_lp(arr, deadline)
+    lp_bound = -z_lp
+    stats["lp_rounds"] = rounds
+    stats["lp_seconds"] = round(time.monotonic() - start, 3)
+    rc = arr.reduced_costs(y)
+    x_full = np.zeros((arr.C, arr.M))
+    x_full[cs, ms] = x_lp
+    support = x_full > 1e-9
+    # incumbent: cases with the fewest options first, each where the LP puts most of it (then by
+    # reduced cost) if it still fits; plain greedy by score as a fallback; keep the better
+    incumbent = greedy(arr, preference=np.lexsort((rc, -x_full), axis=1))
+    plain = greedy(arr)
+    if _value(arr, plain) > _value(arr, incumbent):
+        incumbent = plain
+    assign = incumbent
+    stats["incumbent"] = round(_value(arr, incumbent), 6)
+    # restricted MIPs: the LP's support, the incumbent and each case's cheapest pairs by reduced
+    # cost (2, then 4 if time allows), each from the previous solution
+    reserve = 0.1 * time_limit
+    t0 = time.monotonic()
+    for per_case, gap in ((2, RESTRICTED_GAP), (4, mip_gap)):
+        if deadline - reserve - time.monotonic() < 0.5:
+            break
+        small = support.copy()
+        cheapest = np.argsort(rc, axis=1, kind="stable")[:, :per_case]
+        small[np.repeat(np.arange(arr.C), cheapest.shape[1]), cheapest.reshape(-1)] = True
+        small &= arr.compat
+        small[np.flatnonzero(assign >= 0), assign[assign >= 0]] = True
+        assign, _ = _mip(arr, small, assign, deadline - reserve, gap)
+        stats[f"restricted_{per_case}_pairs"] = int(small.sum())
+        stats[f"restricted_{per_case}_value"] = round(_value(arr, assign), 6)
+    stats["restricted_seconds"] = round(time.monotonic() - t0, 3)
+    z_inc = -_value(arr, assign)
+    # reduced-cost fixing on the full model: a pair whose bound cannot beat the incumbent goes
+    keep = arr.compat & (z_lp + rc <= z_inc + 1e-9 * max(1.0, abs(z_inc)))
+    keep[np.flatnonzero(assign >= 0), assign[assign >= 0]] = True
+    stats["pairs_after_fixing"] = int(keep.sum())
+    bound = lp_bound
+    if keep.sum() <= FINAL_MIP_MAX_PAIRS and deadline - time.monotonic() > 0.5:
+        assign, dual = _mip(arr, keep, assign, deadline, mip_gap)
+        bound = min(lp_bound, dual)
+        stats["final_mip"] = "solved"
+    else:
+        stats["final_mip"] = "skipped (too many pairs left or no time)"
+    objective = _value(arr, assign)
+    placed = assign >= 0
+    codes = [m.code for m in problem.municipalities]
+    return Placement(
+        assignment={
+            c.case_id: (codes[assign[i]] if assign[i] >= 0 else None) for i, c in enumerate(problem.cases)
+        },
+        objective=objective,
+        score=float(arr.score[np.flatnonzero(placed), assign[placed]].sum()),
+        lp_bound=lp_bound,
+        bound=max(bound, objective),
+        seconds=time.monotonic() - start,
+        solver=solver_name(),
+        input_sha256=problem.sha256(),
+        penalty=arr.penalty,
+        stats=stats,
+        explanations=explain(arr, assign),
+    )
+
+
+def _mip(
+    arr: Arrays, pairs: np.ndarray, start: np.ndarray, deadline: float, gap: float
+) -> tuple[np.ndarray, float]:
+    """Solve the model over the ``pairs`` mask from the ``start`` assignment; returns the best
+    assignment found (never worse than ``start``) and the MIP's dual bound (maximisation form)."""
+    kc, km = np.nonzero(pairs)
+    h = _build(arr, kc, km, integer=True)
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+    h.setSolution(_solution(np.concatenate([(start < 0).astype(float), (start[kc] == km).astype(float)])))
+    h.run()
+    status = h.getModelStatus()
+    best = start
+    dual = INF
+    if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
+        info = h.getInfo()
+        values = np.asarray(h.getSolution().col_value)
+        if len(values) == arr.C + len(kc) and info.primal_solution_status == 2:
+            chosen = values[arr.C :] > 0.5
+            candidate = np.full(arr.C, -1)
+            candidate[kc[chosen]] = km[chosen]
+            if _value(arr, candidate) >= _value(arr, best) - TOL:
+                best = candidate
+        dual = -float(info.mip_dual_bound)
+    return best, dual
+
+
+def _solution(values: np.ndarray) -> highspy.HighsSolution:
+    sol = highspy.HighsSolution()
+    sol.col_value = values.tolist()
+    sol.value_valid = True
+    return sol
+
+
+def explain(arr: Arrays, assign: np.ndarray) -> dict[str, Explanation]:
+    """Per case: its score and parts, the constraints at their limit where it went, or what blocks it."""
+    problem = arr.problem
+    used_cap = np.zeros(arr.M)
+    used_large = np.zeros(arr.M)
+    used_slots = np.zeros((arr.M, arr.K))
+    for c, m in enumerate(assign.tolist()):
+        if m >= 0:
+            used_cap[m] += arr.size[c]
+            used_large[m] += arr.big[c]
+            used_slots[m] += arr.need[c]
+    out: dict[str, Explanation] = {}
+    for c, case in enumerate(problem.cases):
+        m = int(assign[c])
+        if m >= 0:
+            binding = []
+            if used_cap[m] >= arr.cap[m] - TOL:
+                binding.append("capacity_persons")
+            if arr.big[c] and used_large[m] >= arr.large[m] - TOL:
+                binding.append("large_dwellings")
+            for k in np.flatnonzero(arr.need[c]).tolist():
+                if used_slots[m, k] >= arr.slots[m, k] - TOL:
+                    binding.append(f"need_slots:{NEED_CODES[k]}")
+            parts = (
+                {"base": 1.0, "language": 0.5 * float(arr.parts_language[c, m])}
+                if problem.scores is None
+                else {"scores_file": float(arr.score[c, m])}
+            )
+            out[case.case_id] = Explanation(float(arr.score[c, m]), parts, tuple(binding))
+        else:
+            out[case.case_id] = Explanation(
+                0.0, {}, (), tuple(_blocked(arr, c, used_cap, used_large, used_slots))
+            )
+    return out
+
+
+def _blocked(
+    arr: Arrays, c: int, used_cap: np.ndarray, used_large: np.ndarray, used_slots: np.ndarray
+) -> list[str]:
+    problem = arr.problem
+    case = problem.cases[c]
+    candidates = [arr.tie[c]] if arr.tie[c] >= 0 else list(range(arr.M))
+    where = (
+        f"tie municipality {problem.municipalities[arr.tie[c]].code}"
+        if arr.tie[c] >= 0
+        else "any municipality"
+    )
+    reasons: list[str] = []
+    if not any(arr.size[c] <= arr.cap[m] for m in candidates):
+        reasons.append(f"capacity_persons: {case.size} persons exceed the reception number of {where}")
+    if arr.big[c] and not any(arr.large[m] >= 1 for m in candidates):
+        reasons.append(f"large_dwellings: a family of {case.size} needs a large dwelling; {where} has none")
+    for k in np.flatnonzero(arr.need[c]).tolist():
+        if not any(arr.slots[m, k] >= arr.need[c, k] for m in candidates):
+            reasons.append(
+                f"need_slots:{NEED_CODES[k]}: {where} has no {NEED_CODES[k]} service slots for this case"
+            )
+    if reasons:
+        return reasons
+    full: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
+    for m in candidates:
+        code = problem.municipalities[m].code
+        # too little there even when empty, or used up by the cases placed there
+        empty = not arr.compat[c, m]
+        target = short if empty else full
+        cap_used = 0.0 if empty else used_cap[m]
+        large_used = 0.0 if empty else used_large[m]
+        slots_used = np.zeros(arr.K) if empty else used_slots[m]
+        if arr.size[c] > arr.cap[m] - cap_used + TOL:
+            target.setdefault("capacity_persons", []).append(code)
+        if arr.big[c] and large_used + 1 > arr.large[m] + TOL:
+            target.setdefault("large_dwellings", []).append(code)
+        for k in np.flatnonzero(arr.need[c]).tolist():
+            if slots_used[k] + arr.need[c, k] > arr.slots[m, k] + TOL:
+                target.setdefault(f"need_slots:{NEED_CODES[k]}", []).append(code)
+
+    def listed(codes: list[str]) -> str:
+        return ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
+
+    return [f"{family}: used up by other cases in {listed(codes)}" for family, codes in full.items()] + [
+        f"{family}: too little for this case in {listed(codes)}" for family, codes in short.items()
+    ]
