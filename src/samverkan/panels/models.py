@@ -79,6 +79,17 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunStep(models.TextChoices):
+    """Where a running selection is; stored as a code so each reader sees it in their language."""
+
+    WAITING = "waiting", _("Waiting for a worker")
+    CHECKING = "checking", _("Checking the quotas")
+    COMPUTING = "computing", _("Computing everyone's selection probability")
+    DRAWING = "drawing", _("Drawing the panel")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class SelectionRun(models.Model):
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="runs")
     algorithm = models.CharField(max_length=20, default="leximin")
@@ -87,7 +98,7 @@ class SelectionRun(models.Model):
     quotas = models.JSONField(default=list)  # [[feature, value, min, max, target_share], ...]
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    step = models.CharField(max_length=100, blank=True)
+    step = models.CharField(max_length=20, choices=RunStep.choices, default=RunStep.WAITING)
     input_sha256 = models.CharField(max_length=64, blank=True)
     algorithm_version = models.CharField(max_length=50, blank=True)
     probabilities = models.JSONField(default=dict)  # volunteer external id -> probability

@@ -36,6 +36,7 @@ from samverkan.panels.models import (
     Pool,
     PoolQuota,
     RunStatus,
+    RunStep,
     SelectionRun,
     Volunteer,
 )
@@ -386,7 +387,7 @@ def run_start(*, actor: Actor, pool: Pool, algorithm: str = "leximin", seed: str
             seed=seed,
             panel_size=pool.panel_size,
             quotas=quotas,
-            step=_("Waiting for a worker"),
+            step=RunStep.WAITING,
             created_by=actor.user if actor.is_authenticated else None,
         )
         try:
@@ -407,7 +408,7 @@ def run_start(*, actor: Actor, pool: Pool, algorithm: str = "leximin", seed: str
     return run
 
 
-def _progress(run: SelectionRun, progress: int, step: str) -> None:
+def _progress(run: SelectionRun, progress: int, step: RunStep) -> None:
     SelectionRun.objects.filter(pk=run.pk).update(progress=progress, step=step)
 
 
@@ -419,7 +420,7 @@ def run_execute(*, run_id: int) -> SelectionRun:
         if run.status != RunStatus.QUEUED:
             return run
         run.status = RunStatus.RUNNING
-        run.progress, run.step = 10, _("Checking the quotas")
+        run.progress, run.step = 10, RunStep.CHECKING
         run.save(update_fields=["status", "progress", "step"])
     actor = Actor.system()
     try:
@@ -427,9 +428,9 @@ def run_execute(*, run_id: int) -> SelectionRun:
         error = explain_infeasible(instance)
         if error is not None:
             raise error
-        _progress(run, 30, _("Computing everyone's selection probability"))
+        _progress(run, 30, RunStep.COMPUTING)
         selection = select(instance, run.algorithm, run.seed, time_limit=settings.PANELS_TIME_LIMIT)
-        _progress(run, 90, _("Drawing the panel"))
+        _progress(run, 90, RunStep.DRAWING)
     except (InfeasibleQuotas, LotteryTimeout, ValueError) as exc:
         message = (
             "\n".join(exc.conflicts)
@@ -449,7 +450,7 @@ def run_execute(*, run_id: int) -> SelectionRun:
         ids = dict(run.pool.volunteers.values_list("external_id", "pk"))
         PanelMember.objects.bulk_create([PanelMember(run=run, volunteer_id=ids[p]) for p in selection.panel])
         run.status = RunStatus.DONE
-        run.progress, run.step = 100, _("Done")
+        run.progress, run.step = 100, RunStep.DONE
         run.input_sha256 = selection.input_sha256
         run.algorithm_version = selection.algorithm_version
         run.probabilities = {p: round(v, 12) for p, v in distribution.probabilities.items()}
@@ -476,7 +477,7 @@ def run_execute(*, run_id: int) -> SelectionRun:
 def _fail(run: SelectionRun, actor: Actor, message: str) -> SelectionRun:
     with transaction.atomic():
         SelectionRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, step=_("Failed"), error=message, finished_at=timezone.now()
+            status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=timezone.now()
         )
         PanelMember.objects.filter(run_id=run.pk).delete()
         audit.record(
