@@ -122,6 +122,8 @@ def _run(target: Any, args: tuple[Any, ...], wall: float) -> dict[str, Any]:
             return pending.get(timeout=wall)
         except multiprocessing.TimeoutError:
             return {"seconds": None, "objective": None, "status": f"> {wall:.0f} s wall clock"}
+        except Exception as error:  # the method failed: report it as its result
+            return {"seconds": None, "objective": None, "status": f"failed: {error}"}
 
 
 def main() -> int:
@@ -135,25 +137,28 @@ def main() -> int:
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    for cases, seeds, runs in ((args.cases, args.seeds, args.runs), (args.scale, args.seeds[:1], 1)):
+    plan = (
+        (args.cases, args.seeds, args.runs, args.time_limit),
+        (args.scale, args.seeds[:1], 1, args.scale_time_limit),
+    )
+    for cases, seeds, runs, limit in plan:
+        wall = limit * 3 + 120
         for seed in seeds:
-            ours = [
-                _run(job_samverkan, (cases, seed, args.time_limit), args.time_limit * 4 + 120)
-                for _ in range(runs)
-            ]
-            lp = ours[0]["lp_bound"]
-            base = _run(job_greedy, (cases, seed, args.time_limit), args.time_limit * 4 + 120)
-            full = _run(job_highs_full, (cases, seed, args.time_limit), args.time_limit * 4 + 120)
+            ours = [_run(job_samverkan, (cases, seed, limit), wall) for _ in range(runs)]
+            lp = next((r["lp_bound"] for r in ours if r.get("lp_bound") is not None), None)
+            base = _run(job_greedy, (cases, seed, limit), wall)
+            full = _run(job_highs_full, (cases, seed, limit), wall)
             for name, results in (("samverkan", ours), ("greedy", [base]), ("highs-full", [full])):
                 ok = [r for r in results if r.get("objective") is not None]
-                row = {
+                row: dict[str, Any] = {
                     "cases": cases,
-                    "persons": ours[0].get("persons"),
-                    "pairs": ours[0].get("pairs"),
+                    "persons": next((r["persons"] for r in ours if r.get("persons")), None),
+                    "pairs": next((r["pairs"] for r in ours if r.get("pairs")), None),
                     "seed": seed,
                     "method": name,
                     "runs": len(results),
                     "lp_bound": lp,
+                    "limit": limit,
                 }
                 if ok:
                     row["seconds"] = statistics.median(r["seconds"] for r in ok)
