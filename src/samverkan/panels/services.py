@@ -3,6 +3,7 @@ authorise → validate → write → audit → enqueue on commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
@@ -421,7 +422,8 @@ def run_execute(*, run_id: int) -> SelectionRun:
             return run
         run.status = RunStatus.RUNNING
         run.progress, run.step = 10, RunStep.CHECKING
-        run.save(update_fields=["status", "progress", "step"])
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "progress", "step", "started_at"])
     actor = Actor.system()
     try:
         instance = run_instance(run)
@@ -447,6 +449,8 @@ def run_execute(*, run_id: int) -> SelectionRun:
     distribution = selection.distribution
     with transaction.atomic():
         run = SelectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING:  # declared stalled meanwhile: its result is not wanted
+            return run
         ids = dict(run.pool.volunteers.values_list("external_id", "pk"))
         PanelMember.objects.bulk_create([PanelMember(run=run, volunteer_id=ids[p]) for p in selection.panel])
         run.status = RunStatus.DONE
@@ -489,6 +493,33 @@ def _fail(run: SelectionRun, actor: Actor, message: str) -> SelectionRun:
         )
     run.refresh_from_db()
     return run
+
+
+def runs_fail_stalled(*, now: dt.datetime | None = None) -> int:
+    """Mark as failed the runs still *running* well past the solver's time limit: their worker
+    stopped (killed, restarted, out of memory) and will not finish them. They hold no members, so
+    nothing half-made is left; the organiser starts a new run. Returns how many were failed."""
+    now = now or timezone.now()
+    limit = dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 300)
+    stalled = SelectionRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=now - limit)
+    count = 0
+    message = _("The worker stopped before the selection finished; start a new run.")
+    for run in stalled.select_related("pool"):
+        with transaction.atomic():
+            # conditional: a worker that finishes at this moment keeps its result
+            failed = SelectionRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=now
+            )
+            if failed:
+                audit.record(
+                    actor=Actor.system(),
+                    code="panels.run.failed",
+                    obj=run,
+                    organisation_id=run.pool.owner_id,
+                    data={"error": "stalled"},
+                )
+                count += 1
+    return count
 
 
 # --- Replacements and publishing ---------------------------------------------------------------

@@ -284,3 +284,48 @@ def test_quotas_from_a_csv_of_shares_round_by_largest_remainder(coordinator, org
         services.pool_quotas_from_csv(actor=coordinator, pool=the_pool, data=bad, filename="shares.csv")
     assert exc.value.errors["quotas"][0] == "shares.csv:3: share 'många' is not a number"
     assert [(q.value, q.min) for q in the_pool.quotas.all()] == [("kvinna", 5), ("man", 3)]
+
+
+def test_a_run_whose_worker_stopped_is_failed_later_and_a_late_result_is_dropped(coordinator, org, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from samverkan.panels.services import run_execute, runs_fail_stalled
+
+    the_pool = pool(coordinator, org.pk)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    run = services.run_start(actor=coordinator, pool=the_pool, seed="9")  # queued: no worker ran it
+    SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    assert runs_fail_stalled() == 0  # not overdue yet
+    later = timezone.now() + dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 301)
+    assert runs_fail_stalled(now=later) == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "worker stopped" in run.error
+    # the worker comes back after all: it does not resurrect the run
+    assert run_execute(run_id=run.pk).status == RunStatus.FAILED
+    assert not run.members.exists()
+
+
+def test_a_result_that_arrives_after_the_run_was_declared_stalled_is_not_stored(
+    coordinator, org, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from samverkan.panels.services import runs_fail_stalled
+
+    the_pool = pool(coordinator, org.pk)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    real_select = services.select
+
+    def slow_select(*args, **kwargs):
+        result = real_select(*args, **kwargs)
+        later = timezone.now() + dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 301)
+        assert runs_fail_stalled(now=later) == 1  # the scheduler gave up on it meanwhile
+        return result
+
+    monkeypatch.setattr(services, "select", slow_select)
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.FAILED and not run.members.exists()

@@ -12,12 +12,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from samverkan.organisations.tasks import send_agreement_reminders
+from samverkan.panels.tasks import fail_stalled_selection_runs
 
-PERIODIC_TASKS = [send_agreement_reminders]
+# It lives in ``site``, the one app that may depend on all the others.
+PERIODIC_TASKS = [send_agreement_reminders, fail_stalled_selection_runs]
 
 
 class Command(BaseCommand):
-    help = "Enqueue periodic tasks (agreement reminders) every --interval seconds."
+    help = "Enqueue periodic tasks (agreement reminders, stalled selection runs) every --interval seconds."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
