@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ALGORITHM_VERSION = "samverkan-lottery/1.0"
+ALGORITHM_VERSION = "samverkan-lottery/2.0"
 """Bumped whenever a change could make the same input and seed give a different distribution or draw."""
 
 EPS = 1e-9

@@ -2,8 +2,9 @@
 
 Given type weights ``w`` and a feasible panel (type counts ``c``), repeatedly replace one member of type
 ``a`` by one of type ``b`` (a type with room left, whose household is free) when every quota stays within
-bounds and ``w[b] > w[a]``, taking the best such swap each time.  Used before the exact pricing MIP; the MIP
-is still solved whenever the heuristic finds nothing, so it never affects exactness, only speed.
+bounds and ``w[b] > w[a]``, taking the best such swap each time.  Used before the exact pricing MIP in the
+fallback stages of :mod:`.leximin`; the MIP is still solved whenever the heuristic finds nothing, so it never
+affects exactness, only speed.
 """
 
 from __future__ import annotations

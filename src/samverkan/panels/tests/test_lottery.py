@@ -221,6 +221,100 @@ def test_leximin_minimum_is_maximin_optimum(seed, n, size):
     assert min(d.probabilities[p] for p in selectable) >= maximin_by_enumeration(inst) - TOL
 
 
+def three_feature_instance(seed: int) -> Instance:
+    """Three binary features with random quotas; every odd seed pairs the first four people in households.
+    Unlike two features (a totally unimodular system), the LP relaxation of the panel polytope may then
+    have fractional vertices, so its leximin point need not be a lottery over panels."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 10))
+    size = int(rng.integers(2, 5))
+    people = tuple(f"v{i}" for i in range(n))
+    features = {"a": ["0", "1"], "b": ["0", "1"], "c": ["0", "1"]}
+    feats = {p: {f: str(rng.choice(v)) for f, v in features.items()} for p in people}
+    quotas = []
+    for f, values in features.items():
+        for v in values:
+            lo = int(rng.integers(0, size))
+            quotas.append(Quota(f, v, lo, int(rng.integers(lo, size + 1))))
+    homes = {p: f"h{i // 2 if i < 4 else i}" for i, p in enumerate(people)} if seed % 2 else None
+    return Instance(people=people, features=feats, quotas=tuple(quotas), size=size, households=homes)
+
+
+def test_leximin_when_relaxation_is_not_a_lottery_by_hand():
+    # v0=011 v1=101 v2=001 v3=000 v4=110 (features a, b, c), size 3, a=1 at most 1, b=1 at least 1,
+    # c=0 at least 1.  Feasible panels: A={0,1,3} B={0,2,3} C={0,2,4} D={0,3,4} E={2,3,4}.
+    # v1 is only on A, so min <= x_A; v2 is on B, C, E: x_A = 1/2 and all other weight on B, C, E; v4 is on
+    # C, D, E: x_B = x_D = 0; then v0 = 1/2 + x_C and v3 = 1/2 + x_E: x_C = x_E = 1/4.
+    # The LP relaxation's leximin point is not in the panels' convex hull: a cut is needed.
+    inst = three_feature_instance(310)
+    assert [inst.features[p]["a"] + inst.features[p]["b"] + inst.features[p]["c"] for p in inst.people] == [
+        "011",
+        "101",
+        "001",
+        "000",
+        "110",
+    ]
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    for p, v in {"v0": 0.75, "v1": 0.5, "v2": 0.5, "v3": 0.75, "v4": 0.5}.items():
+        assert d.probabilities[p] == pytest.approx(v, abs=TOL)
+    assert d.stats["cuts"] >= 1 and d.stats["fallback"] == 0
+
+
+@pytest.mark.parametrize("seed", [55, 121, 269, 310, 487, 785, 0, 5])
+def test_leximin_three_features_matches_brute_force(seed):
+    # 55: types on no feasible panel get seats in the relaxation; 121, 487: that and cuts; 269, 310, 785:
+    # cuts; 0, 5: the relaxation's leximin point is a lottery over panels
+    inst = three_feature_instance(seed)
+    assert explain_infeasible(inst) is None
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    expected = brute_leximin(inst)
+    for p in inst.people:
+        assert d.probabilities[p] == pytest.approx(expected[p], abs=TOL), p
+
+
+@pytest.mark.parametrize("seed", [55, 310, 487])
+def test_staged_fallback_matches_brute_force(seed, monkeypatch):
+    from samverkan.panels.lottery import leximin
+
+    monkeypatch.setattr(leximin, "MAX_CUTS", 0)
+    inst = three_feature_instance(seed)
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    expected = brute_leximin(inst)
+    for p in inst.people:
+        assert d.probabilities[p] == pytest.approx(expected[p], abs=TOL), p
+
+
+@pytest.mark.parametrize(
+    "inst",
+    [
+        synthetic_instance(40, 8, features=3, tolerance=1, seed=3),
+        synthetic_instance(60, 10, features=3, tolerance=1, households=True, seed=5),
+        synthetic_instance(80, 12, features=4, tolerance=1, households=True, seed=8),
+    ],
+)
+def test_relaxation_path_agrees_with_stages(inst, monkeypatch):
+    from samverkan.panels.lottery import leximin
+
+    fast = find_distribution(inst)
+    assert fast.stats["fallback"] == 0
+    monkeypatch.setattr(leximin, "MAX_CUTS", -1)  # stages of column generation only
+    staged = find_distribution(inst)
+    assert staged.stats["fallback"] == 2
+    check_distribution(inst, fast)
+    for p in inst.people:
+        assert fast.probabilities[p] == pytest.approx(staged.probabilities[p], abs=TOL), p
+
+
+def test_leximin_is_deterministic():
+    inst = synthetic_instance(80, 12, features=4, tolerance=1, households=True, seed=8)
+    a = find_distribution(inst)
+    b = find_distribution(inst)
+    assert a.panels == b.panels and a.weights == b.weights
+
+
 def test_leximin_dominates_legacy():
     # a skewed pool where the greedy favours the scarce category's neighbours unevenly
     inst = synthetic_instance(40, 8, features=3, tolerance=1, seed=3)
