@@ -28,6 +28,14 @@ class PoolForm(StyledFormMixin, forms.Form):
     people = forms.FileField(
         label=_("Volunteers (people.csv)"),
         help_text=_("UTF-8 CSV with a header row: an id column and one column per feature."),
+        required=False,
+    )
+    people_text = forms.CharField(
+        label=_("Or enter the volunteers here"),
+        help_text=_("The same rows as the file: a header row, then one volunteer per line, comma-separated."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=2_000_000,
     )
     id_column = forms.CharField(label=_("Id column"), max_length=200, initial="id")
     feature_columns = forms.CharField(
@@ -51,6 +59,12 @@ class PoolForm(StyledFormMixin, forms.Form):
 
     def clean_people(self) -> Any:
         return _small_file(self.cleaned_data.get("people"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("people")) == bool((data.get("people_text") or "").strip()):
+            self.add_error("people", _("Upload a file or enter the volunteers, not both and not neither."))
+        return data
 
 
 class QuotaFileForm(StyledFormMixin, forms.Form):

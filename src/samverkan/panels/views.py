@@ -72,6 +72,9 @@ def pool_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["people"]
+        raw, filename = (
+            (upload.read(), upload.name) if upload else (data["people_text"].encode(), _("entered rows"))
+        )
         columns = [c.strip() for c in data["feature_columns"].split(",") if c.strip()]
         try:
             pool = services.pool_create(
@@ -79,8 +82,8 @@ def pool_new(request: HttpRequest) -> HttpResponse:
                 owner_id=data["owner"].pk,
                 name=data["name"],
                 panel_size=data["panel_size"],
-                data=upload.read(),
-                filename=upload.name,
+                data=raw,
+                filename=filename,
                 id_column=data["id_column"].strip(),
                 feature_columns=columns,
                 household_column=data["household_column"].strip(),

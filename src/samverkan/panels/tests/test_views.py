@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from samverkan.accounts.actors import actor_for_user
@@ -154,3 +155,27 @@ def test_shares_uploaded_on_the_pool_page_use_the_tolerance(client, user, done_r
     assert response.status_code == 302
     quotas = [(q.value, q.min, q.max) for q in done_run.pool.quotas.all()]
     assert quotas == [("kvinna", 4, 8), ("man", 2, 6)]
+
+
+def test_volunteers_can_be_entered_as_rows_instead_of_a_file(client, user, org):
+    verified_login(client, user)
+    rows = "id,kön\nA1,kvinna\nA2,man\nA3,kvinna\n"
+    form = {
+        "owner": org.pk,
+        "name": "Inskrivna",
+        "panel_size": 2,
+        "id_column": "id",
+        "feature_columns": "",
+        "household_column": "",
+    }
+    response = client.post("/panels/new/", {**form, "people_text": rows})
+    assert response.status_code == 302
+    assert list(Pool.objects.get().volunteers.values_list("external_id", flat=True)) == ["A1", "A2", "A3"]
+    neither = client.post("/panels/new/", form)
+    with translation.override("sv"):
+        assert translation.gettext("Upload a file or enter the volunteers, not both and not neither.") in (
+            neither.content.decode()
+        )
+    bad = client.post("/panels/new/", {**form, "people_text": "id,kön\nA1,\nA2,man\n"})
+    assert ":2: empty value for feature" in bad.content.decode()
+    assert Pool.objects.count() == 1
