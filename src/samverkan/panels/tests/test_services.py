@@ -286,7 +286,9 @@ def test_quotas_from_a_csv_of_shares_round_by_largest_remainder(coordinator, org
     assert [(q.value, q.min) for q in the_pool.quotas.all()] == [("kvinna", 5), ("man", 3)]
 
 
-def test_a_run_whose_worker_stopped_is_failed_later_and_a_late_result_is_dropped(coordinator, org, settings):
+def test_a_run_whose_worker_stopped_is_failed_later_and_a_late_result_is_dropped(
+    coordinator, org, settings, english
+):
     import datetime as dt
 
     from django.utils import timezone
