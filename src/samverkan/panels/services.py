@@ -155,6 +155,25 @@ def pool_create(
     return pool
 
 
+def pool_delete(*, actor: Actor, pool: Pool, confirm_name: str) -> None:
+    """Erase a pool with its volunteers, quotas, runs and panels (personal data kept no longer than
+    needed). The audit log keeps that it happened and the counts, never the volunteers."""
+    if not perms.can_manage_pool(actor, pool):
+        raise NotFound
+    if confirm_name.strip() != pool.name:
+        raise ValidationError({"confirm_name": [_("Type the pool's name exactly to confirm.")]})
+    with transaction.atomic():
+        counts = {
+            "volunteers": pool.volunteers.count(),
+            "runs": pool.runs.count(),
+            "name": pool.name,
+        }
+        audit.record(
+            actor=actor, code="panels.pool.deleted", obj=pool, organisation_id=pool.owner_id, data=counts
+        )
+        pool.delete()
+
+
 def _pool_values(pool: Pool) -> dict[str, list[str]]:
     values: dict[str, dict[str, None]] = {f: {} for f in pool.features}
     for row in pool.volunteers.values_list("features", flat=True):

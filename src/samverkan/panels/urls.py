@@ -9,6 +9,7 @@ urlpatterns = [
     path("panels/new/", views.pool_new, name="pool_new"),
     path("panels/<int:pool_id>/", views.pool_detail, name="pool_detail"),
     path("panels/<int:pool_id>/quotas/", views.pool_quotas, name="pool_quotas"),
+    path("panels/<int:pool_id>/delete/", views.pool_delete, name="pool_delete"),
     path("panels/<int:pool_id>/quotas/csv/", views.pool_quotas_csv, name="pool_quotas_csv"),
     path(
         "panels/<int:pool_id>/quotas/statistics/", views.pool_quotas_statistics, name="pool_quotas_statistics"

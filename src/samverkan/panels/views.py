@@ -191,6 +191,21 @@ def pool_quotas(request: HttpRequest, pool_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def pool_delete(request: HttpRequest, pool_id: int) -> HttpResponse:
+    actor, pool = _pool(request, pool_id)
+    try:
+        services.pool_delete(actor=actor, pool=pool, confirm_name=request.POST.get("confirm_name", ""))
+    except ValidationError as exc:
+        for ms in exc.errors.values():
+            for m in ms:
+                messages.error(request, m)
+        return redirect("panels:pool_detail", pool_id=pool.pk)
+    messages.success(request, _("The pool and everything drawn from it are erased."))
+    return redirect("panels:pool_list")
+
+
+@login_required
+@require_POST
 def pool_quotas_csv(request: HttpRequest, pool_id: int) -> HttpResponse:
     actor, pool = _pool(request, pool_id)
     form = QuotaFileForm(request.POST, request.FILES)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.accounts.tests.helpers import verified_login
+from samverkan.core.audit import verify as verify_chain
 from samverkan.core.models import AuditEvent
 from samverkan.panels import services
 from samverkan.panels.models import Pool
@@ -179,3 +180,22 @@ def test_volunteers_can_be_entered_as_rows_instead_of_a_file(client, user, org):
     bad = client.post("/panels/new/", {**form, "people_text": "id,kön\nA1,\nA2,man\n"})
     assert ":2: empty value for feature" in bad.content.decode()
     assert Pool.objects.count() == 1
+
+
+def test_erasing_a_pool_removes_its_personal_data_and_keeps_an_audit_line(client, user, done_run, english):
+    from samverkan.panels.models import PanelMember, Volunteer
+
+    verified_login(client, user)
+    pool_id = done_run.pool_id
+    wrong = client.post(f"/panels/{pool_id}/delete/", {"confirm_name": "fel namn"})
+    assert wrong.status_code == 302 and Pool.objects.filter(pk=pool_id).exists()
+    outsider = member("coordinator", organisation())
+    other = client.__class__()
+    verified_login(other, outsider)
+    assert other.post(f"/panels/{pool_id}/delete/", {"confirm_name": "Fiktiv pool"}).status_code == 404
+    response = client.post(f"/panels/{pool_id}/delete/", {"confirm_name": "Fiktiv pool"})
+    assert response.status_code == 302
+    assert not Pool.objects.exists() and not Volunteer.objects.exists() and not PanelMember.objects.exists()
+    event = AuditEvent.objects.get(code="panels.pool.deleted")
+    assert event.data == {"volunteers": 40, "runs": 1, "name": "Fiktiv pool"}
+    assert verify_chain().ok
