@@ -22,7 +22,6 @@ from samverkan.panels.lottery import (
     ALGORITHM_VERSION,
     InfeasibleQuotas,
     LotteryTimeout,
-    Quota,
     explain_infeasible,
     quotas_from_shares,
     replacement,
@@ -596,7 +595,3 @@ def run_publish(*, actor: Actor, run: SelectionRun, published: bool = True) -> S
             organisation_id=run.pool.owner_id,
         )
     return run
-
-
-def quota_list(pool: Pool) -> tuple[Quota, ...]:
-    return tuple(Quota(q.feature, q.value, q.min, q.max) for q in pool.quotas.order_by("position"))

@@ -120,23 +120,36 @@ def _quota_grid(pool: Pool) -> list[dict[str, Any]]:
     return grid
 
 
-@login_required
-def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
-    _actor, pool = _pool(request, pool_id)
+def _pool_page(
+    request: HttpRequest,
+    pool: Pool,
+    *,
+    grid: list[dict[str, Any]] | None = None,
+    quota_file_form: QuotaFileForm | None = None,
+    quota_errors: list[str] | None = None,
+) -> HttpResponse:
+    """The pool page; with ``quota_errors`` it answers 422 and keeps what was entered."""
     return render(
         request,
         "panels/pool_detail.html",
         {
             "pool": pool,
             "volunteer_count": pool.volunteers.count(),
-            "grid": _quota_grid(pool),
+            "grid": _quota_grid(pool) if grid is None else grid,
             "has_quotas": pool.quotas.exists(),
-            "quota_file_form": QuotaFileForm(),
+            "quota_file_form": quota_file_form or QuotaFileForm(),
             "run_form": RunForm(),
             "runs": pool.runs.all()[:20],
-            "quota_errors": [],
+            "quota_errors": quota_errors or [],
         },
+        status=422 if quota_errors else 200,
     )
+
+
+@login_required
+def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
+    _actor, pool = _pool(request, pool_id)
+    return _pool_page(request, pool)
 
 
 @login_required
@@ -172,21 +185,7 @@ def pool_quotas(request: HttpRequest, pool_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The quotas are saved."))
             return redirect("panels:pool_detail", pool_id=pool.pk)
-    return render(
-        request,
-        "panels/pool_detail.html",
-        {
-            "pool": pool,
-            "volunteer_count": pool.volunteers.count(),
-            "grid": grid,
-            "has_quotas": pool.quotas.exists(),
-            "quota_file_form": QuotaFileForm(),
-            "run_form": RunForm(),
-            "runs": pool.runs.all()[:20],
-            "quota_errors": errors,
-        },
-        status=422,
-    )
+    return _pool_page(request, pool, grid=grid, quota_errors=errors)
 
 
 @login_required
@@ -227,21 +226,7 @@ def pool_quotas_csv(request: HttpRequest, pool_id: int) -> HttpResponse:
             return redirect("panels:pool_detail", pool_id=pool.pk)
     else:
         errors = [str(m) for ms in form.errors.values() for m in ms]
-    return render(
-        request,
-        "panels/pool_detail.html",
-        {
-            "pool": pool,
-            "volunteer_count": pool.volunteers.count(),
-            "grid": _quota_grid(pool),
-            "has_quotas": pool.quotas.exists(),
-            "quota_file_form": form,
-            "run_form": RunForm(),
-            "runs": pool.runs.all()[:20],
-            "quota_errors": errors,
-        },
-        status=422,
-    )
+    return _pool_page(request, pool, quota_file_form=form, quota_errors=errors)
 
 
 @login_required

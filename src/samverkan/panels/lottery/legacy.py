@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from .feasibility import check_feasible
-from .model import Distribution, Instance, LotteryTimeout
+from .model import Distribution, Instance, LotteryTimeout, selection_probabilities
 
 LEGACY_RUNS = 1000
 ATTEMPTS = 100
@@ -117,10 +117,7 @@ def find_legacy(
     people = instance.people
     panels = tuple(tuple(people[i] for i in key) for key in keys)
     weights = tuple(counts[key] / done for key in keys)
-    probabilities = {p: 0.0 for p in people}
-    for panel_ids, w in zip(panels, weights, strict=True):
-        for p in panel_ids:
-            probabilities[p] += w
+    probabilities = selection_probabilities(people, panels, weights)
     return Distribution(
         algorithm="legacy",
         panels=panels,

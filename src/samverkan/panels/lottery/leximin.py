@@ -70,7 +70,7 @@ import numpy as np
 
 from .expand import expand
 from .feasibility import check_feasible
-from .model import EPS, Distribution, Instance, LotteryTimeout, Types
+from .model import EPS, Distribution, Instance, LotteryTimeout, Types, selection_probabilities
 from .relaxation import TIGHT, Cut, Polytope, decompose, relaxed_leximin
 from .solver import INF, SEED, PanelMip, _idx, new_highs
 from .swaps import SwapSearch
@@ -361,10 +361,7 @@ def find_leximin(instance: Instance, *, time_limit: float | None = None) -> Dist
         type_panels, never = _staged(types, list(columns.values()), remaining, stats)
     stats["generated_panels"] += len(columns)
     panels, panel_weights = expand(types, type_panels)
-    probabilities = {p: 0.0 for p in instance.people}
-    for panel, w in zip(panels, panel_weights, strict=True):
-        for p in panel:
-            probabilities[p] += w
+    probabilities = selection_probabilities(instance.people, panels, panel_weights)
     return Distribution(
         algorithm="leximin",
         panels=panels,

@@ -84,6 +84,17 @@ class Distribution:
         return min(self.probabilities.values()) if self.probabilities else 0.0
 
 
+def selection_probabilities(
+    people: tuple[str, ...], panels: tuple[tuple[str, ...], ...], weights: tuple[float, ...]
+) -> dict[str, float]:
+    """Each person's probability of selection: the total weight of the panels they sit on."""
+    probabilities = {p: 0.0 for p in people}
+    for panel, weight in zip(panels, weights, strict=True):
+        for p in panel:
+            probabilities[p] += weight
+    return probabilities
+
+
 @dataclass(frozen=True)
 class Selection:
     """The outcome of :func:`select`: the distribution, the drawn panel and what is needed to re-run it."""

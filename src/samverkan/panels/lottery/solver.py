@@ -23,10 +23,6 @@ def new_highs(seed: int = SEED) -> highspy.Highs:
     return h
 
 
-def highs_version() -> str:
-    return str(highspy.Highs().version())
-
-
 def _idx(values: list[int] | range | np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.int32)
 

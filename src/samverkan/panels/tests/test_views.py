@@ -199,3 +199,13 @@ def test_erasing_a_pool_removes_its_personal_data_and_keeps_an_audit_line(client
     event = AuditEvent.objects.get(code="panels.pool.deleted")
     assert event.data == {"volunteers": 40, "runs": 1, "name": "Fiktiv pool"}
     assert verify_chain().ok
+
+
+def test_a_bad_quota_grid_is_answered_422_naming_the_value_and_keeping_the_entries(client, user, done_run):
+    verified_login(client, user)
+    before = list(done_run.pool.quotas.values_list("feature", "value", "min", "max"))
+    response = client.post(f"/panels/{done_run.pool_id}/quotas/", {"min-0": "två", "max-0": "5"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "kön=kvinna" in page and 'value="två"' in page
+    assert list(done_run.pool.quotas.values_list("feature", "value", "min", "max")) == before
