@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("samverkan.organisations.urls")),
     path("", include("samverkan.statistics.urls")),
     path("", include("samverkan.panels.urls")),
+    path("", include("samverkan.resettlement.urls")),
     path("", include("samverkan.site.urls")),
 ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "samverkan.organisations",
     "samverkan.statistics",
     "samverkan.panels",
+    "samverkan.resettlement",
     "samverkan.site",
 ]
 
@@ -143,6 +144,12 @@ STATISTICS_DISCLOSURE_THRESHOLD = env.int("STATISTICS_DISCLOSURE_THRESHOLD", def
 # Panels: the largest volunteer pool accepted, and the solver time limit of one selection run.
 PANELS_MAX_POOL = env.int("PANELS_MAX_POOL", default=20000)
 PANELS_TIME_LIMIT = env.float("PANELS_TIME_LIMIT", default=600.0)
+# Resettlement: the organisation (slug) whose officers place quota refugees, and the solver's limits.
+RESETTLEMENT_AGENCY = env.str("RESETTLEMENT_AGENCY", default="migrationsverket")
+RESETTLEMENT_TIME_LIMIT = env.int("RESETTLEMENT_TIME_LIMIT", default=30)
+RESETTLEMENT_MAX_TIME_LIMIT = env.int("RESETTLEMENT_MAX_TIME_LIMIT", default=600)
+# Follow-up figures below this count are suppressed on the dashboard.
+RESETTLEMENT_MIN_CELL = env.int("RESETTLEMENT_MIN_CELL", default=5)
 # Largest statistics file an editor may upload; the upload is cut off as soon as it passes this.
 STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 # Disclosure control is computed at import, in the request: it takes about a second for a

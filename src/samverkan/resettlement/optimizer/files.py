@@ -29,7 +29,7 @@ class InputError(ValueError):
         super().__init__(f"{self.path}:{line}: {field}: {reason}")
 
 
-def _rows(
+def read_rows(
     path: str, data: bytes, required: tuple[str, ...]
 ) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     if data.startswith(UTF8_BOM):
@@ -65,7 +65,7 @@ def _rows(
     return columns, records[1:]
 
 
-def _int(path: str, line: int, field: str, cell: str, minimum: int = 0) -> int:
+def whole_number(path: str, line: int, field: str, cell: str, minimum: int = 0) -> int:
     try:
         value = int(cell)
     except ValueError:
@@ -77,7 +77,7 @@ def _int(path: str, line: int, field: str, cell: str, minimum: int = 0) -> int:
     return value
 
 
-def _languages(cell: str) -> frozenset[str]:
+def language_set(cell: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in cell.split(";") if part.strip())
 
 
@@ -96,7 +96,7 @@ def parse_need_slots(path: str, line: int, cell: str) -> dict[str, int]:
             )
         if code in slots:
             raise InputError(path, line, "need_slots", f"code '{code}' is given twice")
-        slots[code] = _int(path, line, "need_slots", number.strip())
+        slots[code] = whole_number(path, line, "need_slots", number.strip())
     return slots
 
 
@@ -118,7 +118,7 @@ def parse_needs(path: str, line: int, cell: str) -> tuple[str, ...]:
 
 def parse_municipalities(path: str | Path, data: bytes) -> tuple[Municipality, ...]:
     name = str(path)
-    cols, rows = _rows(name, data, ("code", "name", "capacity_persons", "large_dwellings", "need_slots"))
+    cols, rows = read_rows(name, data, ("code", "name", "capacity_persons", "large_dwellings", "need_slots"))
     seen: dict[str, int] = {}
     out = []
     for line, cells in rows:
@@ -132,10 +132,12 @@ def parse_municipalities(path: str | Path, data: bytes) -> tuple[Municipality, .
             Municipality(
                 code=code,
                 name=cells[cols["name"]],
-                capacity_persons=_int(name, line, "capacity_persons", cells[cols["capacity_persons"]]),
-                large_dwellings=_int(name, line, "large_dwellings", cells[cols["large_dwellings"]]),
+                capacity_persons=whole_number(
+                    name, line, "capacity_persons", cells[cols["capacity_persons"]]
+                ),
+                large_dwellings=whole_number(name, line, "large_dwellings", cells[cols["large_dwellings"]]),
                 need_slots=parse_need_slots(name, line, cells[cols["need_slots"]]),
-                languages=_languages(cells[cols["languages"]]) if "languages" in cols else frozenset(),
+                languages=language_set(cells[cols["languages"]]) if "languages" in cols else frozenset(),
             )
         )
     return tuple(out)
@@ -143,7 +145,7 @@ def parse_municipalities(path: str | Path, data: bytes) -> tuple[Municipality, .
 
 def parse_cases(path: str | Path, data: bytes, municipalities: tuple[Municipality, ...]) -> tuple[Case, ...]:
     name = str(path)
-    cols, rows = _rows(name, data, ("case_id", "size", "needs", "tie_municipality"))
+    cols, rows = read_rows(name, data, ("case_id", "size", "needs", "tie_municipality"))
     codes = {m.code for m in municipalities}
     seen: dict[str, int] = {}
     out = []
@@ -162,10 +164,10 @@ def parse_cases(path: str | Path, data: bytes, municipalities: tuple[Municipalit
         out.append(
             Case(
                 case_id=case_id,
-                size=_int(name, line, "size", cells[cols["size"]], minimum=1),
+                size=whole_number(name, line, "size", cells[cols["size"]], minimum=1),
                 needs=parse_needs(name, line, cells[cols["needs"]]),
                 tie=tie,
-                languages=_languages(cells[cols["languages"]]) if "languages" in cols else frozenset(),
+                languages=language_set(cells[cols["languages"]]) if "languages" in cols else frozenset(),
             )
         )
     return tuple(out)
@@ -175,7 +177,7 @@ def parse_scores(
     path: str | Path, data: bytes, cases: tuple[Case, ...], municipalities: tuple[Municipality, ...]
 ) -> dict[tuple[str, str], float]:
     name = str(path)
-    cols, rows = _rows(name, data, ("case_id", "municipality_code", "score"))
+    cols, rows = read_rows(name, data, ("case_id", "municipality_code", "score"))
     case_ids = {c.case_id for c in cases}
     codes = {m.code for m in municipalities}
     out: dict[tuple[str, str], float] = {}

@@ -28,6 +28,7 @@ Method
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import highspy
 import numpy as np
@@ -264,7 +265,16 @@ def _value(arr: Arrays, assign: np.ndarray) -> float:
     return float(arr.score[np.flatnonzero(placed), assign[placed]].sum() - arr.penalty * (~placed).sum())
 
 
-def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) -> Placement:
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    mip_gap: float = 1e-4,
+    progress: Callable[[int, str], None] | None = None,
+) -> Placement:
+    """Place the cases. ``progress(percent, step)`` is told when each stage begins, with ``step``
+    one of ``"lp"``, ``"incumbent"``, ``"restricted"``, ``"final"``, ``"explaining"``."""
+    report = progress or (lambda percent, step: None)
     start = time.monotonic()
     deadline = start + time_limit
     arr = Arrays(problem)
@@ -273,6 +283,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) 
         "cases": arr.C,
         "municipalities": arr.M,
     }
+    report(10, "lp")
     z_lp, y, cs, ms, x_lp, rounds = _solve_lp(arr, deadline)
     lp_bound = -z_lp
     stats["lp_rounds"] = rounds
@@ -281,6 +292,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) 
     x_full = np.zeros((arr.C, arr.M))
     x_full[cs, ms] = x_lp
     support = x_full > 1e-9
+    report(40, "incumbent")
     # incumbent: cases with the fewest options first, each where the LP puts most of it (then by
     # reduced cost) if it still fits; plain greedy by score as a fallback; keep the better
     incumbent = greedy(arr, preference=np.lexsort((rc, -x_full), axis=1))
@@ -293,6 +305,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) 
     # cost (2, then 4 if time allows), each from the previous solution
     reserve = 0.1 * time_limit
     t0 = time.monotonic()
+    report(50, "restricted")
     for per_case, gap in ((2, RESTRICTED_GAP), (4, mip_gap)):
         if deadline - reserve - time.monotonic() < 0.5:
             break
@@ -311,6 +324,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) 
     keep[np.flatnonzero(assign >= 0), assign[assign >= 0]] = True
     stats["pairs_after_fixing"] = int(keep.sum())
     bound = lp_bound
+    report(75, "final")
     if keep.sum() <= FINAL_MIP_MAX_PAIRS and deadline - time.monotonic() > 0.5:
         assign, dual = _mip(arr, keep, assign, deadline, mip_gap)
         bound = min(lp_bound, dual)
@@ -319,6 +333,7 @@ def solve(problem: Problem, *, time_limit: float = 30.0, mip_gap: float = 1e-4) 
         stats["final_mip"] = "skipped (too many pairs left or no time)"
     objective = _value(arr, assign)
     placed = assign >= 0
+    report(95, "explaining")
     codes = [m.code for m in problem.municipalities]
     return Placement(
         assignment={

@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand
 
 from samverkan.organisations.tasks import send_agreement_reminders
 from samverkan.panels.tasks import fail_stalled_selection_runs
+from samverkan.resettlement.tasks import fail_stalled_placement_runs
 
 # It lives in ``site``, the one app that may depend on all the others.
-PERIODIC_TASKS = [send_agreement_reminders, fail_stalled_selection_runs]
+PERIODIC_TASKS = [send_agreement_reminders, fail_stalled_selection_runs, fail_stalled_placement_runs]
 
 
 class Command(BaseCommand):

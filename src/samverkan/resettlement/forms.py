@@ -1,0 +1,92 @@
+"""Forms for the resettlement pages. The services validate; forms only shape the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.core.forms import StyledFormMixin
+from samverkan.resettlement.models import Service
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _small_file(upload: Any) -> Any:
+    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("The file is larger than 20 MB."))
+    return upload
+
+
+def this_year() -> int:
+    return dt.date.today().year
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def clean_file(self) -> Any:
+        return _small_file(self.cleaned_data.get("file"))
+
+
+class RunForm(StyledFormMixin, forms.Form):
+    time_limit = forms.IntegerField(
+        label=_("Time limit (seconds)"),
+        min_value=1,
+        max_value=3600,
+        initial=30,
+        help_text=_(
+            "The solver stops here with the best placement found and says how far from optimal it can be."
+        ),
+    )
+
+
+class ReceptionForm(StyledFormMixin, forms.Form):
+    capacity_persons = forms.IntegerField(label=_("Reception number (persons)"), min_value=0)
+    large_dwellings = forms.IntegerField(label=_("Large dwellings (families of 6 or more)"), min_value=0)
+    need_slots = forms.CharField(
+        label=_("Service places per need code"),
+        required=False,
+        max_length=500,
+        help_text=_("Like SM=3;DS=1. A code left out means no places for it."),
+    )
+    languages = forms.CharField(
+        label=_("Languages with interpreters"),
+        required=False,
+        max_length=500,
+        help_text=_("Language codes separated by semicolons, like ar;ti;prs."),
+    )
+
+
+class TaxonomyEntryForm(StyledFormMixin, forms.Form):
+    label_sv = forms.CharField(label=_("Name (Swedish)"), max_length=200)
+    label_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    definition_sv = forms.CharField(label=_("Definition (Swedish)"), widget=forms.Textarea(attrs={"rows": 4}))
+    definition_en = forms.CharField(label=_("Definition (English)"), widget=forms.Textarea(attrs={"rows": 4}))
+    services = forms.MultipleChoiceField(
+        label=_("Services it calls for"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("What changed and why"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the new version of the taxonomy."),
+    )
+
+
+class OverrideForm(StyledFormMixin, forms.Form):
+    municipality = forms.CharField(
+        label=_("Municipality code (kommunkod)"),
+        max_length=4,
+        required=False,
+        help_text=_("Four digits, like 2380. Empty: leave the case unplaced."),
+    )
+    note = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("Move the case even though it breaks the limits above"), required=False
+    )

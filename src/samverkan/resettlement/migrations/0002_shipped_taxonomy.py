@@ -1,0 +1,25 @@
+"""Load version 1 of the needs taxonomy from data/resettlement/needs_taxonomy.csv."""
+
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    from samverkan.resettlement.taxonomy import shipped_entries
+
+    TaxonomyVersion = apps.get_model("resettlement", "TaxonomyVersion")
+    NeedDefinition = apps.get_model("resettlement", "NeedDefinition")
+    if TaxonomyVersion.objects.exists():
+        return
+    version = TaxonomyVersion.objects.create(
+        number=1, note="UNHCR specific-needs codes and resettlement submission categories (shipped)"
+    )
+    NeedDefinition.objects.bulk_create(NeedDefinition(version=version, **entry) for entry in shipped_entries())
+
+
+def unload(apps, schema_editor):
+    apps.get_model("resettlement", "TaxonomyVersion").objects.filter(number=1).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("resettlement", "0001_initial")]
+    operations = [migrations.RunPython(load, unload)]

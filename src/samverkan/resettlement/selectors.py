@@ -1,0 +1,329 @@
+"""Reads for resettlement, scoped to the actor. A case, run or packet the actor may not see is
+``NotFound``, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
+
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound
+from samverkan.organisations.models import Organisation, OrganisationKind
+from samverkan.resettlement import permissions as perms
+from samverkan.resettlement.models import (
+    Case,
+    NeedDefinition,
+    Person,
+    PlacementRun,
+    Proposal,
+    Reception,
+    RunStatus,
+    TaxonomyVersion,
+)
+from samverkan.resettlement.optimizer import NEED_CODES, Problem
+from samverkan.resettlement.optimizer import Case as OptCase
+from samverkan.resettlement.optimizer import Municipality as OptMunicipality
+from samverkan.resettlement.taxonomy import top_level
+
+
+def scope_for(actor: Actor) -> perms.Scope:
+    agency_id = (
+        Organisation.objects.filter(slug=settings.RESETTLEMENT_AGENCY).values_list("pk", flat=True).first()
+    )
+    municipality_of = dict(
+        Organisation.objects.filter(pk__in=actor.organisation_ids, kind=OrganisationKind.MUNICIPALITY)
+        .exclude(municipality__isnull=True)
+        .values_list("pk", "municipality_id")
+    )
+    return perms.Scope(agency_id=agency_id, municipality_of=municipality_of)
+
+
+# --- Taxonomy -----------------------------------------------------------------------------------
+def taxonomy_current() -> TaxonomyVersion:
+    version = TaxonomyVersion.objects.order_by("-number").first()
+    if version is None:  # the shipped version is loaded by a migration
+        raise NotFound
+    return version
+
+
+def taxonomy_version(number: int) -> TaxonomyVersion:
+    version = TaxonomyVersion.objects.filter(number=number).first()
+    if version is None:
+        raise NotFound
+    return version
+
+
+def entries_of(version: TaxonomyVersion) -> dict[str, NeedDefinition]:
+    return {e.code: e for e in version.entries.all()}
+
+
+def need_codes_of(version: TaxonomyVersion) -> list[str]:
+    """Codes a person can be flagged with: the needs and their sub-codes (not the categories)."""
+    return list(version.entries.exclude(kind="category").values_list("code", flat=True))
+
+
+# --- Reception and cases ------------------------------------------------------------------------
+def receptions_for(*, actor: Actor, year: int) -> QuerySet[Reception]:
+    scope = scope_for(actor)
+    qs = Reception.objects.filter(year=year).select_related("municipality")
+    if perms.is_officer(actor, scope):
+        return qs
+    return qs.filter(municipality_id__in=perms.municipalities_served(actor, scope))
+
+
+def placed_persons(year: int) -> dict[str, int]:
+    """Persons already placed by approved runs, per municipality, in a year."""
+    rows = (
+        Person.objects.filter(case__year=year, case__placed_in__isnull=False)
+        .values("case__placed_in")
+        .annotate(n=Count("pk"))
+    )
+    return {r["case__placed_in"]: r["n"] for r in rows}
+
+
+def case_list_for(*, actor: Actor, year: int) -> QuerySet[Case]:
+    if not perms.is_officer(actor, scope_for(actor)):
+        raise NotFound
+    return (
+        Case.objects.filter(year=year)
+        .select_related("tie", "placed_in")
+        .annotate(size=Count("persons"))
+        .order_by("reference")
+    )
+
+
+def years_with_data() -> list[int]:
+    years = set(Case.objects.values_list("year", flat=True)) | set(
+        Reception.objects.values_list("year", flat=True)
+    )
+    return sorted(years, reverse=True)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+def run_get_for(*, actor: Actor, run_id: int) -> PlacementRun:
+    run = PlacementRun.objects.filter(pk=run_id).first()
+    if run is None or not perms.is_officer(actor, scope_for(actor)):
+        raise NotFound
+    return run
+
+
+def run_list_for(*, actor: Actor) -> QuerySet[PlacementRun]:
+    if not perms.is_officer(actor, scope_for(actor)):
+        raise NotFound
+    return PlacementRun.objects.annotate(cases=Count("proposals"))
+
+
+def proposals_of(run: PlacementRun) -> QuerySet[Proposal]:
+    return run.proposals.select_related("case", "municipality", "suggested").annotate(
+        size=Count("case__persons")
+    )
+
+
+@dataclass(frozen=True)
+class RunInput:
+    problem: Problem
+    cases: dict[str, Case]
+
+
+def run_input(run: PlacementRun) -> RunInput:
+    """The optimizer's problem for a run: the year's open cases (not placed by an approved run) and
+    each municipality's reception number less the persons already placed there this year. Each
+    person flagged with a code (or any of its sub-codes) takes one service place of the code."""
+    year = run.year
+    used = placed_persons(year)
+    used_large = Counter(
+        Case.objects.filter(year=year, placed_in__isnull=False)
+        .annotate(n=Count("persons"))
+        .filter(n__gte=6)
+        .values_list("placed_in", flat=True)
+    )
+    used_slots: dict[str, Counter[str]] = {}
+    for placed_in, flagged in Person.objects.filter(
+        case__year=year, case__placed_in__isnull=False
+    ).values_list("case__placed_in", "needs"):
+        used_slots.setdefault(placed_in, Counter()).update({top_level(c) for c in flagged})
+    municipalities = []
+    for r in Reception.objects.filter(year=year).select_related("municipality").order_by("municipality_id"):
+        code = r.municipality_id
+        slots = used_slots.get(code, Counter())
+        municipalities.append(
+            OptMunicipality(
+                code=code,
+                name=r.municipality.name,
+                capacity_persons=max(r.capacity_persons - used.get(code, 0), 0),
+                large_dwellings=max(r.large_dwellings - used_large.get(code, 0), 0),
+                need_slots={k: max(int(v) - slots.get(k, 0), 0) for k, v in r.need_slots.items()},
+                languages=frozenset(r.languages),
+            )
+        )
+    known = {m.code for m in municipalities}
+    cases = list(
+        Case.objects.filter(year=year, placed_in__isnull=True)
+        .prefetch_related("persons")
+        .order_by("reference")
+    )
+    for case in cases:  # a tie to a municipality without reception this year: it has no room
+        if case.tie_id and case.tie_id not in known:
+            known.add(case.tie_id)
+            municipalities.append(
+                OptMunicipality(code=case.tie_id, name=case.tie_id, capacity_persons=0, large_dwellings=0)
+            )
+    opt_cases = []
+    for case in cases:
+        persons = list(case.persons.all())
+        needs: list[str] = []
+        languages: set[str] = set()
+        for p in persons:
+            needs.extend(sorted({top_level(c) for c in p.needs} & set(NEED_CODES)))
+            languages.update(p.languages)
+        opt_cases.append(
+            OptCase(
+                case_id=case.reference,
+                size=len(persons),
+                needs=tuple(needs),
+                tie=case.tie_id,
+                languages=frozenset(languages),
+            )
+        )
+    problem = Problem(municipalities=tuple(municipalities), cases=tuple(opt_cases))
+    return RunInput(problem, {c.reference: c for c in cases})
+
+
+# --- Packets ------------------------------------------------------------------------------------
+def packet_cases_for(*, actor: Actor, municipality_code: str | None = None) -> QuerySet[Case]:
+    """Approved cases placed with the actor's municipalities (or one of them)."""
+    scope = scope_for(actor)
+    served = perms.municipalities_served(actor, scope)
+    if municipality_code is not None:
+        served = served & {municipality_code}
+    return (
+        Case.objects.filter(placed_in__in=served, approved_run__status=RunStatus.APPROVED)
+        .select_related("placed_in")
+        .annotate(size=Count("persons"))
+        .order_by("expected_arrival", "reference")
+    )
+
+
+def packet_case_for(*, actor: Actor, reference: str) -> Case:
+    case = Case.objects.select_related("placed_in", "approved_run").filter(reference=reference).first()
+    if (
+        case is None
+        or case.approved_run is None
+        or case.approved_run.status != RunStatus.APPROVED
+        or not perms.can_read_packet(actor, scope_for(actor), case.placed_in_id)
+    ):
+        raise NotFound
+    return case
+
+
+@dataclass(frozen=True)
+class PacketPerson:
+    position: int
+    age: int
+    sex: str
+    needs: list[NeedDefinition]
+    languages: list[str]
+
+
+def packet_for(case: Case, version: TaxonomyVersion) -> dict[str, Any]:
+    """What the receiving municipality needs to prepare, and nothing more: family composition
+    (age and sex), need codes with the services they call for, languages, arrival. Education,
+    occupation, ties and the optimizer's reasoning stay with the agency."""
+    entries = entries_of(version)
+    persons = []
+    services: dict[str, None] = {}
+    for p in case.persons.order_by("position"):
+        needs = [entries[c] for c in p.needs if c in entries]
+        for e in needs:
+            services.update(dict.fromkeys(e.service_labels))
+            parent = entries.get(e.parent) if e.parent else None
+            if parent is not None:
+                services.update(dict.fromkeys(parent.service_labels))
+        persons.append(
+            PacketPerson(
+                position=p.position, age=p.age, sex=p.get_sex_display(), needs=needs, languages=p.languages
+            )
+        )
+    return {"case": case, "persons": persons, "services": list(services), "version": version}
+
+
+# --- Follow-up ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PrevalenceRow:
+    year: int
+    code: str
+    label: str
+    persons: int | None  # persons followed up in the year (suppressed: None)
+    flagged: int | None
+    observed: int | None
+
+    @property
+    def flagged_percent(self) -> float | None:
+        return None if self.flagged is None or not self.persons else 100 * self.flagged / self.persons
+
+    @property
+    def observed_percent(self) -> float | None:
+        return None if self.observed is None or not self.persons else 100 * self.observed / self.persons
+
+
+def prevalence(*, actor: Actor, version: TaxonomyVersion) -> list[PrevalenceRow]:
+    """Per year and top-level need code: among persons followed up by their municipality, how many
+    the agency flagged with the code and how many the municipality observed with it; plus an "any
+    need" row (the seed's 9 % question). Counts from 1 to ``RESETTLEMENT_MIN_CELL - 1`` are
+    suppressed, and so is a year with fewer persons than that (its shares would reveal them)."""
+    scope = scope_for(actor)
+    if not perms.can_view_dashboard(actor, scope):
+        raise NotFound
+    minimum = settings.RESETTLEMENT_MIN_CELL
+    labels = {e.code: e.label for e in version.entries.filter(kind="need")}
+    rows = Person.objects.filter(observation__isnull=False).values_list(
+        "case__year", "needs", "observation__needs"
+    )
+    persons: Counter[int] = Counter()
+    flagged: Counter[tuple[int, str]] = Counter()
+    observed: Counter[tuple[int, str]] = Counter()
+    for year, flags, seen in rows:
+        persons[year] += 1
+        f = {top_level(c) for c in flags}
+        o = {top_level(c) for c in seen}
+        flagged.update((year, c) for c in f)
+        observed.update((year, c) for c in o)
+        if f:
+            flagged[(year, "*")] += 1
+        if o:
+            observed[(year, "*")] += 1
+
+    def protect(n: int) -> int | None:
+        return None if 0 < n < minimum else n
+
+    out = []
+    for year in sorted(persons, reverse=True):
+        total = persons[year]
+        hidden = total < minimum
+        for code in ["*", *labels]:
+            out.append(
+                PrevalenceRow(
+                    year=year,
+                    code=code,
+                    label=labels.get(code, ""),
+                    persons=None if hidden else total,
+                    flagged=None if hidden else protect(flagged[(year, code)]),
+                    observed=None if hidden else protect(observed[(year, code)]),
+                )
+            )
+    return out
+
+
+def followup_persons(case: Case) -> list[Person]:
+    return list(case.persons.select_related("observation").order_by("position"))
+
+
+def reception_totals(year: int) -> dict[str, int]:
+    agg = Reception.objects.filter(year=year).aggregate(
+        persons=Sum("capacity_persons"), large=Sum("large_dwellings")
+    )
+    return {k: int(v or 0) for k, v in agg.items()}

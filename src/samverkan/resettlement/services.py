@@ -1,0 +1,740 @@
+"""Writes for resettlement. One transaction each: authorise → validate → write → audit → enqueue on
+commit. Imports are all-or-nothing; a run's proposals are written only when the solver has
+finished; approval places every case of the run or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, ValidationError
+from samverkan.organisations.models import Municipality
+from samverkan.resettlement import permissions as perms
+from samverkan.resettlement import selectors
+from samverkan.resettlement.imports import parse_case_file
+from samverkan.resettlement.models import (
+    Case,
+    NeedDefinition,
+    Observation,
+    Person,
+    PlacementRun,
+    Proposal,
+    Reception,
+    RunStatus,
+    RunStep,
+    Service,
+    TaxonomyVersion,
+)
+from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, solve
+from samverkan.resettlement.optimizer.files import InputError, parse_municipalities, parse_need_slots
+from samverkan.resettlement.taxonomy import top_level
+
+log = logging.getLogger(__name__)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _agency_id(actor: Actor) -> int | None:
+    return selectors.scope_for(actor).agency_id
+
+
+def _year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {"year": [_("Give a year between %(a)s and %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR}]}
+        )
+    return year
+
+
+# --- Taxonomy -----------------------------------------------------------------------------------
+def taxonomy_update(
+    *,
+    actor: Actor,
+    code: str,
+    label_sv: str,
+    label_en: str,
+    definition_sv: str,
+    definition_en: str,
+    services: Sequence[str],
+    note: str,
+) -> TaxonomyVersion:
+    """Change one entry: the whole taxonomy is copied into a new dated version with the change, so
+    every earlier version stays as it was (placements and follow-ups name the version they used)."""
+    scope = selectors.scope_for(actor)
+    if not perms.can_edit_taxonomy(actor, scope):
+        raise NotFound
+    errors: dict[str, list[str]] = {}
+    for name, value in (
+        ("label_sv", label_sv),
+        ("label_en", label_en),
+        ("definition_sv", definition_sv),
+        ("definition_en", definition_en),
+        ("note", note),
+    ):
+        if not value.strip():
+            errors[name] = [_("This field is required.")]
+    unknown = [s for s in services if s not in Service.values]
+    if unknown:
+        errors["services"] = [_("Unknown service: %(s)s.") % {"s": ", ".join(unknown)}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = selectors.taxonomy_current()
+        entries = list(current.entries.order_by("position"))
+        target = next((e for e in entries if e.code == code), None)
+        if target is None:
+            raise NotFound
+        changed = {
+            "label_sv": label_sv.strip(),
+            "label_en": label_en.strip(),
+            "definition_sv": definition_sv.strip(),
+            "definition_en": definition_en.strip(),
+            "services": list(dict.fromkeys(services)),
+        }
+        before = {k: getattr(target, k) for k in changed}
+        if before == changed:
+            raise ValidationError({"__all__": [_("Nothing was changed.")]})
+        version = TaxonomyVersion.objects.create(
+            number=current.number + 1,
+            note=note.strip(),
+            created_by=actor.user if actor.is_authenticated else None,
+        )
+        NeedDefinition.objects.bulk_create(
+            [
+                NeedDefinition(
+                    version=version,
+                    position=e.position,
+                    kind=e.kind,
+                    code=e.code,
+                    parent=e.parent,
+                    **(changed if e.code == code else {k: getattr(e, k) for k in changed}),
+                )
+                for e in entries
+            ]
+        )
+        audit.record(
+            actor=actor,
+            code="resettlement.taxonomy.changed",
+            obj=version,
+            organisation_id=scope.agency_id,
+            data={
+                "version": version.number,
+                "entry": code,
+                "before": before,
+                "after": changed,
+                "note": note.strip(),
+            },
+        )
+    return version
+
+
+# --- Reception ----------------------------------------------------------------------------------
+def _check_slots(slots: Mapping[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for code, value in slots.items():
+        if code not in NEED_CODES:
+            raise ValidationError({"need_slots": [_("Unknown need code %(code)s.") % {"code": code}]})
+        if value < 0:
+            raise ValidationError(
+                {"need_slots": [_("%(code)s: the number cannot be negative.") % {"code": code}]}
+            )
+        if value:
+            out[code] = int(value)
+    return out
+
+
+def reception_set(
+    *,
+    actor: Actor,
+    municipality_code: str,
+    year: int,
+    capacity_persons: int,
+    large_dwellings: int,
+    need_slots: Mapping[str, int],
+    languages: Iterable[str],
+) -> Reception:
+    """The agency, or the municipality itself, sets its reception for a year."""
+    scope = selectors.scope_for(actor)
+    if not perms.can_edit_reception(actor, scope, municipality_code):
+        raise NotFound
+    municipality = Municipality.objects.filter(pk=municipality_code).first()
+    if municipality is None:
+        raise NotFound
+    _year(year)
+    if capacity_persons < 0:
+        raise ValidationError({"capacity_persons": [_("The number cannot be negative.")]})
+    if large_dwellings < 0:
+        raise ValidationError({"large_dwellings": [_("The number cannot be negative.")]})
+    slots = _check_slots(need_slots)
+    langs = sorted({lang.strip().lower() for lang in languages if lang.strip()})
+    with transaction.atomic():
+        reception = Reception.objects.select_for_update().filter(municipality=municipality, year=year).first()
+        before = (
+            None
+            if reception is None
+            else {
+                "capacity_persons": reception.capacity_persons,
+                "large_dwellings": reception.large_dwellings,
+                "need_slots": reception.need_slots,
+                "languages": reception.languages,
+            }
+        )
+        reception = reception or Reception(municipality=municipality, year=year)
+        reception.capacity_persons = capacity_persons
+        reception.large_dwellings = large_dwellings
+        reception.need_slots = slots
+        reception.languages = langs
+        reception.updated_by = actor.user if actor.is_authenticated else None
+        reception.save()
+        audit.record(
+            actor=actor,
+            code="resettlement.reception.set",
+            obj=reception,
+            organisation_id=next(
+                (org for org, code in scope.municipality_of.items() if code == municipality_code),
+                scope.agency_id,
+            ),
+            data={
+                "municipality": municipality_code,
+                "year": year,
+                "before": before,
+                "after": {
+                    "capacity_persons": capacity_persons,
+                    "large_dwellings": large_dwellings,
+                    "need_slots": slots,
+                    "languages": langs,
+                },
+            },
+        )
+    return reception
+
+
+def reception_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
+    """Reception numbers for a year from a municipalities.csv (the command line's format); rows
+    replace what the municipalities had for the year. All rows or none. Returns the row count."""
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    _year(year)
+    name = filename or "municipalities.csv"
+    try:
+        rows = parse_municipalities(name, data)
+    except InputError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    known = set(Municipality.objects.values_list("code", flat=True))
+    lines = {m.code: i + 2 for i, m in enumerate(rows)}
+    unknown = next((m for m in rows if m.code not in known), None)
+    if unknown is not None:
+        raise ValidationError(
+            {
+                "file": [
+                    str(
+                        InputError(
+                            name, lines[unknown.code], "code", f"unknown municipality code '{unknown.code}'"
+                        )
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        existing = {r.municipality_id: r for r in Reception.objects.select_for_update().filter(year=year)}
+        user = actor.user if actor.is_authenticated else None
+        new: list[Reception] = []
+        changed: list[Reception] = []
+        for m in rows:
+            r = existing.get(m.code) or Reception(municipality_id=m.code, year=year)
+            r.capacity_persons = m.capacity_persons
+            r.large_dwellings = m.large_dwellings
+            r.need_slots = {k: v for k, v in m.need_slots.items() if v}
+            r.languages = sorted(m.languages)
+            r.updated_by = user
+            (changed if r.pk else new).append(r)
+        Reception.objects.bulk_create(new, batch_size=500)
+        Reception.objects.bulk_update(
+            changed,
+            ["capacity_persons", "large_dwellings", "need_slots", "languages", "updated_by"],
+            batch_size=500,
+        )
+        audit.record(
+            actor=actor,
+            code="resettlement.reception.imported",
+            organisation_id=scope.agency_id,
+            data={"year": year, "file": name, "rows": len(rows), "new": len(new), "updated": len(changed)},
+        )
+    return len(rows)
+
+
+def parse_slots_text(text: str) -> dict[str, int]:
+    """``SM=3;DS=1`` from a form field, as a ValidationError naming the field."""
+    try:
+        return parse_need_slots("need_slots", 1, text)
+    except InputError as exc:
+        raise ValidationError({"need_slots": [exc.reason]}) from exc
+
+
+# --- Cases --------------------------------------------------------------------------------------
+def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
+    """Cases with their persons from the platform's case file (one row per person). All or none;
+    a case reference that already exists is refused. Returns the number of cases."""
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    _year(year)
+    name = filename or "cases.csv"
+    version = selectors.taxonomy_current()
+    try:
+        parsed = parse_case_file(
+            name,
+            data,
+            need_codes=selectors.need_codes_of(version),
+            municipality_codes=set(Municipality.objects.values_list("code", flat=True)),
+        )
+    except InputError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    taken = set(
+        Case.objects.filter(reference__in=[c.reference for c in parsed]).values_list("reference", flat=True)
+    )
+    clash = next((c for c in parsed if c.reference in taken), None)
+    if clash is not None:
+        raise ValidationError(
+            {
+                "file": [
+                    str(InputError(name, clash.line, "case_id", f"case '{clash.reference}' already exists"))
+                ]
+            }
+        )
+    user = actor.user if actor.is_authenticated else None
+    with transaction.atomic():
+        cases = Case.objects.bulk_create(
+            [
+                Case(
+                    reference=c.reference,
+                    year=year,
+                    priority=c.priority or "normal",
+                    tie_id=c.tie or None,
+                    expected_arrival=c.arrival,
+                    created_by=user,
+                )
+                for c in parsed
+            ]
+        )
+        ids = {c.reference: c.pk for c in cases}
+        if any(pk is None for pk in ids.values()):  # backends that do not return ids
+            ids = dict(Case.objects.filter(reference__in=list(ids)).values_list("reference", "pk"))
+        Person.objects.bulk_create(
+            [
+                Person(
+                    case_id=ids[c.reference],
+                    position=i,
+                    age=p.age,
+                    sex=p.sex,
+                    needs=p.needs,
+                    languages=p.languages,
+                    education=p.education,
+                    occupation=p.occupation,
+                )
+                for c in parsed
+                for i, p in enumerate(c.persons, start=1)
+            ],
+            batch_size=1000,
+        )
+        audit.record(
+            actor=actor,
+            code="resettlement.cases.imported",
+            organisation_id=scope.agency_id,
+            data={
+                "year": year,
+                "file": name,
+                "cases": len(parsed),
+                "persons": sum(len(c.persons) for c in parsed),
+                "taxonomy_version": version.number,
+            },
+        )
+    return len(parsed)
+
+
+# --- Placement runs -----------------------------------------------------------------------------
+def run_start(*, actor: Actor, year: int, time_limit: int | None = None) -> PlacementRun:
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    _year(year)
+    limit = settings.RESETTLEMENT_TIME_LIMIT if time_limit is None else time_limit
+    if not 1 <= limit <= settings.RESETTLEMENT_MAX_TIME_LIMIT:
+        raise ValidationError(
+            {
+                "time_limit": [
+                    _("Give a time limit from 1 to %(max)s seconds.")
+                    % {"max": settings.RESETTLEMENT_MAX_TIME_LIMIT}
+                ]
+            }
+        )
+    if not Case.objects.filter(year=year, placed_in__isnull=True).exists():
+        raise ValidationError({"year": [_("There are no cases left to place in %(year)s.") % {"year": year}]})
+    if not Reception.objects.filter(year=year).exists():
+        raise ValidationError(
+            {"year": [_("No municipality has a reception number for %(year)s.") % {"year": year}]}
+        )
+    with transaction.atomic():
+        run = PlacementRun.objects.create(
+            year=year,
+            time_limit=limit,
+            taxonomy_version=selectors.taxonomy_current(),
+            created_by=actor.user if actor.is_authenticated else None,
+        )
+        audit.record(
+            actor=actor,
+            code="resettlement.run.started",
+            obj=run,
+            organisation_id=scope.agency_id,
+            data={"year": year, "time_limit": limit},
+        )
+        from samverkan.resettlement.tasks import execute_placement_run
+
+        run_id = run.pk
+        transaction.on_commit(lambda: execute_placement_run.enqueue(run_id))
+    return run
+
+
+def _progress(run_id: int, percent: int, step: str) -> None:
+    PlacementRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=percent, step=step)
+
+
+def run_execute(*, run_id: int) -> PlacementRun:
+    """Solve the placement in a worker. The proposals are written in one transaction at the end;
+    a run that fails or is killed before then holds none."""
+    with transaction.atomic():
+        run = PlacementRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.QUEUED:
+            return run
+        run.status, run.progress, run.step = RunStatus.RUNNING, 5, RunStep.READING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "progress", "step", "started_at"])
+    actor = Actor.system()
+    try:
+        data = selectors.run_input(run)
+        placement = solve(
+            data.problem,
+            time_limit=run.time_limit,
+            progress=lambda percent, step: _progress(run_id, percent, step),
+        )
+    except TimeoutError:
+        return _fail(
+            run,
+            actor,
+            _("The solver did not finish within %(s)s seconds; try a longer time limit.")
+            % {"s": run.time_limit},
+        )
+    except Exception:
+        log.exception("placement run %s failed", run_id)
+        _fail(run, actor, _("An internal error stopped the placement; nothing was proposed."))
+        raise
+    with transaction.atomic():
+        run = PlacementRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING:  # declared stalled meanwhile
+            return run
+        # a case placed by another run's approval while this one computed is left out
+        still_open = set(
+            Case.objects.filter(
+                pk__in=[c.pk for c in data.cases.values()], placed_in__isnull=True
+            ).values_list("reference", flat=True)
+        )
+        proposals = []
+        for reference, code in placement.assignment.items():
+            if reference not in still_open:
+                continue
+            why = placement.explanations[reference]
+            proposals.append(
+                Proposal(
+                    run=run,
+                    case=data.cases[reference],
+                    suggested_id=code,
+                    municipality_id=code,
+                    score=why.score,
+                    parts=dict(why.parts),
+                    binding=list(why.binding),
+                    reasons=list(why.reasons),
+                )
+            )
+        Proposal.objects.bulk_create(proposals, batch_size=1000)
+        run.status, run.progress, run.step = RunStatus.PROPOSED, 100, RunStep.DONE
+        run.input_sha256 = placement.input_sha256
+        run.objective, run.lp_bound, run.gap = placement.objective, placement.lp_bound, placement.gap
+        run.seconds, run.solver = placement.seconds, placement.solver
+        run.stats = {**placement.stats, "placed": placement.placed, "unplaced": placement.unplaced}
+        run.finished_at = timezone.now()
+        run.save()
+        audit.record(
+            actor=actor,
+            code="resettlement.run.proposed",
+            obj=run,
+            organisation_id=_agency_id(actor),
+            data={
+                "input_sha256": placement.input_sha256,
+                "placed": placement.placed,
+                "unplaced": placement.unplaced,
+                "gap": placement.gap,
+            },
+        )
+    return run
+
+
+def _fail(run: PlacementRun, actor: Actor, message: str) -> PlacementRun:
+    with transaction.atomic():
+        PlacementRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=timezone.now()
+        )
+        Proposal.objects.filter(run_id=run.pk).delete()
+        audit.record(
+            actor=actor,
+            code="resettlement.run.failed",
+            obj=run,
+            organisation_id=_agency_id(actor),
+            data={"error": message[:500]},
+        )
+    run.refresh_from_db()
+    return run
+
+
+def runs_fail_stalled(*, now: dt.datetime | None = None) -> int:
+    """Fail runs still *running* well past their time limit: their worker stopped and will not
+    finish them. They hold no proposals, so nothing half-made is left."""
+    now = now or timezone.now()
+    count = 0
+    message = _("The worker stopped before the placement finished; start a new run.")
+    for run in PlacementRun.objects.filter(status=RunStatus.RUNNING):
+        if run.started_at and run.started_at + dt.timedelta(seconds=2 * run.time_limit + 300) < now:
+            with transaction.atomic():
+                if PlacementRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                    status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=now
+                ):
+                    audit.record(
+                        actor=Actor.system(),
+                        code="resettlement.run.failed",
+                        obj=run,
+                        organisation_id=_agency_id(Actor.system()),
+                        data={"error": "stalled"},
+                    )
+                    count += 1
+    return count
+
+
+def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -> list[str]:
+    """What moving the case to ``code`` would break, given the run's other proposals and the
+    placements already approved this year: the tie, the reception number, large dwellings and
+    each need code's service places."""
+    if code is None:
+        return []
+    case = proposal.case
+    warnings: list[str] = []
+    if case.tie_id and case.tie_id != code:
+        warnings.append(_("The case is tied to %(tie)s (relatives there).") % {"tie": case.tie_id})
+    reception = Reception.objects.filter(year=run.year, municipality_id=code).first()
+    if reception is None:
+        return [
+            *warnings,
+            _("%(code)s has no reception number for %(year)s.") % {"code": code, "year": run.year},
+        ]
+    others = Case.objects.filter(proposals__run=run, proposals__municipality_id=code).exclude(pk=case.pk)
+    approved = Case.objects.filter(year=run.year, placed_in_id=code)
+    there = [*others.values_list("pk", flat=True), *approved.values_list("pk", flat=True)]
+    members = list(Person.objects.filter(case_id__in=there).values_list("case_id", "needs"))
+    own = list(case.persons.values_list("needs", flat=True))
+    load = len(members) + len(own)
+    if load > reception.capacity_persons:
+        warnings.append(
+            _("Reception number: %(load)s persons for %(cap)s places.")
+            % {"load": load, "cap": reception.capacity_persons}
+        )
+    sizes = Counter(cid for cid, _n in members)
+    if len(own) >= LARGE_FAMILY:
+        large = sum(1 for n in sizes.values() if n >= LARGE_FAMILY) + 1
+        if large > reception.large_dwellings:
+            warnings.append(
+                _("Large dwellings: %(n)s families of 6 or more for %(cap)s dwellings.")
+                % {"n": large, "cap": reception.large_dwellings}
+            )
+    used: Counter[str] = Counter()
+    for _cid, needs in members:
+        used.update({top_level(c) for c in needs})
+    wanted: Counter[str] = Counter()
+    for needs in own:
+        wanted.update({top_level(c) for c in needs})
+    for code_k, n in sorted(wanted.items()):
+        if code_k in NEED_CODES and used[code_k] + n > int(reception.need_slots.get(code_k, 0)):
+            warnings.append(
+                _("Service places for %(code)s: %(n)s needed for %(cap)s places.")
+                % {"code": code_k, "n": used[code_k] + n, "cap": reception.need_slots.get(code_k, 0)}
+            )
+    return warnings
+
+
+def proposal_override(
+    *,
+    actor: Actor,
+    run: PlacementRun,
+    reference: str,
+    municipality_code: str,
+    note: str,
+    confirm: bool = False,
+) -> Proposal:
+    """Move one case by hand (empty code: leave it unplaced). Breaking a constraint needs
+    ``confirm``; the warnings, the note and who did it are kept on the proposal and in the log."""
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    code = municipality_code.strip() or None
+    if code is not None and not Municipality.objects.filter(pk=code).exists():
+        raise ValidationError({"municipality": [_("Unknown municipality code %(code)s.") % {"code": code}]})
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the case is moved.")]})
+    with transaction.atomic():
+        run = PlacementRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.PROPOSED:
+            raise ValidationError({"__all__": [_("Only a proposed placement can be changed.")]})
+        proposal = run.proposals.select_related("case").filter(case__reference=reference).first()
+        if proposal is None:
+            raise NotFound
+        if proposal.municipality_id == code:
+            raise ValidationError({"municipality": [_("The case is already there.")]})
+        warnings = override_warnings(run, proposal, code)
+        if warnings and not confirm:
+            raise ValidationError({"confirm": warnings})
+        before = proposal.municipality_id
+        proposal.municipality_id = code
+        proposal.override_note = note.strip()
+        proposal.override_warnings = warnings
+        proposal.overridden_by = actor.user if actor.is_authenticated else None
+        proposal.overridden_at = timezone.now()
+        proposal.save()
+        audit.record(
+            actor=actor,
+            code="resettlement.proposal.overridden",
+            obj=run,
+            organisation_id=scope.agency_id,
+            data={"case": reference, "from": before, "to": code, "note": note.strip(), "warnings": warnings},
+        )
+    return proposal
+
+
+def run_approve(*, actor: Actor, run: PlacementRun) -> PlacementRun:
+    """Place every case the run places, at once: the receiving municipalities' packets open. A case
+    placed meanwhile by another approved run stops the approval (nothing is placed)."""
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    with transaction.atomic():
+        run = PlacementRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.PROPOSED:
+            raise ValidationError({"__all__": [_("Only a proposed placement can be approved.")]})
+        placed = list(run.proposals.filter(municipality__isnull=False).select_related("case"))
+        case_ids = [p.case_id for p in placed]
+        taken = list(
+            Case.objects.select_for_update()
+            .filter(pk__in=case_ids, placed_in__isnull=False)
+            .values_list("reference", flat=True)
+        )
+        if taken:
+            raise ValidationError(
+                {
+                    "__all__": [
+                        _("Already placed by another approved run: %(cases)s.")
+                        % {"cases": ", ".join(sorted(taken)[:20])}
+                    ]
+                }
+            )
+        for p in placed:
+            Case.objects.filter(pk=p.case_id).update(placed_in_id=p.municipality_id, approved_run=run)
+        run.status = RunStatus.APPROVED
+        run.approved_by = actor.user if actor.is_authenticated else None
+        run.approved_at = timezone.now()
+        run.save(update_fields=["status", "approved_by", "approved_at"])
+        per_municipality = Counter(p.municipality_id for p in placed)
+        audit.record(
+            actor=actor,
+            code="resettlement.run.approved",
+            obj=run,
+            organisation_id=scope.agency_id,
+            data={
+                "year": run.year,
+                "placed": len(placed),
+                "overridden": run.proposals.filter(overridden_at__isnull=False).count(),
+                "municipalities": dict(sorted(per_municipality.items())),
+            },
+        )
+    return run
+
+
+def run_discard(*, actor: Actor, run: PlacementRun) -> PlacementRun:
+    scope = selectors.scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    with transaction.atomic():
+        run = PlacementRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.PROPOSED:
+            raise ValidationError({"__all__": [_("Only a proposed placement can be discarded.")]})
+        run.status = RunStatus.DISCARDED
+        run.save(update_fields=["status"])
+        audit.record(actor=actor, code="resettlement.run.discarded", obj=run, organisation_id=scope.agency_id)
+    return run
+
+
+# --- Packets and follow-up ----------------------------------------------------------------------
+def packet_viewed(*, actor: Actor, case: Case, how: str) -> None:
+    """Log a read of a packet (page or print)."""
+    scope = selectors.scope_for(actor)
+    org = next((o for o, code in scope.municipality_of.items() if code == case.placed_in_id), scope.agency_id)
+    audit.record(
+        actor=actor,
+        code="resettlement.packet.viewed",
+        obj=case,
+        organisation_id=org,
+        data={"case": case.reference, "municipality": case.placed_in_id, "how": how},
+    )
+
+
+def observation_record(*, actor: Actor, case: Case, observed: Mapping[int, Sequence[str]]) -> int:
+    """The receiving municipality records, per person (by position), the needs it observed after
+    arrival in the current taxonomy. Returns how many persons were recorded."""
+    scope = selectors.scope_for(actor)
+    if not perms.can_record_followup(actor, scope, case.placed_in_id):
+        raise NotFound
+    version = selectors.taxonomy_current()
+    known = set(selectors.need_codes_of(version))
+    persons = {p.position: p for p in case.persons.all()}
+    for position, codes in observed.items():
+        if position not in persons:
+            raise ValidationError({"__all__": [_("The case has no person %(n)s.") % {"n": position}]})
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(
+                {f"person_{position}": [_("Unknown need code %(code)s.") % {"code": unknown[0]}]}
+            )
+    user = actor.user if actor.is_authenticated else None
+    with transaction.atomic():
+        for position, codes in observed.items():
+            Observation.objects.update_or_create(
+                person=persons[position],
+                defaults={
+                    "needs": list(dict.fromkeys(codes)),
+                    "taxonomy_version": version,
+                    "recorded_by": user,
+                },
+            )
+        org = next((o for o, code in scope.municipality_of.items() if code == case.placed_in_id), None)
+        audit.record(
+            actor=actor,
+            code="resettlement.followup.recorded",
+            obj=case,
+            organisation_id=org,
+            data={"case": case.reference, "persons": len(observed), "taxonomy_version": version.number},
+        )
+    return len(observed)

@@ -1,0 +1,17 @@
+"""Background work for resettlement. Arguments are ids."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from samverkan.resettlement.services import run_execute, runs_fail_stalled
+
+
+@task()
+def execute_placement_run(run_id: int) -> str:
+    return run_execute(run_id=run_id).status
+
+
+@task()
+def fail_stalled_placement_runs() -> int:
+    return runs_fail_stalled()

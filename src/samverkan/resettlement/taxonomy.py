@@ -1,0 +1,30 @@
+"""The shipped first version of the needs taxonomy (data/resettlement/needs_taxonomy.csv; sources in
+data/SOURCES.md) and helpers over a version's codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+DATA_FILE = Path(__file__).resolve().parents[3] / "data" / "resettlement" / "needs_taxonomy.csv"
+COLUMNS = ("kind", "code", "parent", "label_en", "label_sv", "definition_en", "definition_sv", "services")
+
+
+def shipped_entries() -> list[dict[str, object]]:
+    """The rows of the shipped taxonomy, services split into a list."""
+    text = DATA_FILE.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [
+        {
+            **{k: row[k].strip() for k in COLUMNS if k != "services"},
+            "services": [s for s in (p.strip() for p in row["services"].split(";")) if s],
+            "position": i,
+        }
+        for i, row in enumerate(rows)
+    ]
+
+
+def top_level(code: str) -> str:
+    """The UNHCR top-level code a sub-code belongs to (``SM-CI`` -> ``SM``)."""
+    return code.split("-", 1)[0]

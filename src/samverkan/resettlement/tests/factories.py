@@ -1,0 +1,50 @@
+"""Fictional organisations, people and files for the resettlement tests."""
+
+from __future__ import annotations
+
+from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.core.actor import Actor
+from samverkan.organisations.models import Organisation
+
+YEAR = 2027
+OSTERSUND, GOTEBORG, KIRUNA = "2380", "1480", "2584"
+
+RECEPTION_CSV = (
+    "code,name,capacity_persons,large_dwellings,need_slots,languages\n"
+    f"{OSTERSUND},Östersund,12,1,SM=2;CR=1,ar;ti\n"
+    f"{GOTEBORG},Göteborg,10,1,SM=1;WR=1,ar\n"
+    f"{KIRUNA},Kiruna,4,0,,\n"
+).encode()
+
+CASES_CSV = (
+    b"case_id,age,sex,needs,languages,education,occupation,priority,tie_municipality,expected_arrival\n"
+    b"K-1,41,M,,ar,university,engineer,normal,,2027-03-01\n"
+    b"K-1,38,F,SM-CI,ar,,,,,\n"
+    b"K-1,9,F,,ar,,,,,\n"
+    b"K-2,30,F,WR,ti,,,urgent,1480,2027-04-01\n"
+    b"K-2,4,M,,ti,,,,,\n"
+    b"K-3,55,M,SM,ar,,,normal,,\n"
+    b"K-4,25,M,,prs,,,normal,,\n"
+)
+
+
+def agency() -> Organisation:
+    return Organisation.objects.get_or_create(
+        slug="migrationsverket", defaults={"name": "Migrationsverket", "kind": "agency"}
+    )[0]
+
+
+def municipality_org(code: str) -> Organisation:
+    return organisation(kind="municipality", municipality_id=code, name=f"Kommun {code} (fiktiv)")
+
+
+def officer(role: str = "case_officer") -> Actor:
+    return actor_for_user(member(role, agency()))
+
+
+def municipal(code: str, role: str = "coordinator") -> Actor:
+    org = Organisation.objects.filter(kind="municipality", municipality_id=code).first() or municipality_org(
+        code
+    )
+    return actor_for_user(member(role, org))
