@@ -107,6 +107,7 @@ class Reception(models.Model):
     large_dwellings = models.PositiveIntegerField(_("large dwellings (families of 6 or more)"))
     need_slots = models.JSONField(default=dict)  # need code -> places
     languages = models.JSONField(default=list)  # languages with interpreters
+    is_fictional = models.BooleanField(_("fictional (demo data)"), default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -155,6 +156,7 @@ class Case(models.Model):
     approved_run = models.ForeignKey(
         "PlacementRun", on_delete=models.PROTECT, null=True, blank=True, related_name="approved_cases"
     )
+    is_fictional = models.BooleanField(_("fictional (demo data)"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,6 +8,8 @@ from samverkan.accounts.actors import actor_from_request
 from samverkan.organisations import selectors as org_selectors
 from samverkan.organisations.models import OrganisationKind
 from samverkan.panels.permissions import can_offer_pools
+from samverkan.resettlement import permissions as resettlement_permissions
+from samverkan.resettlement import selectors as resettlement_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,5 +46,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agreements": org_selectors.agreement_list_for(actor=actor, mine_only=True),
             "invitations": org_selectors.invitation_list_for(actor=actor),
             "can_select_panels": can_offer_pools(actor),
+            "can_resettle": resettlement_permissions.can_use(actor, resettlement_selectors.scope_for(actor)),
         },
     )

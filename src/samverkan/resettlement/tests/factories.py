@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.models import User
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.core.actor import Actor
 from samverkan.organisations.models import Organisation
@@ -48,3 +49,14 @@ def municipal(code: str, role: str = "coordinator") -> Actor:
         code
     )
     return actor_for_user(member(role, org))
+
+
+def officer_user(role: str = "case_officer") -> User:
+    return member(role, agency())
+
+
+def municipal_user(code: str, role: str = "coordinator") -> User:
+    org = Organisation.objects.filter(kind="municipality", municipality_id=code).first() or municipality_org(
+        code
+    )
+    return member(role, org)

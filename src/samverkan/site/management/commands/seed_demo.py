@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from samverkan.organisations import demo as organisations_demo
 from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS
 from samverkan.panels import demo as panels_demo
+from samverkan.resettlement import demo as resettlement_demo
 from samverkan.statistics import demo as statistics_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         counts = organisations_demo.load_demo()
         counts.update(statistics_demo.load_demo())
         counts.update(panels_demo.load_demo())
+        counts.update(resettlement_demo.load_demo())
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         )
