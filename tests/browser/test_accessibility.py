@@ -34,6 +34,7 @@ PUBLIC_PAGES = [
     "/statistics/forecasts/",
     "/statistics/datasets/asylum-seekers/",
     "/panels/reports/{panel_report}/",
+    "/resettlement/needs/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -44,6 +44,26 @@ class EntryKind(models.TextChoices):
     CATEGORY = "category", _("Resettlement submission category")
 
 
+class TaxonomyVersionManager(models.Manager["TaxonomyVersion"]):
+    def current(self) -> TaxonomyVersion:
+        """The newest version. The shipped version 1 is loaded by a migration; a database emptied
+        since (a flush) gets it again here, so there is always a definition to work with."""
+        version = self.order_by("-number").first()
+        if version is not None:
+            return version
+        from django.db import transaction
+
+        from samverkan.resettlement.taxonomy import SHIPPED_NOTE, shipped_entries
+
+        with transaction.atomic():
+            version, created = self.get_or_create(number=1, defaults={"note": SHIPPED_NOTE})
+            if created:
+                NeedDefinition.objects.bulk_create(
+                    NeedDefinition(version=version, **entry) for entry in shipped_entries()
+                )
+        return version
+
+
 class TaxonomyVersion(models.Model):
     """One dated state of the whole taxonomy. A change makes a new version; old ones are kept."""
 
@@ -51,6 +71,8 @@ class TaxonomyVersion(models.Model):
     note = models.TextField(_("what changed"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaxonomyVersionManager()
 
     class Meta:
         ordering = ["-number"]

@@ -44,10 +44,7 @@ def scope_for(actor: Actor) -> perms.Scope:
 
 # --- Taxonomy -----------------------------------------------------------------------------------
 def taxonomy_current() -> TaxonomyVersion:
-    version = TaxonomyVersion.objects.order_by("-number").first()
-    if version is None:  # the shipped version is loaded by a migration
-        raise NotFound
-    return version
+    return TaxonomyVersion.objects.current()
 
 
 def taxonomy_version(number: int) -> TaxonomyVersion:

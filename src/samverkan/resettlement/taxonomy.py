@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parents[3] / "data" / "resettlement" / "needs_taxonomy.csv"
+SHIPPED_NOTE = "UNHCR specific-needs codes and resettlement submission categories (shipped)"
 COLUMNS = ("kind", "code", "parent", "label_en", "label_sv", "definition_en", "definition_sv", "services")
 
 

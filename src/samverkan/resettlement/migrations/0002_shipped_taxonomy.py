@@ -4,15 +4,13 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from samverkan.resettlement.taxonomy import shipped_entries
+    from samverkan.resettlement.taxonomy import SHIPPED_NOTE, shipped_entries
 
     TaxonomyVersion = apps.get_model("resettlement", "TaxonomyVersion")
     NeedDefinition = apps.get_model("resettlement", "NeedDefinition")
     if TaxonomyVersion.objects.exists():
         return
-    version = TaxonomyVersion.objects.create(
-        number=1, note="UNHCR specific-needs codes and resettlement submission categories (shipped)"
-    )
+    version = TaxonomyVersion.objects.create(number=1, note=SHIPPED_NOTE)
     NeedDefinition.objects.bulk_create(NeedDefinition(version=version, **entry) for entry in shipped_entries())
 
 

@@ -155,3 +155,12 @@ def test_the_optimizer_beats_or_equals_greedy_and_never_exceeds_the_lp_bound():
     greedy_value = arr.score[placed.nonzero()[0], baseline[placed]].sum() - arr.penalty * (~placed).sum()
     assert result.objective >= greedy_value - 1e-9
     assert result.objective <= result.bound + 1e-6 <= result.lp_bound + 1e-6
+
+
+def test_progress_is_reported_stage_by_stage_and_only_forward():
+    seen: list[tuple[int, str]] = []
+    solve(_tiny(), time_limit=10, progress=lambda percent, step: seen.append((percent, step)))
+    steps = [step for _p, step in seen]
+    assert steps[0] == "lp" and steps[-1] == "explaining" and "incumbent" in steps
+    percents = [p for p, _s in seen]
+    assert percents == sorted(percents) and percents[0] > 0 and percents[-1] < 100

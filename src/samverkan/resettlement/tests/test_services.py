@@ -428,3 +428,10 @@ def test_the_dashboard_compares_flagged_and_observed_and_suppresses_small_counts
     assert all(r.persons is None and r.flagged is None and r.observed is None for r in rows)
     with pytest.raises(NotFound):
         selectors.prevalence(actor=actor_for_user(member("administrator", organisation())), version=version)
+
+
+def test_an_emptied_database_gets_the_shipped_taxonomy_back():
+    shipped = sorted(selectors.need_codes_of(selectors.taxonomy_current()))
+    TaxonomyVersion.objects.all().delete()
+    version = selectors.taxonomy_current()
+    assert version.number == 1 and sorted(selectors.need_codes_of(version)) == shipped

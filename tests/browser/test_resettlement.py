@@ -1,0 +1,110 @@
+"""The resettlement journey in the browser: the agency's coordinator imports reception numbers and
+cases, runs a placement, moves one case by hand (past the warning), and approves; the receiving
+municipality's coordinator reads the packet; another municipality's coordinator gets 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from samverkan.accounts.tests.factories import member
+from samverkan.core.models import AuditEvent
+from samverkan.resettlement.models import Case, PlacementRun, RunStatus
+from samverkan.resettlement.tests.factories import (
+    CASES_CSV,
+    GOTEBORG,
+    KIRUNA,
+    OSTERSUND,
+    RECEPTION_CSV,
+    YEAR,
+    agency,
+    municipality_org,
+)
+from tests.browser.support import confirmed_totp_device, log_in, snap
+from tests.browser.support import t as translate
+from tests.browser.test_accessibility import FAILING_IMPACTS, _format, run_axe
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads_the_packet(
+    pages: Any, transactional_db: Any
+) -> None:
+    coordinator = member("coordinator", agency())
+    receivers = {
+        code: member("coordinator", municipality_org(code)) for code in (OSTERSUND, GOTEBORG, KIRUNA)
+    }
+
+    page = pages.new()
+    log_in(page, coordinator, confirmed_totp_device(coordinator))
+    main = page.get_by_role("main")
+    page.goto(f"/resettlement/reception/{YEAR}/")
+    main.get_by_label(translate("CSV file")).set_input_files(
+        {"name": "municipalities.csv", "mimeType": "text/csv", "buffer": RECEPTION_CSV}
+    )
+    main.get_by_role("button", name=translate("Import")).click()
+    expect(main.locator('[data-table="reception"] tbody tr')).to_have_count(3)
+
+    page.goto(f"/resettlement/cases/{YEAR}/")
+    main.get_by_label(translate("CSV file")).set_input_files(
+        {"name": "cases.csv", "mimeType": "text/csv", "buffer": CASES_CSV}
+    )
+    main.get_by_role("button", name=translate("Import")).click()
+    expect(main.locator('[data-table="cases"] tbody tr')).to_have_count(4)
+
+    page.goto(f"/resettlement/?year={YEAR}")
+    main.get_by_label(translate("Time limit (seconds)")).fill("10")
+    main.get_by_role("button", name=translate("Run the placement")).click()
+    expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "proposed")
+    expect(main.locator("[data-placed]")).to_have_text("4 / 4")
+    expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
+        "data-municipality", GOTEBORG
+    )
+    snap(page, "resettlement-run")
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
+
+    # K-2 is tied to Göteborg (relatives): moving it to Kiruna warns, and the coordinator confirms
+    main.get_by_role("link", name="K-2", exact=True).click()
+    expect(main.locator("[data-binding]")).to_be_visible()
+    main.get_by_label(translate("Municipality code (kommunkod)")).fill(KIRUNA)
+    main.get_by_label(translate("Reason")).fill("Familjen önskar (fiktivt)")
+    main.get_by_role("button", name=translate("Move")).click()
+    expect(main.locator("[data-warnings]")).to_contain_text("1480")  # the tie to Göteborg
+    main.get_by_label(translate("Move the case even though it breaks the limits above")).check()
+    main.get_by_role("button", name=translate("Move")).click()
+    expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
+        "data-municipality", KIRUNA
+    )
+    expect(main.locator("[data-overridden]")).to_contain_text("K-2")
+
+    main.get_by_role("button", name=translate("Approve the placement")).click()
+    expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "approved")
+    run = PlacementRun.objects.get()
+    assert run.status == RunStatus.APPROVED
+    assert Case.objects.get(reference="K-2").placed_in_id == KIRUNA
+
+    # the receiving municipality reads the packet
+    page.context.clear_cookies()
+    receiver = receivers[KIRUNA]
+    log_in(page, receiver, confirmed_totp_device(receiver))
+    page.goto("/resettlement/packets/")
+    main.get_by_role("link", name="K-2", exact=True).click()
+    expect(main.locator('[data-packet="K-2"]')).to_be_visible()
+    expect(main.locator('[data-table="family"] tbody tr')).to_have_count(2)
+    expect(main.locator("[data-arrival]")).to_have_text("2027-04-01")
+    snap(page, "resettlement-packet")
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the packet:\n" + _format(failing)
+    assert AuditEvent.objects.filter(code="resettlement.packet.viewed", actor_user=receiver).exists()
+
+    # another municipality gets 404
+    page.context.clear_cookies()
+    other = receivers[OSTERSUND]
+    log_in(page, other, confirmed_totp_device(other))
+    response = page.goto("/resettlement/packets/K-2/")
+    assert response is not None and response.status == 404
+    page.goto("/resettlement/packets/")
+    expect(main.get_by_role("link", name="K-2", exact=True)).to_have_count(0)
