@@ -651,8 +651,11 @@ def run_approve(*, actor: Actor, run: PlacementRun) -> PlacementRun:
                     ]
                 }
             )
+        by_municipality: dict[str, list[int]] = {}
         for p in placed:
-            Case.objects.filter(pk=p.case_id).update(placed_in_id=p.municipality_id, approved_run=run)
+            by_municipality.setdefault(str(p.municipality_id), []).append(p.case_id)
+        for code, ids in by_municipality.items():
+            Case.objects.filter(pk__in=ids).update(placed_in_id=code, approved_run=run)
         run.status = RunStatus.APPROVED
         run.approved_by = actor.user if actor.is_authenticated else None
         run.approved_at = timezone.now()
@@ -688,6 +691,18 @@ def run_discard(*, actor: Actor, run: PlacementRun) -> PlacementRun:
 
 
 # --- Packets and follow-up ----------------------------------------------------------------------
+def packets_listed(*, actor: Actor, cases: Sequence[Case]) -> None:
+    """Log that a municipality's list of placed cases was read (references and arrival dates)."""
+    scope = selectors.scope_for(actor)
+    served = perms.municipalities_served(actor, scope)
+    audit.record(
+        actor=actor,
+        code="resettlement.packets.listed",
+        organisation_id=next((o for o, code in scope.municipality_of.items() if code in served), None),
+        data={"cases": [c.reference for c in cases][:500], "count": len(cases)},
+    )
+
+
 def packet_viewed(*, actor: Actor, case: Case, how: str) -> None:
     """Log a read of a packet (page or print)."""
     scope = selectors.scope_for(actor)

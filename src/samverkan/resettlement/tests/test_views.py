@@ -148,6 +148,8 @@ def test_a_packet_is_readable_and_printable_by_its_municipality_only_and_every_r
     receiver = municipal_user(home)
     verified_login(client, receiver)
     assert "K-2" in client.get("/resettlement/packets/").content.decode()
+    listed = AuditEvent.objects.get(code="resettlement.packets.listed")
+    assert "K-2" in listed.data["cases"] and listed.actor_user_id == receiver.pk
     body = client.get("/resettlement/packets/K-2/").content.decode()
     assert 'data-packet="K-2"' in body and "2027-04-01" in body
     assert client.get("/resettlement/packets/K-2/?print=1").status_code == 200
