@@ -388,9 +388,9 @@ def packet_list(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_for(actor)
     if not perms.municipalities_served(actor, scope):
         raise Http404
-    return render(
-        request, "resettlement/packet_list.html", {"cases": selectors.packet_cases_for(actor=actor)}
-    )
+    cases = list(selectors.packet_cases_for(actor=actor))
+    services.packets_listed(actor=actor, cases=cases)
+    return render(request, "resettlement/packet_list.html", {"cases": cases})
 
 
 def _packet_case(request: HttpRequest, reference: str) -> tuple[Actor, Any]:
