@@ -56,11 +56,14 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _year_param(request: HttpRequest) -> int:
+    """The year asked for, else the latest year with cases or reception numbers, else this year."""
+    known = selectors.years_with_data()
+    fallback = known[0] if known else this_year()
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return this_year()
-    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else this_year()
+        return fallback
+    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else fallback
 
 
 @login_required

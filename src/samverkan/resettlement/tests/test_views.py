@@ -177,3 +177,11 @@ def test_follow_up_through_the_form(client, agent, proposed):
     case = Case.objects.get(reference="K-1")
     assert case.persons.get(position=1).observation.needs == ["TR"]
     assert client.get("/resettlement/followup/").status_code == 200
+
+
+def test_the_start_page_opens_on_the_latest_year_with_data(client, agent):
+    services.reception_import(actor=officer(), year=YEAR, data=RECEPTION_CSV, filename="m.csv")
+    verified_login(client, agent)
+    body = client.get("/resettlement/").content.decode()
+    assert f'<option value="{YEAR}" selected>' in body and "data-receptions>3" in body
+    assert client.get("/resettlement/?year=1999").status_code == 200
