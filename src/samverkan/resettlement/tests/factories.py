@@ -6,7 +6,8 @@ from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import User
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.core.actor import Actor
-from samverkan.organisations.models import Organisation
+from samverkan.organisations.models import Municipality, Organisation
+from samverkan.organisations.municipalities import read_municipalities
 
 YEAR = 2027
 OSTERSUND, GOTEBORG, KIRUNA = "2380", "1480", "2584"
@@ -37,6 +38,13 @@ def agency() -> Organisation:
 
 
 def municipality_org(code: str) -> Organisation:
+    """A fictional organisation for the municipality ``code``; the register row is put back if a
+    transactional test's flush removed it."""
+    if not Municipality.objects.filter(code=code).exists():
+        row = next(r for r in read_municipalities() if r.code == code)
+        Municipality.objects.create(
+            code=row.code, name=row.name, county=row.county, population_2016=row.population_2016
+        )
     return organisation(kind="municipality", municipality_id=code, name=f"Kommun {code} (fiktiv)")
 
 
