@@ -113,6 +113,21 @@ def _apply_organisation_fields(org: Organisation, data: dict[str, Any]) -> None:
     _full_clean(org, exclude=["slug", "municipality"])
 
 
+def _refuse_identity_change(org: Organisation, changes: dict[str, Any]) -> None:
+    """An organisation's kind and kommunkod decide what it may see elsewhere (a municipality reads
+    the resettlement cases placed with it), so only platform administrators change them."""
+    errors: dict[str, list[str]] = {}
+    message = _("Only the platform's administrators can change this. Contact them if it is wrong.")
+    if "kind" in changes and str(changes["kind"] or "") != org.kind:
+        errors["kind"] = [message]
+    if "municipality_code" in changes and (str(changes["municipality_code"] or "").strip() or None) != (
+        org.municipality_id or None
+    ):
+        errors["municipality_code"] = [message]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70] or "org"
     slug, n = base, 2
@@ -147,6 +162,8 @@ def organisation_update(*, actor: Actor, organisation_id: int, data: dict[str, A
         if not perms.can_edit_organisation(actor, org):
             raise PermissionDenied("organisation.edit")
         changes = {k: data[k] for k in ORGANISATION_FIELDS if k in data}
+        if not (actor.is_system or perms.is_platform_admin(actor)):
+            _refuse_identity_change(org, changes)
         _apply_organisation_fields(org, changes)
         org.save()
         audit.record(

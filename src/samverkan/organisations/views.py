@@ -439,6 +439,9 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "description": organisation.description,
     }
     form = OrganisationForm(request.POST or None, initial=initial)
+    if not perms.is_platform_admin(actor):  # kind and kommunkod decide access elsewhere
+        form.fields["kind"].disabled = True
+        form.fields["municipality_code"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(actor=actor, organisation_id=organisation.pk, data=form.cleaned_data)

@@ -119,7 +119,7 @@ def test_organisation_update_needs_the_administrator_role(client, role):
 )
 def test_organisation_update_invalid_is_422_naming_the_field_and_writes_nothing(client, payload, field):
     org = OrganisationFactory(description="Orörd")
-    auth = bearer(member("administrator", org))
+    auth = bearer(_platform_admin(org))
     before = Organisation.objects.values().get(pk=org.pk)
     events = AuditEvent.objects.count()
     response = client.patch(
@@ -134,17 +134,37 @@ def test_organisation_update_invalid_is_422_naming_the_field_and_writes_nothing(
     assert AuditEvent.objects.count() == events
 
 
+def _platform_admin(org):
+    user = member("administrator", org)
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
 def test_organisation_update_to_municipality_with_a_real_kommunkod(client):
     org = OrganisationFactory()
-    admin = member("administrator", org)
     response = client.patch(
         f"/api/v1/organisations/{org.pk}",
         {"kind": "municipality", "municipality_code": "0180"},
         content_type=JSON,
-        **bearer(admin),
+        **bearer(_platform_admin(org)),
     )
     assert response.status_code == 200, response.content
     assert response.json()["municipality_code"] == "0180"
+
+
+def test_an_organisations_administrator_cannot_make_it_a_municipality(client):
+    org = OrganisationFactory()
+    response = client.patch(
+        f"/api/v1/organisations/{org.pk}",
+        {"kind": "municipality", "municipality_code": "0180"},
+        content_type=JSON,
+        **bearer(member("administrator", org)),
+    )
+    assert response.status_code == 422
+    assert ["body", "payload", "kind"] in _locs(response)
+    org.refresh_from_db()
+    assert (org.kind, org.municipality_id) == ("ngo", None)
 
 
 def test_nul_characters_are_422_not_a_database_error(client):

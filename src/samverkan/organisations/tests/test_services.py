@@ -204,8 +204,15 @@ def test_document_upload_checks_type_and_size(settings, english):
     assert AgreementDocument.objects.count() == 1
 
 
+def _platform_admin():
+    user = member("reader", OrganisationFactory())
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return actor_for_user(user)
+
+
 def test_organisation_update_validates_org_number_and_kommunkod():
-    actor, org = _admin_actor()
+    actor, org = _platform_admin(), OrganisationFactory()
     with pytest.raises(ValidationError) as info:
         services.organisation_update(
             actor=actor,
@@ -222,10 +229,31 @@ def test_organisation_update_validates_org_number_and_kommunkod():
 
 
 def test_municipality_needs_a_kommunkod():
-    actor, org = _admin_actor()
+    actor, org = _platform_admin(), OrganisationFactory()
     with pytest.raises(ValidationError) as info:
         services.organisation_update(actor=actor, organisation_id=org.pk, data={"kind": "municipality"})
     assert "municipality_code" in info.value.errors
+
+
+def test_an_organisations_own_administrator_cannot_change_its_kind_or_kommunkod():
+    """Kind and kommunkod decide what an organisation sees elsewhere: a municipality reads the
+    resettlement cases placed with it. An NGO's administrator must not make it "a municipality"."""
+    actor, org = _admin_actor()
+    with pytest.raises(ValidationError) as info:
+        services.organisation_update(
+            actor=actor, organisation_id=org.pk, data={"kind": "municipality", "municipality_code": "0180"}
+        )
+    assert set(info.value.errors) == {"kind", "municipality_code"}
+    org.refresh_from_db()
+    assert (org.kind, org.municipality_id) == ("ngo", None)
+    # the same values (the edit form sends them back) and other fields are fine
+    services.organisation_update(
+        actor=actor,
+        organisation_id=org.pk,
+        data={"kind": "ngo", "municipality_code": "", "name": "Nytt namn"},
+    )
+    org.refresh_from_db()
+    assert org.name == "Nytt namn"
 
 
 def test_reminders_are_sent_once_per_threshold(mailoutbox, django_capture_on_commit_callbacks):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -150,7 +151,10 @@ def test_document_upload_form_refuses_wrong_type(client):
 
 def test_organisation_form_refuses_bad_org_number_and_kommunkod(client):
     org = OrganisationFactory()
-    login(client, member("administrator", org))
+    admin = member("administrator", org)
+    admin.is_superuser = True  # only platform administrators change kind and kommunkod
+    admin.save(update_fields=["is_superuser"])
+    login(client, admin)
     response = client.post(
         reverse("organisations:organisation_edit", args=[org.slug]),
         {
@@ -166,6 +170,18 @@ def test_organisation_form_refuses_bad_org_number_and_kommunkod(client):
     assert 'id="id_municipality_code_error"' in html
     org.refresh_from_db()
     assert org.kind == "ngo"
+
+
+def test_an_organisations_administrator_sees_kind_and_kommunkod_but_cannot_change_them(client):
+    org = OrganisationFactory()
+    login(client, member("administrator", org))
+    url = reverse("organisations:organisation_edit", args=[org.slug])
+    html = client.get(url).content.decode()
+    assert re.search(r'<select name="kind"[^>]*disabled', html)
+    response = client.post(url, {"name": "Nytt namn", "kind": "municipality", "municipality_code": "0180"})
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert (org.name, org.kind, org.municipality_id) == ("Nytt namn", "ngo", None)
 
 
 @pytest.mark.parametrize("role", ROLES)
