@@ -150,6 +150,8 @@ RESETTLEMENT_TIME_LIMIT = env.int("RESETTLEMENT_TIME_LIMIT", default=30)
 RESETTLEMENT_MAX_TIME_LIMIT = env.int("RESETTLEMENT_MAX_TIME_LIMIT", default=600)
 # Follow-up figures below this count are suppressed on the dashboard.
 RESETTLEMENT_MIN_CELL = env.int("RESETTLEMENT_MIN_CELL", default=5)
+# ... and a year is shown to municipalities only when this many municipalities contributed to it.
+RESETTLEMENT_MIN_MUNICIPALITIES = env.int("RESETTLEMENT_MIN_MUNICIPALITIES", default=3)
 # Largest statistics file an editor may upload; the upload is cut off as soon as it passes this.
 STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 # Disclosure control is computed at import, in the request: it takes about a second for a

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverkan.core.forms import StyledFormMixin
 from samverkan.resettlement.models import Service
+from samverkan.resettlement.optimizer.files import MAX_NUMBER
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -44,8 +45,12 @@ class RunForm(StyledFormMixin, forms.Form):
 
 
 class ReceptionForm(StyledFormMixin, forms.Form):
-    capacity_persons = forms.IntegerField(label=_("Reception number (persons)"), min_value=0)
-    large_dwellings = forms.IntegerField(label=_("Large dwellings (families of 6 or more)"), min_value=0)
+    capacity_persons = forms.IntegerField(
+        label=_("Reception number (persons)"), min_value=0, max_value=MAX_NUMBER
+    )
+    large_dwellings = forms.IntegerField(
+        label=_("Large dwellings (families of 6 or more)"), min_value=0, max_value=MAX_NUMBER
+    )
     need_slots = forms.CharField(
         label=_("Service places per need code"),
         required=False,
@@ -61,6 +66,7 @@ class ReceptionForm(StyledFormMixin, forms.Form):
 
 
 class TaxonomyEntryForm(StyledFormMixin, forms.Form):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=10**9)
     label_sv = forms.CharField(label=_("Name (Swedish)"), max_length=200)
     label_en = forms.CharField(label=_("Name (English)"), max_length=200)
     definition_sv = forms.CharField(label=_("Definition (Swedish)"), widget=forms.Textarea(attrs={"rows": 4}))

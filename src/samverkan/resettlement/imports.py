@@ -20,6 +20,7 @@ from .optimizer.files import InputError, language_set, read_rows, whole_number
 PRIORITIES = ("emergency", "urgent", "normal")
 SEXES = ("F", "M", "X")
 MAX_AGE = 130
+MAX_FAMILY = 50  # persons in one case
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
@@ -79,6 +80,8 @@ def parse_case_file(
                 path, line, "case_id", f"'{reference}': use at most 40 letters, digits, '.', '_' or '-'"
             )
         case = cases.setdefault(reference, ParsedCase(reference, line))
+        if len(case.persons) >= MAX_FAMILY:
+            raise InputError(path, line, "case_id", f"case '{reference}' has more than {MAX_FAMILY} persons")
         age = whole_number(path, line, "age", cell(cells, "age"))
         if age > MAX_AGE:
             raise InputError(path, line, "age", f"{age} is not a plausible age")

@@ -238,6 +238,8 @@ class PlacementRun(models.Model):
     time_limit = models.PositiveIntegerField(default=30)
     taxonomy_version = models.ForeignKey(TaxonomyVersion, on_delete=models.PROTECT, null=True)
     input_sha256 = models.CharField(max_length=64, blank=True)
+    # reception less approved placements when the run was computed: approval checks it is unchanged
+    capacity_sha256 = models.CharField(max_length=64, blank=True)
     objective = models.FloatField(null=True, blank=True)
     lp_bound = models.FloatField(null=True, blank=True)
     gap = models.FloatField(null=True, blank=True)

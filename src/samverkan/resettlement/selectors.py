@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,7 @@ from samverkan.resettlement.models import (
     RunStatus,
     TaxonomyVersion,
 )
-from samverkan.resettlement.optimizer import NEED_CODES, Problem
+from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, Problem
 from samverkan.resettlement.optimizer import Case as OptCase
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
@@ -124,18 +126,18 @@ def proposals_of(run: PlacementRun) -> QuerySet[Proposal]:
 class RunInput:
     problem: Problem
     cases: dict[str, Case]
+    capacity_sha256: str
 
 
-def run_input(run: PlacementRun) -> RunInput:
-    """The optimizer's problem for a run: the year's open cases (not placed by an approved run) and
-    each municipality's reception number less the persons already placed there this year. Each
-    person flagged with a code (or any of its sub-codes) takes one service place of the code."""
-    year = run.year
+def remaining_capacity(year: int) -> list[OptMunicipality]:
+    """Each municipality with a reception number for the year, less what approved runs already
+    placed there: persons, large dwellings (families of 6 or more), and one service place of a
+    top-level code per person flagged with it or any of its sub-codes."""
     used = placed_persons(year)
     used_large = Counter(
         Case.objects.filter(year=year, placed_in__isnull=False)
         .annotate(n=Count("persons"))
-        .filter(n__gte=6)
+        .filter(n__gte=LARGE_FAMILY)
         .values_list("placed_in", flat=True)
     )
     used_slots: dict[str, Counter[str]] = {}
@@ -157,6 +159,25 @@ def run_input(run: PlacementRun) -> RunInput:
                 languages=frozenset(r.languages),
             )
         )
+    return municipalities
+
+
+def capacity_fingerprint(municipalities: list[OptMunicipality]) -> str:
+    """What the municipalities can still take, hashed: if it changes after a run was computed
+    (reception numbers edited, another run approved), the run's proposal may break a limit."""
+    rows = [
+        [m.code, m.capacity_persons, m.large_dwellings, sorted(m.need_slots.items())]
+        for m in sorted(municipalities, key=lambda m: m.code)
+    ]
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()
+
+
+def run_input(run: PlacementRun) -> RunInput:
+    """The optimizer's problem for a run: the year's open cases (not placed by an approved run) and
+    each municipality's remaining capacity (``remaining_capacity``)."""
+    year = run.year
+    municipalities = remaining_capacity(year)
+    fingerprint = capacity_fingerprint(municipalities)
     known = {m.code for m in municipalities}
     cases = list(
         Case.objects.filter(year=year, placed_in__isnull=True)
@@ -187,7 +208,7 @@ def run_input(run: PlacementRun) -> RunInput:
             )
         )
     problem = Problem(municipalities=tuple(municipalities), cases=tuple(opt_cases))
-    return RunInput(problem, {c.reference: c for c in cases})
+    return RunInput(problem, {c.reference: c for c in cases}, fingerprint)
 
 
 # --- Packets ------------------------------------------------------------------------------------
@@ -254,7 +275,7 @@ class PrevalenceRow:
     year: int
     code: str
     label: str
-    persons: int | None  # persons followed up in the year (suppressed: None)
+    persons: int  # persons followed up in the year
     flagged: int | None
     observed: int | None
 
@@ -270,21 +291,29 @@ class PrevalenceRow:
 def prevalence(*, actor: Actor, version: TaxonomyVersion) -> list[PrevalenceRow]:
     """Per year and top-level need code: among persons followed up by their municipality, how many
     the agency flagged with the code and how many the municipality observed with it; plus an "any
-    need" row (the seed's 9 % question). Counts from 1 to ``RESETTLEMENT_MIN_CELL - 1`` are
-    suppressed, and so is a year with fewer persons than that (its shares would reveal them)."""
+    need" row (the seed's 9 % question).
+
+    Disclosure control (threshold ``m = RESETTLEMENT_MIN_CELL``): a count is withheld when it is
+    from 1 to m - 1, or when the persons *without* the need would be fewer than m (the
+    complement would reveal them); a year with fewer than m persons is left out. Municipalities
+    see a year only when at least ``RESETTLEMENT_MIN_MUNICIPALITIES`` municipalities contributed
+    to it, so none can subtract its own follow-ups to learn about another's few persons."""
     scope = scope_for(actor)
     if not perms.can_view_dashboard(actor, scope):
         raise NotFound
     minimum = settings.RESETTLEMENT_MIN_CELL
+    contributors_needed = 1 if perms.is_officer(actor, scope) else settings.RESETTLEMENT_MIN_MUNICIPALITIES
     labels = {e.code: e.label for e in version.entries.filter(kind="need")}
     rows = Person.objects.filter(observation__isnull=False).values_list(
-        "case__year", "needs", "observation__needs"
+        "case__year", "case__placed_in", "needs", "observation__needs"
     )
     persons: Counter[int] = Counter()
+    contributors: dict[int, set[str]] = {}
     flagged: Counter[tuple[int, str]] = Counter()
     observed: Counter[tuple[int, str]] = Counter()
-    for year, flags, seen in rows:
+    for year, placed_in, flags, seen in rows:
         persons[year] += 1
+        contributors.setdefault(year, set()).add(placed_in)
         f = {top_level(c) for c in flags}
         o = {top_level(c) for c in seen}
         flagged.update((year, c) for c in f)
@@ -294,22 +323,25 @@ def prevalence(*, actor: Actor, version: TaxonomyVersion) -> list[PrevalenceRow]
         if o:
             observed[(year, "*")] += 1
 
-    def protect(n: int) -> int | None:
-        return None if 0 < n < minimum else n
+    def protect(n: int, total: int) -> int | None:
+        if 0 < n < minimum or (n > 0 and total - n < minimum):
+            return None
+        return n
 
     out = []
     for year in sorted(persons, reverse=True):
         total = persons[year]
-        hidden = total < minimum
+        if total < minimum or len(contributors[year]) < contributors_needed:
+            continue
         for code in ["*", *labels]:
             out.append(
                 PrevalenceRow(
                     year=year,
                     code=code,
                     label=labels.get(code, ""),
-                    persons=None if hidden else total,
-                    flagged=None if hidden else protect(flagged[(year, code)]),
-                    observed=None if hidden else protect(observed[(year, code)]),
+                    persons=total,
+                    flagged=protect(flagged[(year, code)], total),
+                    observed=protect(observed[(year, code)], total),
                 )
             )
     return out

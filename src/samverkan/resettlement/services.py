@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.models import Municipality
 from samverkan.resettlement import permissions as perms
 from samverkan.resettlement import selectors
-from samverkan.resettlement.imports import parse_case_file
+from samverkan.resettlement.imports import ParsedCase, parse_case_file
 from samverkan.resettlement.models import (
     Case,
     NeedDefinition,
@@ -35,11 +35,20 @@ from samverkan.resettlement.models import (
     TaxonomyVersion,
 )
 from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, solve
-from samverkan.resettlement.optimizer.files import InputError, parse_municipalities, parse_need_slots
+from samverkan.resettlement.optimizer.files import (
+    MAX_NUMBER,
+    InputError,
+    parse_municipalities,
+    parse_need_slots,
+)
 from samverkan.resettlement.taxonomy import top_level
 
 log = logging.getLogger(__name__)
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _changed_meanwhile() -> str:
+    return _("Someone changed the definitions meanwhile. Reload the page and make your change again.")
 
 
 def _agency_id(actor: Actor) -> int | None:
@@ -65,6 +74,7 @@ def taxonomy_update(
     definition_en: str,
     services: Sequence[str],
     note: str,
+    base_version: int | None = None,
 ) -> TaxonomyVersion:
     """Change one entry: the whole taxonomy is copied into a new dated version with the change, so
     every earlier version stays as it was (placements and follow-ups name the version they used)."""
@@ -87,7 +97,12 @@ def taxonomy_update(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = selectors.taxonomy_current()
+        # the row lock makes concurrent edits wait; the later one then sees it is not current
+        current = TaxonomyVersion.objects.select_for_update().get(pk=selectors.taxonomy_current().pk)
+        if (base_version is not None and base_version != current.number) or TaxonomyVersion.objects.filter(
+            number__gt=current.number
+        ).exists():
+            raise ValidationError({"__all__": [_changed_meanwhile()]})
         entries = list(current.entries.order_by("position"))
         target = next((e for e in entries if e.code == code), None)
         if target is None:
@@ -146,6 +161,10 @@ def _check_slots(slots: Mapping[str, int]) -> dict[str, int]:
             raise ValidationError(
                 {"need_slots": [_("%(code)s: the number cannot be negative.") % {"code": code}]}
             )
+        if value > MAX_NUMBER:
+            raise ValidationError(
+                {"need_slots": [_("The number can be at most %(max)s.") % {"max": MAX_NUMBER}]}
+            )
         if value:
             out[code] = int(value)
     return out
@@ -169,12 +188,34 @@ def reception_set(
     if municipality is None:
         raise NotFound
     _year(year)
-    if capacity_persons < 0:
-        raise ValidationError({"capacity_persons": [_("The number cannot be negative.")]})
-    if large_dwellings < 0:
-        raise ValidationError({"large_dwellings": [_("The number cannot be negative.")]})
+    for name, value in (("capacity_persons", capacity_persons), ("large_dwellings", large_dwellings)):
+        if value < 0:
+            raise ValidationError({name: [_("The number cannot be negative.")]})
+        if value > MAX_NUMBER:
+            raise ValidationError({name: [_("The number can be at most %(max)s.") % {"max": MAX_NUMBER}]})
     slots = _check_slots(need_slots)
-    langs = sorted({lang.strip().lower() for lang in languages if lang.strip()})
+    langs = sorted({lang.strip().lower() for lang in languages if lang.strip()})[:50]
+    try:
+        return _reception_write(
+            actor, scope, municipality, year, capacity_persons, large_dwellings, slots, langs
+        )
+    except IntegrityError:  # the same row created by someone else at the same moment
+        raise ValidationError(
+            {"__all__": [_("Someone saved this at the same moment. Reload the page and try again.")]}
+        ) from None
+
+
+def _reception_write(
+    actor: Actor,
+    scope: perms.Scope,
+    municipality: Municipality,
+    year: int,
+    capacity_persons: int,
+    large_dwellings: int,
+    slots: dict[str, int],
+    langs: list[str],
+) -> Reception:
+    municipality_code = municipality.code
     with transaction.atomic():
         reception = Reception.objects.select_for_update().filter(municipality=municipality, year=year).first()
         before = (
@@ -229,6 +270,8 @@ def reception_import(*, actor: Actor, year: int, data: bytes, filename: str) -> 
         rows = parse_municipalities(name, data)
     except InputError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
+    if not rows:
+        raise ValidationError({"file": [str(InputError(name, 2, "row", "no municipalities in the file"))]})
     known = set(Municipality.objects.values_list("code", flat=True))
     lines = {m.code: i + 2 for i, m in enumerate(rows)}
     unknown = next((m for m in rows if m.code not in known), None)
@@ -311,6 +354,21 @@ def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
                 ]
             }
         )
+    try:
+        return _cases_write(actor, scope, year, name, parsed, version.number)
+    except IntegrityError:  # the same reference imported by someone else at the same moment
+        raise ValidationError(
+            {
+                "file": [
+                    _("Someone imported some of these cases at the same moment. Reload the page and check.")
+                ]
+            }
+        ) from None
+
+
+def _cases_write(
+    actor: Actor, scope: perms.Scope, year: int, name: str, parsed: list[ParsedCase], version_number: int
+) -> int:
     user = actor.user if actor.is_authenticated else None
     with transaction.atomic():
         cases = Case.objects.bulk_create(
@@ -355,7 +413,7 @@ def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
                 "file": name,
                 "cases": len(parsed),
                 "persons": sum(len(c.persons) for c in parsed),
-                "taxonomy_version": version.number,
+                "taxonomy_version": version_number,
             },
         )
     return len(parsed)
@@ -467,6 +525,7 @@ def run_execute(*, run_id: int) -> PlacementRun:
         Proposal.objects.bulk_create(proposals, batch_size=1000)
         run.status, run.progress, run.step = RunStatus.PROPOSED, 100, RunStep.DONE
         run.input_sha256 = placement.input_sha256
+        run.capacity_sha256 = data.capacity_sha256
         run.objective, run.lp_bound, run.gap = placement.objective, placement.lp_bound, placement.gap
         run.seconds, run.solver = placement.seconds, placement.solver
         run.stats = {**placement.stats, "placed": placement.placed, "unplaced": placement.unplaced}
@@ -544,7 +603,7 @@ def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -
             _("%(code)s has no reception number for %(year)s.") % {"code": code, "year": run.year},
         ]
     others = Case.objects.filter(proposals__run=run, proposals__municipality_id=code).exclude(pk=case.pk)
-    approved = Case.objects.filter(year=run.year, placed_in_id=code)
+    approved = Case.objects.filter(year=run.year, placed_in_id=code).exclude(pk=case.pk)
     there = [*others.values_list("pk", flat=True), *approved.values_list("pk", flat=True)]
     members = list(Person.objects.filter(case_id__in=there).values_list("case_id", "needs"))
     own = list(case.persons.values_list("needs", flat=True))
@@ -620,7 +679,8 @@ def proposal_override(
             code="resettlement.proposal.overridden",
             obj=run,
             organisation_id=scope.agency_id,
-            data={"case": reference, "from": before, "to": code, "note": note.strip(), "warnings": warnings},
+            # the reason stays on the proposal: it may name health matters the log should not keep
+            data={"case": reference, "from": before, "to": code, "warnings": warnings},
         )
     return proposal
 
@@ -632,22 +692,35 @@ def run_approve(*, actor: Actor, run: PlacementRun) -> PlacementRun:
     if not perms.is_officer(actor, scope):
         raise NotFound
     with transaction.atomic():
-        run = PlacementRun.objects.select_for_update().get(pk=run.pk)
+        # every run of the year is locked (in one order): approvals of the same year take turns,
+        # and each sees what the previous one placed
+        list(PlacementRun.objects.select_for_update().filter(year=run.year).order_by("pk").values_list("pk"))
+        run = PlacementRun.objects.get(pk=run.pk)
         if run.status != RunStatus.PROPOSED:
             raise ValidationError({"__all__": [_("Only a proposed placement can be approved.")]})
         placed = list(run.proposals.filter(municipality__isnull=False).select_related("case"))
         case_ids = [p.case_id for p in placed]
-        taken = list(
-            Case.objects.select_for_update()
-            .filter(pk__in=case_ids, placed_in__isnull=False)
-            .values_list("reference", flat=True)
-        )
+        locked = Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk")
+        taken = [reference for reference, where in locked.values_list("reference", "placed_in_id") if where]
         if taken:
             raise ValidationError(
                 {
                     "__all__": [
                         _("Already placed by another approved run: %(cases)s.")
                         % {"cases": ", ".join(sorted(taken)[:20])}
+                    ]
+                }
+            )
+        if run.capacity_sha256 and run.capacity_sha256 != selectors.capacity_fingerprint(
+            selectors.remaining_capacity(run.year)
+        ):
+            raise ValidationError(
+                {
+                    "__all__": [
+                        _(
+                            "Reception numbers or approved placements have changed since this run was "
+                            "computed, so it may break a limit. Start a new run."
+                        )
                     ]
                 }
             )
@@ -692,15 +765,20 @@ def run_discard(*, actor: Actor, run: PlacementRun) -> PlacementRun:
 
 # --- Packets and follow-up ----------------------------------------------------------------------
 def packets_listed(*, actor: Actor, cases: Sequence[Case]) -> None:
-    """Log that a municipality's list of placed cases was read (references and arrival dates)."""
+    """Log that a list of placed cases was read: one event per municipality whose cases it showed,
+    filed under that municipality's organisation."""
     scope = selectors.scope_for(actor)
     served = perms.municipalities_served(actor, scope)
-    audit.record(
-        actor=actor,
-        code="resettlement.packets.listed",
-        organisation_id=next((o for o, code in scope.municipality_of.items() if code in served), None),
-        data={"cases": [c.reference for c in cases][:500], "count": len(cases)},
-    )
+    for org, code in sorted(scope.municipality_of.items()):
+        if code not in served:
+            continue
+        shown = [c.reference for c in cases if c.placed_in_id == code]
+        audit.record(
+            actor=actor,
+            code="resettlement.packets.listed",
+            organisation_id=org,
+            data={"municipality": code, "cases": shown[:500], "count": len(shown)},
+        )
 
 
 def packet_viewed(*, actor: Actor, case: Case, how: str) -> None:

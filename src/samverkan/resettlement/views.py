@@ -102,8 +102,12 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
     try:
         current = selectors.taxonomy_current()
-        number = request.GET.get("version")
-        version = selectors.taxonomy_version(int(number)) if number and number.isdigit() else current
+        number = request.GET.get("version", "")
+        version = (
+            selectors.taxonomy_version(int(number))
+            if number.isascii() and number.isdigit() and len(number) <= 9
+            else current
+        )
     except NotFound:
         raise Http404 from None
     entries = list(version.entries.order_by("position"))
@@ -129,9 +133,8 @@ def taxonomy_edit(request: HttpRequest, code: str) -> HttpResponse:
     entry = selectors.entries_of(selectors.taxonomy_current()).get(code)
     if entry is None:
         raise Http404
-    initial = {
-        k: getattr(entry, k) for k in ("label_sv", "label_en", "definition_sv", "definition_en", "services")
-    }
+    fields = ("label_sv", "label_en", "definition_sv", "definition_en", "services")
+    initial = {**{k: getattr(entry, k) for k in fields}, "base_version": entry.version.number}
     form = TaxonomyEntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,8 +23,14 @@ from .model import NEED_CODES, Case, Municipality
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+MAX_REASON = 300  # characters: a reason quoting a huge cell is cut
+MAX_NUMBER = 10_000_000  # no reception number, dwelling count, slot count or family is larger
+
+
 class InputError(ValueError):
     def __init__(self, path: str | Path, line: int, field: str, reason: str) -> None:
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "…"
         self.path, self.line, self.field, self.reason = str(path), line, field, reason
         super().__init__(f"{self.path}:{line}: {field}: {reason}")
 
@@ -65,15 +71,18 @@ def read_rows(
     return columns, records[1:]
 
 
-def whole_number(path: str, line: int, field: str, cell: str, minimum: int = 0) -> int:
-    try:
-        value = int(cell)
-    except ValueError:
-        raise InputError(path, line, field, f"'{cell}' is not a whole number") from None
+def whole_number(
+    path: str, line: int, field: str, cell: str, minimum: int = 0, maximum: int = MAX_NUMBER
+) -> int:
+    if not (cell.isascii() and cell.lstrip("+-").isdigit()) or len(cell) > 20:
+        raise InputError(path, line, field, f"'{cell}' is not a whole number")
+    value = int(cell)
     if value < minimum:
         raise InputError(
             path, line, field, f"{value} is {'negative' if minimum == 0 else f'below {minimum}'}"
         )
+    if value > maximum:
+        raise InputError(path, line, field, f"{value} is too large (at most {maximum})")
     return value
 
 

@@ -58,3 +58,12 @@ def test_a_file_with_only_a_header_is_refused():
     with pytest.raises(InputError) as exc:
         parse("")
     assert exc.value.reason == "no persons in the file"
+
+
+def test_a_family_larger_than_fifty_is_refused_and_a_huge_cell_is_not_echoed_whole():
+    with pytest.raises(InputError) as exc:
+        parse("".join(f"A-1,{i % 90},F,,,,,\n" for i in range(51)))
+    assert (exc.value.line, exc.value.field) == (52, "case_id") and "more than 50" in exc.value.reason
+    with pytest.raises(InputError) as exc:
+        parse("A-1,40,F," + "X" * 100_000 + ",,,,\n")
+    assert exc.value.field == "needs" and len(str(exc.value)) < 400

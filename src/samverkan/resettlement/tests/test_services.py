@@ -411,21 +411,31 @@ def test_follow_up_is_recorded_by_the_receiving_municipality_only(approved):
 
 
 def test_the_dashboard_compares_flagged_and_observed_and_suppresses_small_counts(approved, settings):
-    settings.RESETTLEMENT_MIN_CELL = 3
+    settings.RESETTLEMENT_MIN_CELL = 2
     version = selectors.taxonomy_current()
+    # 7 persons: K-1 (3, one flagged SM-CI), K-2 (2, one WR), K-3 (1, SM), K-4 (1, none)
     for reference, place in approved.items():
         case = Case.objects.get(reference=reference)
         n = case.persons.count()
-        observed = {i: (["TR"] if reference in ("K-1", "K-2") else []) for i in range(1, n + 1)}
+        observed = {i: (["TR"] if reference != "K-4" else []) for i in range(1, n + 1)}
         services.observation_record(actor=municipal(place), case=case, observed=observed)
     rows = {r.code: r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR}
     assert rows["*"].persons == 7
-    assert rows["TR"].observed == 5 and rows["TR"].flagged == 0  # 3 + 2 persons observed, none flagged
-    assert rows["SM"].flagged is None  # 2 persons flagged with SM: below 3, suppressed
-    assert rows["*"].flagged == 3 and rows["*"].flagged_percent == pytest.approx(300 / 7)
-    settings.RESETTLEMENT_MIN_CELL = 8  # fewer persons than that: the whole year is hidden
-    rows = [r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR]
-    assert all(r.persons is None and r.flagged is None and r.observed is None for r in rows)
+    assert rows["SM"].flagged == 2 and rows["SM"].flagged_percent == pytest.approx(200 / 7)
+    assert rows["*"].flagged == 3 and rows["TR"].flagged == 0
+    assert rows["WR"].flagged is None  # one person: below the threshold
+    assert rows["TR"].observed is None  # 6 of 7: the one person without it would be revealed
+    assert rows["DS"].observed == 0
+    # a municipality sees the year only when enough municipalities reported for it
+    settings.RESETTLEMENT_MIN_MUNICIPALITIES = len(set(approved.values())) + 1
+    assert not [
+        r for r in selectors.prevalence(actor=municipal(OSTERSUND), version=version) if r.year == YEAR
+    ]
+    assert [r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR]
+    settings.RESETTLEMENT_MIN_MUNICIPALITIES = 1
+    assert [r for r in selectors.prevalence(actor=municipal(OSTERSUND), version=version) if r.year == YEAR]
+    settings.RESETTLEMENT_MIN_CELL = 8  # fewer persons than that: the year is left out
+    assert not [r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR]
     with pytest.raises(NotFound):
         selectors.prevalence(actor=actor_for_user(member("administrator", organisation())), version=version)
 
@@ -435,3 +445,57 @@ def test_an_emptied_database_gets_the_shipped_taxonomy_back():
     TaxonomyVersion.objects.all().delete()
     version = selectors.taxonomy_current()
     assert version.number == 1 and sorted(selectors.need_codes_of(version)) == shipped
+
+
+def test_approval_is_refused_when_the_reception_changed_since_the_run(
+    loaded, django_capture_on_commit_callbacks
+):
+    run = _run(loaded, django_capture_on_commit_callbacks)
+    services.reception_set(
+        actor=municipal(OSTERSUND),
+        municipality_code=OSTERSUND,
+        year=YEAR,
+        capacity_persons=1,
+        large_dwellings=0,
+        need_slots={},
+        languages=[],
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.run_approve(actor=loaded, run=run)
+    assert "Start a new run" in exc.value.errors["__all__"][0]
+    assert not Case.objects.filter(placed_in__isnull=False).exists()
+
+
+def test_an_override_keeps_its_reason_on_the_proposal_not_in_the_log(
+    loaded, django_capture_on_commit_callbacks
+):
+    run = _run(loaded, django_capture_on_commit_callbacks)
+    current = run.proposals.get(case__reference="K-4").municipality_id
+    target = next(c for c in (OSTERSUND, GOTEBORG, KIRUNA) if c != current)
+    services.proposal_override(
+        actor=loaded,
+        run=run,
+        reference="K-4",
+        municipality_code=target,
+        note="behandling på sjukhuset",
+        confirm=True,
+    )
+    assert run.proposals.get(case__reference="K-4").override_note == "behandling på sjukhuset"
+    event = AuditEvent.objects.get(code="resettlement.proposal.overridden")
+    assert "sjukhuset" not in str(event.data)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "m.csv:2: row: no municipalities in the file"),
+        ("2380,x,99999999999,1,\n", "m.csv:2: capacity_persons: 99999999999 is too large"),
+        ("2380,x,1,1,SM=99999999999\n", "m.csv:2: need_slots: 99999999999 is too large"),
+    ],
+)
+def test_empty_and_absurd_reception_files_are_refused(agent, body, message):
+    data = ("code,name,capacity_persons,large_dwellings,need_slots\n" + body).encode()
+    with pytest.raises(ValidationError) as exc:
+        services.reception_import(actor=agent, year=YEAR, data=data, filename="m.csv")
+    assert exc.value.errors["file"][0].startswith(message)
+    assert not Reception.objects.exists()

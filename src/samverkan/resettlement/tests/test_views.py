@@ -67,6 +67,7 @@ def test_an_agency_coordinator_changes_a_definition_through_the_form(client):
         "definition_en": "Changed in a test.",
         "services": ["elder_care", "primary_care"],
         "note": "",
+        "base_version": 1,
     }
     response = client.post("/resettlement/needs/ER/edit/", form)
     assert response.status_code == 200 and "This field is required" in response.content.decode()
@@ -75,6 +76,15 @@ def test_an_agency_coordinator_changes_a_definition_through_the_form(client):
     assert selectors.taxonomy_current().number == 2
     assert "Changed in a test." in client.get("/resettlement/needs/").content.decode()
     assert "Changed in a test." not in client.get("/resettlement/needs/?version=1").content.decode()
+    # a form loaded before that change (version 1) is refused, not saved over it
+    response = client.post(
+        "/resettlement/needs/ER/edit/", {**form, "note": "stale", "definition_en": "Old form."}
+    )
+    assert (
+        response.status_code == 200
+        and "Someone changed the definitions meanwhile" in response.content.decode()
+    )
+    assert selectors.taxonomy_current().number == 2
 
 
 def test_the_edit_page_is_404_for_everyone_else(client):
@@ -185,3 +195,29 @@ def test_the_start_page_opens_on_the_latest_year_with_data(client, agent):
     body = client.get("/resettlement/").content.decode()
     assert f'<option value="{YEAR}" selected>' in body and "data-receptions>3" in body
     assert client.get("/resettlement/?year=1999").status_code == 200
+
+
+def test_malformed_addresses_and_parameters_are_404_or_ignored_never_an_error(client, agent):
+    verified_login(client, agent)
+    for url in (
+        "/resettlement/packets/a%00/",
+        "/resettlement/packets/" + "a" * 41 + "/",
+        "/resettlement/packets/a%20b/followup/",
+        f"/resettlement/reception/{YEAR}/a%00/",
+        f"/resettlement/reception/{YEAR}/12345/",
+        "/resettlement/needs/sm%00/edit/",
+        "/resettlement/runs/1/cases/%00/",
+    ):
+        assert client.get(url).status_code == 404, url
+    for version in ("²", "9" * 5000, "-1", "abc"):
+        assert client.get("/resettlement/needs/", {"version": version}).status_code in (200, 404), version
+
+
+def test_an_absurd_reception_number_is_a_message_not_an_error(client):
+    verified_login(client, municipal_user(KIRUNA))
+    response = client.post(
+        f"/resettlement/reception/{YEAR}/{KIRUNA}/",
+        {"capacity_persons": 10**20, "large_dwellings": 1, "need_slots": "", "languages": ""},
+    )
+    assert response.status_code == 200 and 'id="id_capacity_persons_error"' in response.content.decode()
+    assert not Reception.objects.exists()
