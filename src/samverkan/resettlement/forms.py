@@ -85,6 +85,20 @@ class TaxonomyEntryForm(StyledFormMixin, forms.Form):
     )
 
 
+class SubcodeForm(TaxonomyEntryForm):
+    parent = forms.ChoiceField(label=_("Under the need"), choices=())
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        help_text=_("The need's code, a hyphen and two or three letters, like SM-PT."),
+    )
+    field_order = ["parent", "code"]
+
+    def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = parents  # type: ignore[attr-defined]
+
+
 class OverrideForm(StyledFormMixin, forms.Form):
     municipality = forms.CharField(
         label=_("Municipality code (kommunkod)"),

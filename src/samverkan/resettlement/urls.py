@@ -32,6 +32,7 @@ app_name = "resettlement"
 urlpatterns = [
     path("resettlement/", views.home, name="home"),
     path("resettlement/needs/", views.taxonomy, name="taxonomy"),
+    path("resettlement/needs/new/", views.taxonomy_add, name="taxonomy_add"),
     path("resettlement/needs/<needcode:code>/edit/", views.taxonomy_edit, name="taxonomy_edit"),
     path("resettlement/reception/<int:year>/", views.reception_list, name="reception_list"),
     path("resettlement/reception/<int:year>/<kommunkod:code>/", views.reception_edit, name="reception_edit"),

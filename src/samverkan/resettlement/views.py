@@ -26,6 +26,7 @@ from samverkan.resettlement.forms import (
     OverrideForm,
     ReceptionForm,
     RunForm,
+    SubcodeForm,
     TaxonomyEntryForm,
     this_year,
 )
@@ -148,6 +149,33 @@ def taxonomy_edit(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "resettlement/taxonomy_edit.html",
         {"entry": entry, "form": form, "services": Service.choices},
+    )
+
+
+@login_required
+def taxonomy_add(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    if not perms.can_edit_taxonomy(actor, selectors.scope_for(actor)):
+        raise Http404
+    current = selectors.taxonomy_current()
+    parents = [
+        (e.code, f"{e.code} {e.label}") for e in current.entries.filter(kind="need").order_by("position")
+    ]
+    form = SubcodeForm(
+        request.POST or None,
+        parents=parents,
+        initial={"base_version": current.number, "parent": request.GET.get("parent")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.taxonomy_add(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, _("Saved as version %(n)s of the taxonomy.") % {"n": version.number})
+            return redirect("resettlement:taxonomy")
+    return render(
+        request, "resettlement/taxonomy_edit.html", {"entry": None, "form": form, "services": Service.choices}
     )
 
 

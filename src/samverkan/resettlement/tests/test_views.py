@@ -221,3 +221,35 @@ def test_an_absurd_reception_number_is_a_message_not_an_error(client):
     )
     assert response.status_code == 200 and 'id="id_capacity_persons_error"' in response.content.decode()
     assert not Reception.objects.exists()
+
+
+def test_the_agency_adds_a_sub_code_that_cases_and_follow_up_can_use_at_once(client):
+    verified_login(client, officer_user("administrator"))
+    form = {
+        "parent": "SM",
+        "code": "sm-pt",
+        "label_sv": "Psykisk ohälsa efter trauma, ej diagnostiserad (fiktiv testkod)",
+        "label_en": "Post-traumatic distress, not diagnosed (fictional test code)",
+        "definition_sv": "Testdefinition.",
+        "definition_en": "Test definition.",
+        "services": ["mental_health"],
+        "note": "Kommunerna bad om en bredare definition",
+        "base_version": 1,
+    }
+    response = client.post("/resettlement/needs/new/", {**form, "code": "DS-PT"})
+    assert response.status_code == 200 and 'id="id_code_error"' in response.content.decode()
+    response = client.post("/resettlement/needs/new/", form)
+    assert response.status_code == 302
+    version = selectors.taxonomy_current()
+    codes = [e.code for e in version.entries.order_by("position")]
+    assert version.number == 2 and "SM-PT" in codes
+    assert codes[codes.index("SM-PT") - 1].startswith("SM")  # placed after its siblings
+    assert "SM-PT" not in selectors.need_codes_of(selectors.taxonomy_version(1))
+    assert AuditEvent.objects.get(code="resettlement.taxonomy.added").data["entry"] == "SM-PT"
+    services.case_import(
+        actor=officer(), year=YEAR, data=b"case_id,age,sex,needs\nN-1,30,F,SM-PT\n", filename="c.csv"
+    )
+    response = client.post("/resettlement/needs/new/", {**form, "base_version": 2})
+    assert "already exists" in response.content.decode()
+    verified_login(client, municipal_user(OSTERSUND, "administrator"))
+    assert client.get("/resettlement/needs/new/").status_code == 404
