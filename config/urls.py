@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("samverkan.statistics.urls")),
     path("", include("samverkan.panels.urls")),
     path("", include("samverkan.resettlement.urls")),
+    path("", include("samverkan.meetingplace.urls")),
     path("", include("samverkan.site.urls")),
 ]
 

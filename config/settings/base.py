@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samverkan.statistics",
     "samverkan.panels",
     "samverkan.resettlement",
+    "samverkan.meetingplace",
     "samverkan.site",
 ]
 
@@ -144,6 +145,8 @@ STATISTICS_DISCLOSURE_THRESHOLD = env.int("STATISTICS_DISCLOSURE_THRESHOLD", def
 # Panels: the largest volunteer pool accepted, and the solver time limit of one selection run.
 PANELS_MAX_POOL = env.int("PANELS_MAX_POOL", default=20000)
 PANELS_TIME_LIMIT = env.float("PANELS_TIME_LIMIT", default=600.0)
+# Mötesplats: the agency whose review of partner material the attribution banner reports.
+MEETINGPLACE_AGENCY = env.str("MEETINGPLACE_AGENCY", default="migrationsverket")
 # Resettlement: the organisation (slug) whose officers place quota refugees, and the solver's limits.
 RESETTLEMENT_AGENCY = env.str("RESETTLEMENT_AGENCY", default="migrationsverket")
 RESETTLEMENT_TIME_LIMIT = env.int("RESETTLEMENT_TIME_LIMIT", default=30)

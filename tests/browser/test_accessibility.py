@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from samverkan.core.actor import Actor
+from samverkan.meetingplace.tests import factories as meeting_factories
 from samverkan.organisations.models import AgreementParty
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
 from samverkan.panels import services as panel_services
@@ -35,6 +36,8 @@ PUBLIC_PAGES = [
     "/statistics/datasets/asylum-seekers/",
     "/panels/reports/{panel_report}/",
     "/resettlement/needs/",
+    "/meetingplace/",
+    "/meetingplace/sessions/{meeting_session}/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 
@@ -55,7 +58,12 @@ def public_data(transactional_db: Any) -> dict[str, Any]:
         owner=ngo, kind="letter_of_intent", title="Fiktiv avsiktsförklaring", visibility="public"
     )
     statistics_demo.load_demo()  # the real published figures the statistics pages show
-    return {"agreement": agreement.pk, "organisation": agency.slug, "panel_report": _published_panel(agency)}
+    return {
+        "agreement": agreement.pk,
+        "organisation": agency.slug,
+        "panel_report": _published_panel(agency),
+        "meeting_session": meeting_factories.session(meeting_factories.activity(ngo)).pk,
+    }
 
 
 def _published_panel(owner: Any) -> int:

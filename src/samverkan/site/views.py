@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from samverkan.accounts.actors import actor_from_request
+from samverkan.meetingplace.permissions import can_create_activity
 from samverkan.organisations import selectors as org_selectors
 from samverkan.organisations.models import OrganisationKind
 from samverkan.panels.permissions import can_offer_pools
@@ -46,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "agreements": org_selectors.agreement_list_for(actor=actor, mine_only=True),
             "invitations": org_selectors.invitation_list_for(actor=actor),
             "can_select_panels": can_offer_pools(actor),
+            "can_plan_meetings": any(can_create_activity(actor, org) for org in actor.organisation_ids),
             "can_resettle": resettlement_permissions.can_use(actor, resettlement_selectors.scope_for(actor)),
         },
     )

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from samverkan.meetingplace import demo as meetingplace_demo
 from samverkan.organisations import demo as organisations_demo
 from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS
 from samverkan.panels import demo as panels_demo
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         counts.update(statistics_demo.load_demo())
         counts.update(panels_demo.load_demo())
         counts.update(resettlement_demo.load_demo())
+        counts.update(meetingplace_demo.load_demo())
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         )

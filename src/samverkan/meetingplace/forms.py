@@ -1,0 +1,98 @@
+"""Forms for the meeting-place pages. The services validate; forms only shape the input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.core.forms import StyledFormMixin
+from samverkan.meetingplace.models import PlaceKind, TargetGroup
+from samverkan.organisations.models import Organisation
+
+LANGUAGE_CHOICES = [
+    ("", _("Choose")),
+    ("sv", "svenska"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("fa", "فارسی"),
+    ("prs", "دری"),
+    ("ti", "ትግርኛ"),
+    ("so", "Soomaali"),
+    ("ku", "Kurdî"),
+    ("uk", "українська"),
+    ("ru", "русский"),
+    ("fr", "français"),
+]
+
+
+class RegistrationForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        required=False,
+        help_text=_("An e-mail address or a phone number."),
+    )
+    phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+    language = forms.ChoiceField(label=_("Language you prefer"), choices=LANGUAGE_CHOICES, required=False)
+
+
+class OnBehalfForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the person"), max_length=100)
+    phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+    language = forms.ChoiceField(
+        label=_("Language the person prefers"), choices=LANGUAGE_CHOICES, required=False
+    )
+
+
+class CheckInForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("Code on the confirmation"), max_length=12)
+
+
+class ActivityForm(StyledFormMixin, forms.Form):
+    organiser = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organiser"), empty_label=None
+    )
+    title_sv = forms.CharField(label=_("Title (Swedish)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    title_ar = forms.CharField(label=_("Title (Arabic)"), max_length=200, required=False)
+    description_sv = forms.CharField(
+        label=_("Description (Swedish)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    description_ar = forms.CharField(
+        label=_("Description (Arabic)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+    target_groups = forms.MultipleChoiceField(label=_("For whom"), choices=TargetGroup.choices)
+    languages = forms.CharField(
+        label=_("Held in"), max_length=100, help_text=_("Language codes separated by semicolons, like sv;ar.")
+    )
+    interpretation = forms.CharField(
+        label=_("Interpreted into"), max_length=100, required=False, help_text=_("Like ar;ti;so.")
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place_kind = forms.ChoiceField(label=_("Place"), choices=PlaceKind.choices)
+    address = forms.CharField(label=_("Address or link"), max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+
+    def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""Mötesplats (meeting places): information sessions held by agencies and organisations for
+asylum seekers and new residents, and the registrations for them.
+
+An *activity* (what is offered, by whom, for whom, in which languages) has one or more *sessions*
+(dates, place, capacity, registration window). People register themselves with minimal data, or
+staff register them; a full session puts newcomers on a waiting list in arrival order, and a
+cancellation promotes the first of them. Titles and descriptions are kept per language
+(``{"sv": ..., "en": ..., "ar": ...}``; Swedish is required and the fallback).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from samverkan.organisations.models import Organisation
+
+
+def in_language(texts: dict[str, str], language: str | None = None) -> str:
+    """The text in ``language`` (default: the active one), else Swedish, else any."""
+    language = (language or translation.get_language() or "sv")[:2]
+    return texts.get(language) or texts.get("sv") or next(iter(texts.values()), "")
+
+
+class TargetGroup(models.TextChoices):
+    ASYLUM_SEEKERS = "asylum_seekers", _("Asylum seekers")
+    PERMIT_HOLDERS = "permit_holders", _("People granted a residence permit")
+    RETURNING = "returning", _("People who are to return")
+    WOMEN = "women", _("Women")
+    YOUNG_PEOPLE = "young_people", _("Young people")
+    EMPLOYERS = "employers", _("Employers")
+    PUBLIC = "public", _("Everyone")
+
+
+class PlaceKind(models.TextChoices):
+    AGENCY_OFFICE = "agency_office", _("The agency's premises")
+    SERVICE_OFFICE = "service_office", _("Service office")
+    RENTED_ROOM = "rented_room", _("Rented room")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("On site and online")
+
+
+class Activity(models.Model):
+    organiser = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
+    co_organisers = models.ManyToManyField(Organisation, blank=True, related_name="co_activities")
+    title = models.JSONField()  # language -> text
+    description = models.JSONField(default=dict)
+    target_groups = models.JSONField(default=list)
+    languages = models.JSONField(default=list)  # spoken at the session
+    interpretation = models.JSONField(default=list)  # interpreted into
+    agenda = models.TextField(_("agenda"), blank=True)
+    is_fictional = models.BooleanField(_("fictional (demo data)"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return in_language(self.title, "sv")
+
+    @property
+    def title_text(self) -> str:
+        return in_language(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return in_language(self.description)
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CANCELLED = "cancelled", pgettext_lazy("session", "Cancelled")
+
+
+class Session(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place_kind = models.CharField(_("place"), max_length=20, choices=PlaceKind.choices)
+    address = models.CharField(_("address or link"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meetingplace_session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Registered")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+
+
+class Registration(models.Model):
+    """One person's place at a session. ``identity`` says who it is, normalised (an account, an
+    e-mail address, a phone number, or a name with the registering staff's organisation): at most
+    one live registration per identity and session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    identity = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
+    code = models.CharField(max_length=12, unique=True)  # check-in code and the person's own link
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "identity"],
+                condition=~Q(status="cancelled"),
+                name="meetingplace_one_live_registration_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"

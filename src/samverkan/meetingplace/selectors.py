@@ -1,0 +1,130 @@
+"""Reads for meeting places. The calendar is public; participant lists only for the organisers'
+staff (``NotFound`` for everyone else, like a session that does not exist)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound
+from samverkan.meetingplace import permissions as perms
+from samverkan.meetingplace.models import Registration, RegistrationStatus, Session, SessionStatus
+from samverkan.meetingplace.services import organiser_ids
+from samverkan.organisations.models import Organisation
+
+
+@dataclass(frozen=True)
+class CalendarFilter:
+    group: str = ""
+    language: str = ""
+    place: str = ""
+    organiser: str = ""  # organisation slug
+
+
+def calendar(*, filters: CalendarFilter, now: dt.datetime | None = None) -> QuerySet[Session]:
+    """Planned sessions that have not ended, soonest first, with their confirmed places counted."""
+    now = now or timezone.now()
+    qs = (
+        Session.objects.filter(status=SessionStatus.PLANNED, ends_at__gt=now)
+        .select_related("activity", "activity__organiser")
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
+        )
+        .order_by("starts_at", "pk")
+    )
+    if filters.place:
+        qs = qs.filter(place_kind=filters.place)
+    if filters.organiser:
+        qs = qs.filter(
+            Q(activity__organiser__slug=filters.organiser)
+            | Q(activity__co_organisers__slug=filters.organiser)
+        )
+    # JSON list membership: filtered in Python (portable across SQLite and PostgreSQL)
+    if filters.group or filters.language:
+        keep = [
+            s.pk
+            for s in qs
+            if (not filters.group or filters.group in s.activity.target_groups)
+            and (
+                not filters.language
+                or filters.language in s.activity.languages
+                or filters.language in s.activity.interpretation
+            )
+        ]
+        qs = qs.filter(pk__in=keep)
+    return qs.distinct()
+
+
+def session_get(*, session_id: int) -> Session:
+    session = (
+        Session.objects.select_related("activity", "activity__organiser")
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
+        )
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound
+    return session
+
+
+def participants_of(*, actor: Actor, session: Session) -> QuerySet[Registration]:
+    if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
+        raise NotFound
+    return session.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("status", "pk")
+
+
+def registration_by_code(code: str) -> Registration:
+    registration = (
+        Registration.objects.select_related("session", "session__activity", "session__activity__organiser")
+        .filter(code=code.strip().upper()[:12])
+        .first()
+    )
+    if registration is None:
+        raise NotFound
+    return registration
+
+
+def waiting_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    return (
+        Registration.objects.filter(
+            session_id=registration.session_id, status=RegistrationStatus.WAITING, pk__lt=registration.pk
+        ).count()
+        + 1
+    )
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who stands behind a session or a piece of material, and whether the agency reviewed it."""
+
+    organisers: list[Organisation]
+    agency: str  # the reviewing agency's name
+    by_agency: bool
+    reviewed_at: dt.datetime | None = None
+
+
+def attribution_of(session: Session) -> Attribution:
+    activity = session.activity
+    organisers = [activity.organiser, *activity.co_organisers.all()]
+    agency = (
+        Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("name", flat=True).first()
+    )
+    by_agency = activity.organiser.slug == settings.MEETINGPLACE_AGENCY
+    return Attribution(organisers=organisers, agency=agency or "Migrationsverket", by_agency=by_agency)
+
+
+def organisers_with_sessions() -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(activities__sessions__status=SessionStatus.PLANNED)
+        .distinct()
+        .order_by("name")
+    )

@@ -1,0 +1,343 @@
+"""Writes for meeting places. One transaction each: authorise → validate → write → audit.
+
+Registration is race-free on both databases: the session row is locked (``SELECT … FOR UPDATE``
+on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), the confirmed places are counted
+under the lock, and a partial unique index refuses a second live registration of the same person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samverkan.core import audit
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.meetingplace import permissions as perms
+from samverkan.meetingplace.models import (
+    Activity,
+    PlaceKind,
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    TargetGroup,
+)
+from samverkan.organisations.models import Organisation
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
+LANGUAGE = re.compile(r"[a-z]{2,3}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_CAPACITY = 10_000
+
+
+def organiser_ids(activity: Activity) -> list[int]:
+    return [activity.organiser_id, *activity.co_organisers.values_list("pk", flat=True)]
+
+
+def _texts(field: str, texts: Mapping[str, str], required: bool, limit: int) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for language, text in texts.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        if not LANGUAGE.fullmatch(language):
+            raise ValidationError({field: [_("Unknown language code %(code)s.") % {"code": language}]})
+        if len(text) > limit or "\x00" in text:
+            raise ValidationError({field: [_("At most %(n)s characters.") % {"n": limit}]})
+        out[language] = text
+    if required and "sv" not in out:
+        raise ValidationError({field: [_("Give at least the Swedish text.")]})
+    return out
+
+
+def _codes(field: str, values: Sequence[str], allowed: Sequence[str] | None = None) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        value = value.strip().lower()
+        if not value:
+            continue
+        if (allowed is not None and value not in allowed) or (
+            allowed is None and not LANGUAGE.fullmatch(value)
+        ):
+            raise ValidationError({field: [_("Unknown value %(v)s.") % {"v": value[:20]}]})
+        if value not in out:
+            out.append(value)
+    return out
+
+
+# --- Activities and sessions --------------------------------------------------------------------
+def activity_create(
+    *,
+    actor: Actor,
+    organiser_id: int,
+    title: Mapping[str, str],
+    description: Mapping[str, str] | None = None,
+    target_groups: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    interpretation: Sequence[str] = (),
+    agenda: str = "",
+    co_organiser_ids: Sequence[int] = (),
+) -> Activity:
+    if not perms.can_create_activity(actor, organiser_id):
+        raise PermissionDenied
+    titles = _texts("title", title, required=True, limit=200)
+    descriptions = _texts("description", description or {}, required=False, limit=5000)
+    groups = _codes("target_groups", target_groups, TargetGroup.values)
+    if not groups:
+        raise ValidationError({"target_groups": [_("Choose at least one target group.")]})
+    spoken = _codes("languages", languages)
+    if not spoken:
+        raise ValidationError({"languages": [_("Give the language the session is held in.")]})
+    interpreted = _codes("interpretation", interpretation)
+    co = list(Organisation.objects.filter(pk__in=co_organiser_ids).exclude(pk=organiser_id))
+    if len(co) != len(set(co_organiser_ids) - {organiser_id}):
+        raise ValidationError({"co_organisers": [_("Unknown organisation.")]})
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            organiser_id=organiser_id,
+            title=titles,
+            description=descriptions,
+            target_groups=groups,
+            languages=spoken,
+            interpretation=interpreted,
+            agenda=agenda.strip()[:5000],
+            created_by=actor.user if actor.is_authenticated else None,
+        )
+        activity.co_organisers.set(co)
+        audit.record(
+            actor=actor,
+            code="meetingplace.activity.created",
+            obj=activity,
+            organisation_id=organiser_id,
+            data={"title": titles.get("sv", ""), "co_organisers": [o.pk for o in co]},
+        )
+    return activity
+
+
+def session_create(
+    *,
+    actor: Actor,
+    activity: Activity,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place_kind: str,
+    capacity: int,
+    address: str = "",
+    registration_opens: dt.datetime | None = None,
+    registration_closes: dt.datetime | None = None,
+) -> Session:
+    if not perms.can_plan(actor, organiser_ids(activity)):
+        raise NotFound
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The session must end after it starts.")]
+    if place_kind not in PlaceKind.values:
+        errors["place_kind"] = [_("Choose a kind of place.")]
+    if not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = [_("Give from 1 to %(n)s places.") % {"n": MAX_CAPACITY}]
+    if registration_opens and registration_closes and registration_closes <= registration_opens:
+        errors["registration_closes"] = [_("Registration must close after it opens.")]
+    if registration_closes and registration_closes > starts_at:
+        errors["registration_closes"] = [_("Registration must close before the session starts.")]
+    if len(address) > 300 or "\x00" in address:
+        errors["address"] = [_("At most %(n)s characters.") % {"n": 300}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        session = Session.objects.create(
+            activity=activity,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place_kind=place_kind,
+            address=address.strip(),
+            capacity=capacity,
+            registration_opens=registration_opens,
+            registration_closes=registration_closes,
+        )
+        audit.record(
+            actor=actor,
+            code="meetingplace.session.created",
+            obj=session,
+            organisation_id=activity.organiser_id,
+            data={"activity": activity.pk, "starts_at": starts_at.isoformat(), "capacity": capacity},
+        )
+    return session
+
+
+# --- Registration -------------------------------------------------------------------------------
+def _identity(*, user_id: int | None, email: str, phone: str, name: str, registered_by: int | None) -> str:
+    if user_id is not None and registered_by is None:
+        return f"user:{user_id}"
+    if email:
+        return f"email:{email.lower()}"
+    if phone:
+        return "phone:" + re.sub(r"\D", "", phone)
+    # registered by staff with a name only: the same staff member cannot register the name twice
+    return f"staff:{registered_by}:name:{' '.join(name.casefold().split())}"
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def registration_create(
+    *,
+    actor: Actor,
+    session: Session,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "",
+    on_behalf: bool = False,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Register a person: a confirmed place while there is one, else the waiting list. Anyone may
+    register themselves (a name and an e-mail address or phone number); the organisers' staff may
+    register someone on their behalf with a name only (many participants have no account)."""
+    now = now or timezone.now()
+    activity = session.activity
+    if on_behalf and not perms.can_handle_participants(actor, organiser_ids(activity)):
+        raise PermissionDenied
+    name = " ".join(name.split())
+    email = email.strip()
+    phone = phone.strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 100 or "\x00" in name:
+        errors["name"] = [_("Give a name (at most 100 characters).")]
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        errors["email"] = [_("Give an e-mail address like namn@example.se.")]
+    if phone and not (6 <= len(re.sub(r"\D", "", phone)) <= 15 and re.fullmatch(r"[+0-9 ()-]{6,30}", phone)):
+        errors["phone"] = [_("Give a phone number with 6 to 15 digits.")]
+    if not on_behalf and not actor.is_authenticated and not (email or phone) and "email" not in errors:
+        errors["email"] = [_("Give an e-mail address or a phone number, so we can tell you about changes.")]
+    if language and not LANGUAGE.fullmatch(language):
+        errors["language"] = [_("Unknown language code %(code)s.") % {"code": language[:10]}]
+    if errors:
+        raise ValidationError(errors)
+    registered_by = actor.user_id if on_behalf else None
+    identity = _identity(
+        user_id=actor.user_id if actor.is_authenticated else None,
+        email=email,
+        phone=phone,
+        name=name,
+        registered_by=registered_by,
+    )
+    try:
+        with transaction.atomic():
+            session = Session.objects.select_for_update().select_related("activity").get(pk=session.pk)
+            if session.status != SessionStatus.PLANNED:
+                raise ValidationError({"__all__": [_("The session is cancelled.")]})
+            if session.starts_at <= now:
+                raise ValidationError({"__all__": [_("The session has already started.")]})
+            if session.registration_opens and now < session.registration_opens:
+                raise ValidationError({"__all__": [_("Registration has not opened yet.")]})
+            if session.registration_closes and now >= session.registration_closes:
+                raise ValidationError({"__all__": [_("Registration has closed.")]})
+            if (
+                session.registrations.filter(identity=identity)
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exists()
+            ):
+                raise ValidationError({"__all__": [_("This person is already registered for the session.")]})
+            taken = session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+            status = RegistrationStatus.CONFIRMED if taken < session.capacity else RegistrationStatus.WAITING
+            registration = Registration.objects.create(
+                session=session,
+                name=name,
+                email=email,
+                phone=phone,
+                language=language,
+                identity=identity,
+                user=actor.user if actor.is_authenticated and not on_behalf else None,
+                registered_by=actor.user if on_behalf else None,
+                status=status,
+                code=_new_code(),
+            )
+            audit.record(
+                actor=actor,
+                code="meetingplace.registration.created",
+                obj=registration,
+                organisation_id=session.activity.organiser_id,
+                data={"session": session.pk, "status": status, "on_behalf": on_behalf},
+            )
+    except IntegrityError:  # the partial unique index: the same person at the same moment
+        raise ValidationError(
+            {"__all__": [_("This person is already registered for the session.")]}
+        ) from None
+    return registration
+
+
+def registration_cancel(*, actor: Actor, registration: Registration, code: str = "") -> Registration | None:
+    """Cancel a place: by the person (their account, or the code from their confirmation) or by
+    the organisers' staff. A freed confirmed place goes to the first on the waiting list, who is
+    returned (None if nobody was waiting)."""
+    activity = registration.session.activity
+    own = (actor.is_authenticated and registration.user_id == actor.user_id) or (
+        code and secrets.compare_digest(code.upper(), registration.code)
+    )
+    if not own and not perms.can_handle_participants(actor, organiser_ids(activity)):
+        raise NotFound
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=registration.session_id)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise ValidationError({"__all__": [_("The registration is already cancelled.")]})
+        was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        promoted = None
+        if was_confirmed:
+            confirmed = session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+            if confirmed < session.capacity:
+                promoted = (
+                    session.registrations.filter(status=RegistrationStatus.WAITING).order_by("pk").first()
+                )
+                if promoted is not None:
+                    promoted.status = RegistrationStatus.CONFIRMED
+                    promoted.promoted_at = timezone.now()
+                    promoted.save(update_fields=["status", "promoted_at"])
+        audit.record(
+            actor=actor,
+            code="meetingplace.registration.cancelled",
+            obj=registration,
+            organisation_id=activity.organiser_id,
+            data={"session": session.pk, "promoted": promoted.pk if promoted else None},
+        )
+    return promoted
+
+
+def check_in(*, actor: Actor, session: Session, code: str) -> Registration:
+    """Mark a confirmed participant present, by the code on their confirmation (or from the list)."""
+    if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
+        raise NotFound
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update()
+            .filter(session=session, code=code.strip().upper()[:12])
+            .first()
+        )
+        if registration is None:
+            raise ValidationError({"code": [_("No registration for this session has that code.")]})
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise ValidationError(
+                {"code": [_("%(name)s has no confirmed place.") % {"name": registration.name}]}
+            )
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.save(update_fields=["checked_in_at"])
+            audit.record(
+                actor=actor,
+                code="meetingplace.registration.checked_in",
+                obj=registration,
+                organisation_id=session.activity.organiser_id,
+                data={"session": session.pk},
+            )
+    return registration

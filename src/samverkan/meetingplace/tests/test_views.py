@@ -1,0 +1,116 @@
+"""The meeting-place pages: the public calendar with filters, the session page with the
+attribution banner, registering and cancelling without an account, and the organisers' list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.accounts.tests.helpers import verified_login
+from samverkan.meetingplace.models import Registration
+from samverkan.meetingplace.tests.factories import activity, session
+from samverkan.organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def test_the_calendar_lists_upcoming_sessions_and_filters_them(client):
+    near = session(days=2)
+    other = session(days=5)
+    other.activity.target_groups = ["employers"]
+    other.activity.save()
+    body = client.get("/meetingplace/").content.decode()
+    assert f'data-session="{near.pk}"' in body and f'data-session="{other.pk}"' in body
+    assert body.index(f'data-session="{near.pk}"') < body.index(f'data-session="{other.pk}"')
+    body = client.get("/meetingplace/", {"group": "employers"}).content.decode()
+    assert f'data-session="{near.pk}"' not in body and f'data-session="{other.pk}"' in body
+    body = client.get("/meetingplace/", {"organiser": near.activity.organiser.slug}).content.decode()
+    assert f'data-session="{near.pk}"' in body and f'data-session="{other.pk}"' not in body
+    assert client.get("/meetingplace/", {"language": "ti"}).status_code == 200
+
+
+def test_the_session_page_says_who_stands_behind_it_and_that_the_agency_has_not_reviewed_it(client):
+    ngo_session = session()
+    body = client.get(f"/meetingplace/sessions/{ngo_session.pk}/").content.decode()
+    assert 'data-reviewed="not-reviewed"' in body and ngo_session.activity.organiser.name in body
+    agency = Organisation.objects.create(name="Migrationsverket", slug="migrationsverket", kind="agency")
+    own = session(activity(agency))
+    body = client.get(f"/meetingplace/sessions/{own.pk}/").content.decode()
+    assert 'data-reviewed="agency"' in body
+    arabic = client.get(
+        f"/meetingplace/sessions/{ngo_session.pk}/", HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    assert 'dir="rtl"' in arabic and "data-attribution" in arabic
+
+
+def test_a_person_registers_without_an_account_and_cancels_with_the_code(client):
+    the_session = session(capacity=1)
+    url = f"/meetingplace/sessions/{the_session.pk}/"
+    response = client.post(url, {"name": "Fiktiv Person", "email": "", "phone": ""})
+    assert response.status_code == 200 and 'id="id_email_error"' in response.content.decode()
+    response = client.post(
+        url, {"name": "Fiktiv Person", "email": "fiktiv@example.invalid", "language": "ar"}
+    )
+    registration = Registration.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/meetingplace/r/{registration.code}/"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-registration-status="confirmed"' in page and registration.code in page
+    second = client.post(url, {"name": "Fiktiv Två", "phone": "070-123 45 67"})
+    waiting = Registration.objects.get(phone="070-123 45 67")
+    assert waiting.status == "waiting"
+    assert "number 1 in line" in client.get(second["Location"]).content.decode()
+    client.post(f"/meetingplace/r/{registration.code}/")
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+    assert client.get("/meetingplace/r/NOSUCHCODE/").status_code == 404
+
+
+def test_the_participant_list_is_for_the_organisers_staff_only(client):
+    the_session = session(capacity=2)
+    url = f"/meetingplace/sessions/{the_session.pk}/participants/"
+    verified_login(client, member("coordinator", organisation()))
+    assert client.get(url).status_code == 404
+    verified_login(client, member("case_officer", the_session.activity.organiser))
+    response = client.post(url, {"action": "register", "name": "Amina (fiktiv)", "language": "ar"})
+    assert response.status_code == 302
+    added = Registration.objects.get()
+    assert added.registered_by_id is not None and added.status == "confirmed"
+    response = client.post(url, {"action": "check_in", "code": added.code.lower()})
+    assert response.status_code == 302
+    added.refresh_from_db()
+    assert added.checked_in_at is not None
+    response = client.post(url, {"action": "check_in", "code": "WRONG"})
+    assert 'id="id_code_error"' in response.content.decode()
+
+
+def test_an_organiser_publishes_an_activity_with_its_first_session(client):
+    org = organisation()
+    verified_login(client, member("editor", org))
+    start = (timezone.localtime() + dt.timedelta(days=10)).replace(second=0, microsecond=0)
+    form = {
+        "organiser": org.pk,
+        "title_sv": "Dina rättigheter på arbetsplatsen (fiktiv)",
+        "target_groups": ["asylum_seekers", "permit_holders"],
+        "languages": "sv;ar",
+        "interpretation": "ti",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "place_kind": "service_office",
+        "capacity": 30,
+    }
+    response = client.post("/meetingplace/new/", {**form, "ends_at": form["starts_at"]})
+    assert response.status_code == 200 and 'id="id_ends_at_error"' in response.content.decode()
+    response = client.post("/meetingplace/new/", form)
+    assert response.status_code == 302
+    assert "Dina rättigheter" in client.get("/meetingplace/").content.decode()
+    verified_login(client, member("reader", organisation()))
+    assert client.get("/meetingplace/new/").status_code == 403

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from samverkan.meetingplace import views
+
+app_name = "meetingplace"
+
+urlpatterns = [
+    path("meetingplace/", views.calendar, name="calendar"),
+    path("meetingplace/new/", views.activity_new, name="activity_new"),
+    path("meetingplace/sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("meetingplace/sessions/<int:session_id>/participants/", views.participants, name="participants"),
+    path("meetingplace/r/<slug:code>/", views.registration, name="registration"),
+]

@@ -1,0 +1,195 @@
+"""Meeting-place pages: the public calendar and session pages with the attribution banner and
+registration, the person's own registration page (by the code on the confirmation), and for the
+organisers' staff the participant list with check-in and registration on someone's behalf."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.actors import actor_from_request
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.meetingplace import permissions as perms
+from samverkan.meetingplace import selectors, services
+from samverkan.meetingplace.forms import ActivityForm, CheckInForm, OnBehalfForm, RegistrationForm
+from samverkan.meetingplace.models import PlaceKind, Session, TargetGroup
+from samverkan.organisations.models import Organisation
+
+
+def _session(session_id: int) -> Session:
+    try:
+        return selectors.session_get(session_id=session_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    filters = selectors.CalendarFilter(
+        group=request.GET.get("group", "")[:30],
+        language=request.GET.get("language", "")[:5],
+        place=request.GET.get("place", "")[:30],
+        organiser=request.GET.get("organiser", "")[:80],
+    )
+    sessions = list(selectors.calendar(filters=filters))
+    return render(
+        request,
+        "meetingplace/calendar.html",
+        {
+            "sessions": sessions,
+            "filters": filters,
+            "groups": TargetGroup.choices,
+            "places": PlaceKind.choices,
+            "organisers": selectors.organisers_with_sessions(),
+        },
+    )
+
+
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    actor = actor_from_request(request)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(actor=actor, session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            return redirect("meetingplace:registration", code=registration.code)
+    return render(
+        request,
+        "meetingplace/session_detail.html",
+        {
+            "session": session,
+            "activity": session.activity,
+            "attribution": selectors.attribution_of(session),
+            "form": form,
+            "places_left": max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
+            "is_staff": perms.can_handle_participants(actor, services.organiser_ids(session.activity)),
+        },
+    )
+
+
+def registration(request: HttpRequest, code: str) -> HttpResponse:
+    """The person's own page, reached by the code on their confirmation (no account needed)."""
+    try:
+        found = selectors.registration_by_code(code)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            services.registration_cancel(actor=actor_from_request(request), registration=found, code=code)
+        except ValidationError as exc:
+            for ms in exc.errors.values():
+                for m in ms:
+                    messages.error(request, m)
+        except NotFound:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Your registration is cancelled."))
+        return redirect("meetingplace:registration", code=found.code)
+    session = found.session
+    return render(
+        request,
+        "meetingplace/registration.html",
+        {
+            "registration": found,
+            "session": session,
+            "activity": session.activity,
+            "attribution": selectors.attribution_of(session),
+            "position": selectors.waiting_position(found),
+        },
+    )
+
+
+@login_required
+def participants(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    actor = actor_from_request(request)
+    try:
+        people = list(selectors.participants_of(actor=actor, session=session))
+    except NotFound:
+        raise Http404 from None
+    check_form = CheckInForm(request.POST if request.POST.get("action") == "check_in" else None)
+    behalf_form = OnBehalfForm(request.POST if request.POST.get("action") == "register" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "check_in" and check_form.is_valid():
+                done = services.check_in(actor=actor, session=session, code=check_form.cleaned_data["code"])
+                messages.success(request, _("%(name)s is checked in.") % {"name": done.name})
+                return redirect("meetingplace:participants", session_id=session.pk)
+            if request.POST.get("action") == "register" and behalf_form.is_valid():
+                added = services.registration_create(
+                    actor=actor, session=session, on_behalf=True, **behalf_form.cleaned_data
+                )
+                messages.success(
+                    request,
+                    _("%(name)s is registered: %(status)s. Code: %(code)s")
+                    % {"name": added.name, "status": added.get_status_display(), "code": added.code},
+                )
+                return redirect("meetingplace:participants", session_id=session.pk)
+        except ValidationError as exc:
+            (check_form if request.POST.get("action") == "check_in" else behalf_form).add_domain_errors(exc)
+        except (NotFound, PermissionDenied):
+            raise Http404 from None
+    return render(
+        request,
+        "meetingplace/participants.html",
+        {
+            "session": session,
+            "activity": session.activity,
+            "people": people,
+            "check_form": check_form,
+            "behalf_form": behalf_form,
+            "confirmed": sum(1 for p in people if p.status == "confirmed"),
+            "present": sum(1 for p in people if p.checked_in_at),
+        },
+    )
+
+
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    allowed = [org for org in actor.organisation_ids if perms.can_create_activity(actor, org)]
+    if not allowed:
+        raise DjangoPermissionDenied
+    form = ActivityForm(request.POST or None, organisers=Organisation.objects.filter(pk__in=allowed))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with_session = _create_activity_with_session(actor, data)
+        except ValidationError as exc:
+            form.add_domain_errors(exc, {"title": "title_sv", "description": "description_sv"})
+        else:
+            messages.success(request, _("The activity and its first session are published in the calendar."))
+            return redirect("meetingplace:session_detail", session_id=with_session.pk)
+    return render(request, "meetingplace/activity_new.html", {"form": form})
+
+
+def _create_activity_with_session(actor: Any, data: dict[str, Any]) -> Session:
+    from django.db import transaction
+
+    with transaction.atomic():
+        activity = services.activity_create(
+            actor=actor,
+            organiser_id=data["organiser"].pk,
+            title={k: data[f"title_{k}"] for k in ("sv", "en", "ar")},
+            description={k: data[f"description_{k}"] for k in ("sv", "en", "ar")},
+            target_groups=data["target_groups"],
+            languages=data["languages"].split(";"),
+            interpretation=data["interpretation"].split(";"),
+        )
+        return services.session_create(
+            actor=actor,
+            activity=activity,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            place_kind=data["place_kind"],
+            address=data["address"],
+            capacity=data["capacity"],
+        )
