@@ -147,6 +147,8 @@ PANELS_MAX_POOL = env.int("PANELS_MAX_POOL", default=20000)
 PANELS_TIME_LIMIT = env.float("PANELS_TIME_LIMIT", default=600.0)
 # Mötesplats: the agency whose review of partner material the attribution banner reports.
 MEETINGPLACE_AGENCY = env.str("MEETINGPLACE_AGENCY", default="migrationsverket")
+# The domain in calendar event ids (UID): stable, so calendars update events instead of copying them.
+MEETINGPLACE_ICAL_DOMAIN = env.str("MEETINGPLACE_ICAL_DOMAIN", default="samverkan.invalid")
 # Resettlement: the organisation (slug) whose officers place quota refugees, and the solver's limits.
 RESETTLEMENT_AGENCY = env.str("RESETTLEMENT_AGENCY", default="migrationsverket")
 RESETTLEMENT_TIME_LIMIT = env.int("RESETTLEMENT_TIME_LIMIT", default=30)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("meetingplace/sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("meetingplace/sessions/<int:session_id>/participants/", views.participants, name="participants"),
     path("meetingplace/r/<slug:code>/", views.registration, name="registration"),
+    path("meetingplace/sessions/<str:key>.ics", views.ical, {"scope": "session"}, name="ical_session"),
+    path("meetingplace/activities/<str:key>.ics", views.ical, {"scope": "activity"}, name="ical_activity"),
+    path("meetingplace/organisers/<slug:key>.ics", views.ical, {"scope": "organiser"}, name="ical_organiser"),
 ]

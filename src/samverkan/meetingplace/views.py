@@ -9,8 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.actors import actor_from_request
@@ -18,7 +20,8 @@ from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace import selectors, services
 from samverkan.meetingplace.forms import ActivityForm, CheckInForm, OnBehalfForm, RegistrationForm
-from samverkan.meetingplace.models import PlaceKind, Session, TargetGroup
+from samverkan.meetingplace.ical import calendar_for
+from samverkan.meetingplace.models import Activity, PlaceKind, Session, TargetGroup
 from samverkan.organisations.models import Organisation
 
 
@@ -193,3 +196,47 @@ def _create_activity_with_session(actor: Any, data: dict[str, Any]) -> Session:
             address=data["address"],
             capacity=data["capacity"],
         )
+
+
+def ical(request: HttpRequest, scope: str, key: str) -> HttpResponse:
+    """A calendar file of one session, an activity's sessions, or an organiser's sessions."""
+    sessions = Session.objects.select_related("activity", "activity__organiser").filter(
+        ends_at__gt=timezone.now()
+    )
+    if scope == "session":
+        sessions = Session.objects.select_related("activity", "activity__organiser").filter(
+            pk=_int_or_404(key)
+        )
+        name_source = sessions.first()
+        if name_source is None:
+            raise Http404
+        name = name_source.activity.title_text
+    elif scope == "activity":
+        activity = Activity.objects.filter(pk=_int_or_404(key)).first()
+        if activity is None:
+            raise Http404
+        sessions = sessions.filter(activity=activity)
+        name = activity.title_text
+    else:
+        organiser = Organisation.objects.filter(slug=key).first()
+        if organiser is None:
+            raise Http404
+        sessions = sessions.filter(
+            Q(activity__organiser=organiser) | Q(activity__co_organisers=organiser)
+        ).distinct()
+        name = organiser.name
+    body = calendar_for(
+        sessions.order_by("starts_at"),
+        name=name,
+        base_url=request.build_absolute_uri("/"),
+        language=(translation.get_language() or "sv")[:2],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{scope}-{key}.ics"'
+    return response
+
+
+def _int_or_404(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise Http404
+    return int(value)

@@ -114,3 +114,39 @@ def test_an_organiser_publishes_an_activity_with_its_first_session(client):
     assert "Dina rättigheter" in client.get("/meetingplace/").content.decode()
     verified_login(client, member("reader", organisation()))
     assert client.get("/meetingplace/new/").status_code == 403
+
+
+def test_calendar_files_for_a_session_an_activity_and_an_organiser_are_valid_icalendar(client):
+    from icalendar import Calendar
+
+    act = activity()
+    first, second = session(act, days=3), session(act, days=10)
+    other = session(days=4)
+    response = client.get(f"/meetingplace/sessions/{first.pk}.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["summary"]) == act.title["en"]  # the reader's language (English here)
+    assert event.decoded("dtstart") == first.starts_at and event.decoded("dtend") == first.ends_at
+    assert str(event["uid"]).startswith(f"session-{first.pk}@")
+    assert (
+        act.organiser.name in str(event["description"])
+        and event["organizer"].params["cn"] == act.organiser.name
+    )
+    both = Calendar.from_ical(client.get(f"/meetingplace/activities/{act.pk}.ics").content).walk("VEVENT")
+    assert {str(e["uid"]).split("@")[0] for e in both} == {f"session-{first.pk}", f"session-{second.pk}"}
+    by_org = Calendar.from_ical(
+        client.get(f"/meetingplace/organisers/{other.activity.organiser.slug}.ics").content
+    )
+    assert [str(e["uid"]).split("@")[0] for e in by_org.walk("VEVENT")] == [f"session-{other.pk}"]
+    english = Calendar.from_ical(
+        client.get(f"/meetingplace/sessions/{first.pk}.ics", HTTP_ACCEPT_LANGUAGE="en").content
+    )
+    assert str(english.walk("VEVENT")[0]["summary"]) == act.title["en"]
+    for url in (
+        "/meetingplace/sessions/x.ics",
+        "/meetingplace/activities/999999.ics",
+        "/meetingplace/organisers/nobody.ics",
+    ):
+        assert client.get(url).status_code == 404
