@@ -96,3 +96,31 @@ class ActivityForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    attended = forms.IntegerField(label=_("How many came"), min_value=0, max_value=10_000)
+    organisations_present = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.order_by("name"), label=_("Organisations present"), required=False
+    )
+    questions = forms.CharField(
+        label=_("Questions people asked"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Other notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, required=False
+    )
+
+
+class OverviewForm(StyledFormMixin, forms.Form):
+    organiser = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organiser"), empty_label=None
+    )
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]

@@ -143,3 +143,72 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"
+
+
+class ChecklistItem(models.TextChoices):
+    """The common framework's planning points for every session (the ethics council's answer)."""
+
+    PURPOSE = "purpose", _("The purpose is written down and agreed with the agency")
+    TARGET_GROUP = "target_group", _("The target group is clear and the information suits it")
+    INTERPRETER = "interpreter", _("Interpreters are booked for the languages needed")
+    MATERIAL = "material", _("The material has been reviewed by the agency")
+    ROLES = "roles", _("Everyone knows whose information is whose (no one speaks for the agency)")
+
+
+class ChecklistEntry(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="checklist")
+    item = models.CharField(max_length=20, choices=ChecklistItem.choices)
+    done = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "item"], name="meetingplace_checklist_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.item}: {self.done}"
+
+
+class ClosingReport(models.Model):
+    """After the session: who came, which organisations were there, what people asked."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="report")
+    attended = models.PositiveIntegerField(_("attended"))
+    organisations_present = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    questions = models.TextField(_("questions raised"), blank=True)
+    notes = models.TextField(_("other notes"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.attended}"
+
+
+class Rating(models.IntegerChoices):
+    NO = 1, _("No")
+    PARTLY = 2, _("Partly")
+    YES = 3, _("Yes")
+
+
+class Evaluation(models.Model):
+    """A participant's short, anonymous answer: did you understand? was it useful?"""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="evaluations")
+    understood = models.PositiveSmallIntegerField(choices=Rating.choices)
+    useful = models.PositiveSmallIntegerField(choices=Rating.choices)
+    language = models.CharField(max_length=10, blank=True)
+    registration = models.OneToOneField(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluation"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.understood}/{self.useful}"

@@ -11,8 +11,10 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +24,12 @@ from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.models import (
     Activity,
+    ChecklistEntry,
+    ChecklistItem,
+    ClosingReport,
+    Evaluation,
     PlaceKind,
+    Rating,
     Registration,
     RegistrationStatus,
     Session,
@@ -341,3 +348,179 @@ def check_in(*, actor: Actor, session: Session, code: str) -> Registration:
                 data={"session": session.pk},
             )
     return registration
+
+
+# --- Planning, running, follow-up ---------------------------------------------------------------
+EVALUATION_DAYS = 14  # after the session starts, participants can answer for two weeks
+
+
+def checklist_set(*, actor: Actor, session: Session, item: str, done: bool, note: str = "") -> ChecklistEntry:
+    if not perms.can_plan(actor, organiser_ids(session.activity)):
+        raise NotFound
+    if item not in ChecklistItem.values:
+        raise ValidationError({"item": [_("Unknown checklist point.")]})
+    if len(note) > 500 or "\x00" in note:
+        raise ValidationError({"note": [_("At most %(n)s characters.") % {"n": 500}]})
+    with transaction.atomic():
+        entry, _created = ChecklistEntry.objects.update_or_create(
+            session=session,
+            item=item,
+            defaults={
+                "done": done,
+                "note": note.strip(),
+                "updated_by": actor.user if actor.is_authenticated else None,
+            },
+        )
+        audit.record(
+            actor=actor,
+            code="meetingplace.checklist.set",
+            obj=session,
+            organisation_id=session.activity.organiser_id,
+            data={"item": item, "done": done},
+        )
+    return entry
+
+
+def report_save(
+    *,
+    actor: Actor,
+    session: Session,
+    attended: int,
+    organisation_ids: Sequence[int] = (),
+    questions: str = "",
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> ClosingReport:
+    """The closing report, written once the session has started (and corrected later if needed)."""
+    if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
+        raise NotFound
+    now = now or timezone.now()
+    if session.starts_at > now:
+        raise ValidationError({"__all__": [_("The closing report is written after the session.")]})
+    if not 0 <= attended <= MAX_CAPACITY:
+        raise ValidationError({"attended": [_("Give the number of people who came.")]})
+    for name, text in (("questions", questions), ("notes", notes)):
+        if len(text) > 10_000 or "\x00" in text:
+            raise ValidationError({name: [_("At most %(n)s characters.") % {"n": 10_000}]})
+    present = list(Organisation.objects.filter(pk__in=organisation_ids))
+    with transaction.atomic():
+        report, _created = ClosingReport.objects.update_or_create(
+            session=session,
+            defaults={
+                "attended": attended,
+                "questions": questions.strip(),
+                "notes": notes.strip(),
+                "written_by": actor.user if actor.is_authenticated else None,
+            },
+        )
+        report.organisations_present.set(present)
+        audit.record(
+            actor=actor,
+            code="meetingplace.report.saved",
+            obj=session,
+            organisation_id=session.activity.organiser_id,
+            data={"attended": attended, "organisations": [o.pk for o in present]},
+        )
+    return report
+
+
+def evaluation_submit(
+    *,
+    session: Session,
+    understood: int,
+    useful: int,
+    language: str = "",
+    code: str = "",
+    now: dt.datetime | None = None,
+) -> Evaluation:
+    """A participant's anonymous answer. With the code from their registration, one answer per
+    registration; without it (at the door, on a shared tablet), one more answer."""
+    now = now or timezone.now()
+    if not (session.starts_at <= now <= session.starts_at + dt.timedelta(days=EVALUATION_DAYS)):
+        raise ValidationError(
+            {"__all__": [_("Answers are taken from the start of the session and two weeks after.")]}
+        )
+    if understood not in Rating.values or useful not in Rating.values:
+        raise ValidationError({"__all__": [_("Choose one answer to each question.")]})
+    if language and not LANGUAGE.fullmatch(language):
+        language = ""
+    with transaction.atomic():
+        registration = None
+        if code:
+            registration = (
+                Registration.objects.select_for_update()
+                .filter(session=session, code=code.strip().upper()[:12])
+                .first()
+            )
+            if registration is None:
+                raise ValidationError({"code": [_("No registration for this session has that code.")]})
+            if Evaluation.objects.filter(registration=registration).exists():
+                raise ValidationError({"code": [_("You have already answered. Thank you!")]})
+        return Evaluation.objects.create(
+            session=session,
+            understood=understood,
+            useful=useful,
+            language=language,
+            registration=registration,
+        )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    session: Session
+    registered: int
+    waiting: int
+    checked_in: int
+    attended: int | None
+    answers: int
+    understood: float | None  # share answering "yes"
+    useful: float | None
+    checklist_done: int
+
+
+def overview(*, actor: Actor, organiser_id: int, start: dt.date, end: dt.date) -> list[OverviewRow]:
+    """Per session of an organiser in a period: registrations, attendance, the evaluation's share
+    of "yes" answers, and how much of the checklist was done."""
+    if not perms.can_plan(actor, [organiser_id]) and not perms.can_handle_participants(actor, [organiser_id]):
+        raise NotFound
+    sessions = (
+        Session.objects.filter(
+            Q(activity__organiser_id=organiser_id) | Q(activity__co_organisers=organiser_id),
+            starts_at__date__gte=start,
+            starts_at__date__lte=end,
+        )
+        .distinct()
+        .select_related("activity", "report")
+        .annotate(
+            registered=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED), distinct=True
+            ),
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING), distinct=True
+            ),
+            checked_in=Count(
+                "registrations", filter=Q(registrations__checked_in_at__isnull=False), distinct=True
+            ),
+            checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),
+        )
+        .order_by("starts_at")
+    )
+    rows = []
+    for s in sessions:
+        answers = list(s.evaluations.values_list("understood", "useful"))
+        n = len(answers)
+        report = getattr(s, "report", None)
+        rows.append(
+            OverviewRow(
+                session=s,
+                registered=s.registered,
+                waiting=s.waiting,
+                checked_in=s.checked_in,
+                attended=report.attended if report else None,
+                answers=n,
+                understood=sum(1 for u, _v in answers if u == Rating.YES) / n if n else None,
+                useful=sum(1 for _u, v in answers if v == Rating.YES) / n if n else None,
+                checklist_done=s.checklist_done,
+            )
+        )
+    return rows

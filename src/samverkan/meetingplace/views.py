@@ -19,9 +19,24 @@ from samverkan.accounts.actors import actor_from_request
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace import selectors, services
-from samverkan.meetingplace.forms import ActivityForm, CheckInForm, OnBehalfForm, RegistrationForm
+from samverkan.meetingplace.forms import (
+    ActivityForm,
+    CheckInForm,
+    OnBehalfForm,
+    OverviewForm,
+    RegistrationForm,
+    ReportForm,
+)
 from samverkan.meetingplace.ical import calendar_for
-from samverkan.meetingplace.models import Activity, PlaceKind, Session, TargetGroup
+from samverkan.meetingplace.models import (
+    Activity,
+    ChecklistItem,
+    ClosingReport,
+    PlaceKind,
+    Rating,
+    Session,
+    TargetGroup,
+)
 from samverkan.organisations.models import Organisation
 
 
@@ -74,6 +89,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "form": form,
             "places_left": max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
             "is_staff": perms.can_handle_participants(actor, services.organiser_ids(session.activity)),
+            "can_plan": perms.can_plan(actor, services.organiser_ids(session.activity)),
         },
     )
 
@@ -106,6 +122,7 @@ def registration(request: HttpRequest, code: str) -> HttpResponse:
             "activity": session.activity,
             "attribution": selectors.attribution_of(session),
             "position": selectors.waiting_position(found),
+            "can_evaluate": found.status == "confirmed" and session.starts_at <= timezone.now(),
         },
     )
 
@@ -240,3 +257,146 @@ def _int_or_404(value: str) -> int:
     if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise Http404
     return int(value)
+
+
+@login_required
+def plan(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The common framework for one session: the checklist before, the closing report after, and
+    what participants answered."""
+    session = _session(session_id)
+    actor = actor_from_request(request)
+    organisers = services.organiser_ids(session.activity)
+    can_plan = perms.can_plan(actor, organisers)
+    can_report = perms.can_handle_participants(actor, organisers)
+    if not (can_plan or can_report):
+        raise Http404
+    report = ClosingReport.objects.filter(session=session).first()
+    report_form = ReportForm(
+        request.POST if request.POST.get("action") == "report" else None,
+        initial=(
+            {
+                "attended": report.attended,
+                "organisations_present": list(report.organisations_present.values_list("pk", flat=True)),
+                "questions": report.questions,
+                "notes": report.notes,
+            }
+            if report
+            else {"attended": session.registrations.filter(checked_in_at__isnull=False).count()}
+        ),
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "checklist" and can_plan:
+                for item in ChecklistItem.values:
+                    services.checklist_set(
+                        actor=actor,
+                        session=session,
+                        item=item,
+                        done=request.POST.get(f"done_{item}") == "on",
+                        note=request.POST.get(f"note_{item}", "")[:500],
+                    )
+                messages.success(request, _("The checklist is saved."))
+                return redirect("meetingplace:plan", session_id=session.pk)
+            if request.POST.get("action") == "report" and can_report and report_form.is_valid():
+                data = report_form.cleaned_data
+                services.report_save(
+                    actor=actor,
+                    session=session,
+                    attended=data["attended"],
+                    organisation_ids=[o.pk for o in data["organisations_present"]],
+                    questions=data["questions"],
+                    notes=data["notes"],
+                )
+                messages.success(request, _("The closing report is saved."))
+                return redirect("meetingplace:plan", session_id=session.pk)
+        except ValidationError as exc:
+            if request.POST.get("action") == "report":
+                report_form.add_domain_errors(exc)
+            else:
+                for ms in exc.errors.values():
+                    for m in ms:
+                        messages.error(request, m)
+        except NotFound:
+            raise Http404 from None
+    entries = {e.item: e for e in session.checklist.all()}
+    answers = list(session.evaluations.values_list("understood", "useful"))
+    return render(
+        request,
+        "meetingplace/plan.html",
+        {
+            "session": session,
+            "activity": session.activity,
+            "checklist": [(value, label, entries.get(value)) for value, label in ChecklistItem.choices],
+            "can_plan": can_plan,
+            "can_report": can_report,
+            "report_form": report_form,
+            "started": session.starts_at <= timezone.now(),
+            "answers": len(answers),
+            "understood": [sum(1 for u, _v in answers if u == r) for r in Rating.values],
+            "useful": [sum(1 for _u, v in answers if v == r) for r in Rating.values],
+            "ratings": Rating.choices,
+        },
+    )
+
+
+def evaluation(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The participants' short questions, with pictograms, in their language; no account."""
+    session = _session(session_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.evaluation_submit(
+                session=session,
+                understood=_int_or_zero(request.POST.get("understood", "")),
+                useful=_int_or_zero(request.POST.get("useful", "")),
+                language=(translation.get_language() or "")[:2],
+                code=request.POST.get("code", "")[:12],
+            )
+        except ValidationError as exc:
+            errors = exc.errors
+        else:
+            return render(request, "meetingplace/evaluation_thanks.html", {"session": session})
+    return render(
+        request,
+        "meetingplace/evaluation.html",
+        {
+            "session": session,
+            "activity": session.activity,
+            "attribution": selectors.attribution_of(session),
+            "ratings": [(value, label, PICTOGRAMS[value]) for value, label in Rating.choices],
+            "errors": errors,
+            "code": request.GET.get("code", "")[:12],
+        },
+    )
+
+
+PICTOGRAMS = {1: "☹", 2: "😐", 3: "☺"}
+
+
+def _int_or_zero(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 3 else 0
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    allowed = [
+        org
+        for org in actor.organisation_ids
+        if perms.can_plan(actor, [org]) or perms.can_handle_participants(actor, [org])
+    ]
+    if not allowed:
+        raise Http404
+    today = timezone.localdate()
+    form = OverviewForm(
+        request.GET or None,
+        organisers=Organisation.objects.filter(pk__in=allowed).order_by("name"),
+        initial={"start": today.replace(day=1), "end": today},
+    )
+    rows = None
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = services.overview(
+            actor=actor, organiser_id=data["organiser"].pk, start=data["start"], end=data["end"]
+        )
+    return render(request, "meetingplace/overview.html", {"form": form, "rows": rows})
