@@ -212,3 +212,101 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.understood}/{self.useful}"
+
+
+class FactTopic(models.TextChoices):
+    BENEFITS = "benefits", _("Benefits and allowances")
+    EXPULSION_RETURN = "expulsion_return", _("Expulsion and return")
+    RIGHT_TO_WORK = "right_to_work", _("The right to work")
+    FAMILY_REUNIFICATION = "family_reunification", _("Family reunification")
+    HEALTH_CARE = "health_care", _("Health care")
+    OTHER = "other", _("Other")
+
+
+class FactStatement(models.Model):
+    """One version of one of the agency's authoritative statements. ``key`` names the statement
+    across versions; a change adds a version, the old ones are kept."""
+
+    key = models.SlugField(_("key"), max_length=80)
+    version = models.PositiveIntegerField()
+    topic = models.CharField(_("topic"), max_length=30, choices=FactTopic.choices)
+    text_sv = models.TextField(_("statement (Swedish)"))
+    text_en = models.TextField(_("statement (English)"))
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    is_fictional = models.BooleanField(_("fictional (demo data)"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["topic", "key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="meetingplace_fact_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class Material(models.Model):
+    """Information an organisation wants to give at a session (a text or a document)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    approved_revision = models.ForeignKey(
+        "MaterialRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHANGES_REQUESTED = "changes", _("Changes requested")
+    APPROVED = "approved", pgettext_lazy("material", "Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by a later revision")
+
+
+class MaterialRevision(models.Model):
+    """One text of a material. Approval belongs to a revision: an edit is a new revision, which
+    needs its own approval before it reaches participants."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    filename = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED)
+    precheck = models.JSONField(default=list)  # [{"statement", "topic", "matches": [[fact id, score]]}]
+    precheck_method = models.CharField(max_length=60, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["material", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["material", "number"], name="meetingplace_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} #{self.number} ({self.status})"

@@ -28,3 +28,16 @@ def can_plan(actor: Actor, organiser_ids: Iterable[int]) -> bool:
 def can_handle_participants(actor: Actor, organiser_ids: Iterable[int]) -> bool:
     """See who registered, register people on their behalf, check them in."""
     return actor.is_system or any(actor.has_role(org, *STAFF) for org in organiser_ids)
+
+
+REVIEWERS = (ADMIN, COORDINATOR, CASE_OFFICER, EDITOR)
+FACT_EDITORS = (ADMIN, COORDINATOR, EDITOR)
+
+
+def can_review(actor: Actor, agency_id: int | None) -> bool:
+    """The agency's staff review partner material (never their own submission: see services)."""
+    return actor.has_role(agency_id, *REVIEWERS)
+
+
+def can_edit_facts(actor: Actor, agency_id: int | None) -> bool:
+    return actor.is_system or actor.has_role(agency_id, *FACT_EDITORS)

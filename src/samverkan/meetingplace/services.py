@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -22,20 +23,28 @@ from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
+from samverkan.meetingplace.extract import ExtractError, extract_text
 from samverkan.meetingplace.models import (
     Activity,
     ChecklistEntry,
     ChecklistItem,
     ClosingReport,
     Evaluation,
+    FactStatement,
+    FactTopic,
+    Material,
+    MaterialRevision,
     PlaceKind,
     Rating,
     Registration,
     RegistrationStatus,
+    ReviewStatus,
     Session,
     SessionStatus,
     TargetGroup,
 )
+from samverkan.meetingplace.precheck import Fact as PrecheckFact
+from samverkan.meetingplace.precheck import precheck as precheck_text
 from samverkan.organisations.models import Organisation
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
@@ -524,3 +533,219 @@ def overview(*, actor: Actor, organiser_id: int, start: dt.date, end: dt.date) -
             )
         )
     return rows
+
+
+# --- Fact base and content review ----------------------------------------------------------------
+def agency_id() -> int | None:
+    return Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
+
+
+def fact_save(
+    *,
+    actor: Actor,
+    key: str,
+    topic: str,
+    text_sv: str,
+    text_en: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    legal_reference: str = "",
+) -> FactStatement:
+    """A new version of an authoritative statement (or its first). Earlier versions are kept."""
+    owner = agency_id()
+    if owner is None or not perms.can_edit_facts(actor, owner):
+        raise NotFound
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", key):
+        errors["key"] = [_("Use lower-case letters, digits and hyphens.")]
+    if topic not in FactTopic.values:
+        errors["topic"] = [_("Choose a topic.")]
+    for name, value in (("text_sv", text_sv), ("text_en", text_en)):
+        if not value.strip() or len(value) > 5000 or "\x00" in value:
+            errors[name] = [_("Give the statement (at most %(n)s characters).") % {"n": 5000}]
+    if valid_to and valid_to < valid_from:
+        errors["valid_to"] = [_("The end cannot be before the start.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        latest = FactStatement.objects.select_for_update().filter(key=key).order_by("-version").first()
+        fact = FactStatement.objects.create(
+            key=key,
+            version=(latest.version + 1) if latest else 1,
+            topic=topic,
+            text_sv=text_sv.strip(),
+            text_en=text_en.strip(),
+            legal_reference=legal_reference.strip()[:300],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            owner_id=owner,
+            created_by=actor.user if actor.is_authenticated else None,
+        )
+        audit.record(
+            actor=actor,
+            code="meetingplace.fact.saved",
+            obj=fact,
+            organisation_id=owner,
+            data={"key": key, "version": fact.version, "topic": topic},
+        )
+    return fact
+
+
+def facts_current(on: dt.date | None = None) -> list[FactStatement]:
+    """The newest version of each statement, if it is valid on the day."""
+    on = on or timezone.localdate()
+    newest: dict[str, FactStatement] = {}
+    for fact in FactStatement.objects.order_by("key", "-version"):
+        newest.setdefault(fact.key, fact)
+    return [f for f in newest.values() if f.valid_from <= on and (f.valid_to is None or f.valid_to >= on)]
+
+
+def _run_precheck(text: str) -> tuple[list[dict[str, object]], str]:
+    facts = facts_current()
+    by_key = {f.key: f for f in facts}
+    findings = precheck_text(
+        text,
+        [PrecheckFact(f.key, f.topic, f.text_sv, f.text_en, f.legal_reference) for f in facts],
+    )
+    return [
+        {
+            "statement": f.statement,
+            "topic": f.topic,
+            "flagged": f.flagged,
+            "matches": [[by_key[m.key].pk, m.score] for m in f.matches],
+        }
+        for f in findings
+    ], "lexical"
+
+
+def _material_text(text: str, upload: tuple[str, bytes] | None) -> tuple[str, str]:
+    if upload is not None:
+        filename, data = upload
+        try:
+            return extract_text(filename, data), filename[:200]
+        except ExtractError as exc:
+            raise ValidationError(
+                {"file": [_("%(file)s: %(reason)s.") % {"file": filename[:100], "reason": exc}]}
+            ) from None
+    text = text.replace("\x00", "").strip()
+    if not text:
+        raise ValidationError({"text": [_("Write the text, or upload a PDF, Word or text file.")]})
+    if len(text) > 500_000:
+        raise ValidationError({"text": [_("At most %(n)s characters.") % {"n": 500_000}]})
+    return text, ""
+
+
+def material_submit(
+    *,
+    actor: Actor,
+    session: Session,
+    organisation_id: int,
+    title: str,
+    text: str = "",
+    upload: tuple[str, bytes] | None = None,
+) -> Material:
+    """An organiser submits what it wants to say at a session: pre-checked and queued for review."""
+    organisers = organiser_ids(session.activity)
+    if organisation_id not in organisers or not perms.can_plan(actor, [organisation_id]):
+        raise NotFound
+    title = " ".join(title.split())
+    if not title or len(title) > 200:
+        raise ValidationError({"title": [_("Give a title (at most 200 characters).")]})
+    body, filename = _material_text(text, upload)
+    findings, method = _run_precheck(body)
+    with transaction.atomic():
+        material = Material.objects.create(
+            session=session, organisation_id=organisation_id, title=title, created_by=actor.user
+        )
+        revision = MaterialRevision.objects.create(
+            material=material,
+            number=1,
+            text=body,
+            filename=filename,
+            precheck=findings,
+            precheck_method=method,
+            submitted_by=actor.user,
+        )
+        audit.record(
+            actor=actor,
+            code="meetingplace.material.submitted",
+            obj=material,
+            organisation_id=organisation_id,
+            data={"revision": revision.number, "flagged": sum(1 for f in findings if f["flagged"])},
+        )
+    return material
+
+
+def material_revise(
+    *, actor: Actor, material: Material, text: str = "", upload: tuple[str, bytes] | None = None
+) -> MaterialRevision:
+    """An edit is a new revision that needs its own approval; participants keep seeing the last
+    approved revision (if any) until then."""
+    if not perms.can_plan(actor, [material.organisation_id]):
+        raise NotFound
+    body, filename = _material_text(text, upload)
+    findings, method = _run_precheck(body)
+    with transaction.atomic():
+        material = Material.objects.select_for_update().get(pk=material.pk)
+        latest = material.revisions.order_by("-number").first()
+        material.revisions.filter(status=ReviewStatus.SUBMITTED).update(status=ReviewStatus.SUPERSEDED)
+        revision = MaterialRevision.objects.create(
+            material=material,
+            number=(latest.number + 1) if latest else 1,
+            text=body,
+            filename=filename,
+            precheck=findings,
+            precheck_method=method,
+            submitted_by=actor.user,
+        )
+        audit.record(
+            actor=actor,
+            code="meetingplace.material.revised",
+            obj=material,
+            organisation_id=material.organisation_id,
+            data={"revision": revision.number},
+        )
+    return revision
+
+
+def material_review(
+    *, actor: Actor, revision: MaterialRevision, decision: str, comment: str = ""
+) -> MaterialRevision:
+    """The agency's reviewer approves, requests changes or rejects one revision; never their own."""
+    agency = agency_id()
+    if not perms.can_review(actor, agency):
+        raise NotFound
+    if decision not in ("approve", "changes", "reject"):
+        raise ValidationError({"decision": [_("Choose a decision.")]})
+    comment = comment.strip()
+    if decision != "approve" and not comment:
+        raise ValidationError({"comment": [_("Say what should change, or why it is rejected.")]})
+    if len(comment) > 10_000 or "\x00" in comment:
+        raise ValidationError({"comment": [_("At most %(n)s characters.") % {"n": 10_000}]})
+    with transaction.atomic():
+        material = Material.objects.select_for_update().get(pk=revision.material_id)
+        revision = MaterialRevision.objects.get(pk=revision.pk)
+        if revision.submitted_by_id is not None and revision.submitted_by_id == actor.user_id:
+            raise PermissionDenied
+        if revision.status != ReviewStatus.SUBMITTED:
+            raise ValidationError({"__all__": [_("Only a revision waiting for review can be decided.")]})
+        revision.status = {
+            "approve": ReviewStatus.APPROVED,
+            "changes": ReviewStatus.CHANGES_REQUESTED,
+            "reject": ReviewStatus.REJECTED,
+        }[decision]
+        revision.reviewed_by = actor.user
+        revision.reviewed_at = timezone.now()
+        revision.comment = comment
+        revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
+        if decision == "approve":
+            material.approved_revision = revision
+            material.save(update_fields=["approved_revision"])
+        audit.record(
+            actor=actor,
+            code=f"meetingplace.material.{revision.status}",
+            obj=material,
+            organisation_id=agency,
+            data={"revision": revision.number, "submitter_organisation": material.organisation_id},
+        )
+    return revision
