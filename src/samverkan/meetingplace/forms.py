@@ -124,3 +124,63 @@ class OverviewForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, organisers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+
+
+class MaterialForm(StyledFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("On behalf of"), empty_label=None
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=500_000
+    )
+    file = forms.FileField(label=_("Or a file (PDF, Word or text)"), required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class ReviseForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("New text"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=500_000
+    )
+    file = forms.FileField(label=_("Or a file (PDF, Word or text)"), required=False)
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("changes", _("Request changes")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment to the organisation"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10_000,
+    )
+
+
+class FactForm(StyledFormMixin, forms.Form):
+    key = forms.SlugField(
+        label=_("Key"), max_length=80, help_text=_("A short name that stays the same across versions.")
+    )
+    topic = forms.ChoiceField(label=_("Topic"), choices=())
+    text_sv = forms.CharField(
+        label=_("Statement (Swedish)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    text_en = forms.CharField(
+        label=_("Statement (English)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    legal_reference = forms.CharField(label=_("Legal reference"), max_length=300, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(
+        label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from samverkan.meetingplace.models import FactTopic
+
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = FactTopic.choices  # type: ignore[attr-defined]

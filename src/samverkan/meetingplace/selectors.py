@@ -13,7 +13,16 @@ from django.utils import timezone
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.meetingplace import permissions as perms
-from samverkan.meetingplace.models import Registration, RegistrationStatus, Session, SessionStatus
+from samverkan.meetingplace.models import (
+    FactStatement,
+    Material,
+    MaterialRevision,
+    Registration,
+    RegistrationStatus,
+    ReviewStatus,
+    Session,
+    SessionStatus,
+)
 from samverkan.meetingplace.services import organiser_ids
 from samverkan.organisations.models import Organisation
 
@@ -128,3 +137,57 @@ def organisers_with_sessions() -> QuerySet[Organisation]:
         .distinct()
         .order_by("name")
     )
+
+
+# --- Material and facts ---------------------------------------------------------------------------
+def material_get_for(*, actor: Actor, material_id: int) -> Material:
+    """The submitting organisation's planners and the agency's reviewers see a material whole."""
+    material = (
+        Material.objects.select_related("session", "session__activity", "organisation")
+        .filter(pk=material_id)
+        .first()
+    )
+    if material is None:
+        raise NotFound
+    agency = (
+        Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
+    )
+    if not (perms.can_plan(actor, [material.organisation_id]) or perms.can_review(actor, agency)):
+        raise NotFound
+    return material
+
+
+def review_queue_for(*, actor: Actor) -> list[MaterialRevision]:
+    agency = (
+        Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
+    )
+    if not perms.can_review(actor, agency):
+        raise NotFound
+    revisions = list(
+        MaterialRevision.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related(
+            "material", "material__organisation", "material__session", "material__session__activity"
+        )
+        .order_by("submitted_at")
+    )
+    for r in revisions:
+        r.flagged_count = sum(1 for f in r.precheck if f.get("flagged"))  # type: ignore[attr-defined]
+    return revisions
+
+
+def approved_materials(session: Session) -> list[Material]:
+    """What participants may see: materials with an approved revision."""
+    return list(
+        session.materials.filter(approved_revision__isnull=False).select_related(
+            "approved_revision", "organisation"
+        )
+    )
+
+
+def findings_with_facts(revision: MaterialRevision) -> list[dict[str, object]]:
+    ids = {m[0] for f in revision.precheck for m in f.get("matches", [])}
+    facts = {f.pk: f for f in FactStatement.objects.filter(pk__in=ids)}
+    return [
+        {**f, "facts": [(facts[m[0]], m[1]) for m in f.get("matches", []) if m[0] in facts]}
+        for f in revision.precheck
+    ]

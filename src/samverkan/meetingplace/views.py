@@ -22,10 +22,14 @@ from samverkan.meetingplace import selectors, services
 from samverkan.meetingplace.forms import (
     ActivityForm,
     CheckInForm,
+    FactForm,
+    MaterialForm,
     OnBehalfForm,
     OverviewForm,
     RegistrationForm,
     ReportForm,
+    ReviewForm,
+    ReviseForm,
 )
 from samverkan.meetingplace.ical import calendar_for
 from samverkan.meetingplace.models import (
@@ -90,6 +94,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "places_left": max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
             "is_staff": perms.can_handle_participants(actor, services.organiser_ids(session.activity)),
             "can_plan": perms.can_plan(actor, services.organiser_ids(session.activity)),
+            "materials": selectors.approved_materials(session),
         },
     )
 
@@ -400,3 +405,137 @@ def overview(request: HttpRequest) -> HttpResponse:
             actor=actor, organiser_id=data["organiser"].pk, start=data["start"], end=data["end"]
         )
     return render(request, "meetingplace/overview.html", {"form": form, "rows": rows})
+
+
+# --- Material and review ----------------------------------------------------------------------------
+def _upload(form: Any) -> tuple[str, bytes] | None:
+    upload = form.cleaned_data.get("file")
+    if not upload:
+        return None
+    if upload.size > 10 * 1024 * 1024:
+        raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
+    return upload.name, upload.read()
+
+
+@login_required
+def material_new(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    actor = actor_from_request(request)
+    allowed = [org for org in services.organiser_ids(session.activity) if perms.can_plan(actor, [org])]
+    if not allowed:
+        raise Http404
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, organisations=Organisation.objects.filter(pk__in=allowed)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            material = services.material_submit(
+                actor=actor,
+                session=session,
+                organisation_id=data["organisation"].pk,
+                title=data["title"],
+                text=data["text"],
+                upload=_upload(form),
+            )
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, _("The material is sent to the agency for review."))
+            return redirect("meetingplace:material", material_id=material.pk)
+    return render(
+        request,
+        "meetingplace/material_new.html",
+        {"form": form, "session": session, "activity": session.activity},
+    )
+
+
+@login_required
+def material(request: HttpRequest, material_id: int) -> HttpResponse:
+    actor = actor_from_request(request)
+    try:
+        found = selectors.material_get_for(actor=actor, material_id=material_id)
+    except NotFound:
+        raise Http404 from None
+    latest = found.revisions.order_by("-number").first()
+    is_submitter_org = perms.can_plan(actor, [found.organisation_id])
+    can_review = (
+        perms.can_review(actor, services.agency_id())
+        and latest is not None
+        and latest.status == "submitted"
+        and latest.submitted_by_id != actor.user_id
+    )
+    review_form = ReviewForm(request.POST if request.POST.get("action") == "review" else None)
+    revise_form = ReviseForm(
+        request.POST if request.POST.get("action") == "revise" else None,
+        request.FILES if request.POST.get("action") == "revise" else None,
+        initial={"text": latest.text if latest else ""},
+    )
+    if request.method == "POST" and latest is not None:
+        try:
+            if request.POST.get("action") == "review" and review_form.is_valid():
+                services.material_review(
+                    actor=actor,
+                    revision=latest,
+                    decision=review_form.cleaned_data["decision"],
+                    comment=review_form.cleaned_data["comment"],
+                )
+                messages.success(request, _("The decision is saved and the organisation can see it."))
+                return redirect("meetingplace:material", material_id=found.pk)
+            if request.POST.get("action") == "revise" and is_submitter_org and revise_form.is_valid():
+                services.material_revise(
+                    actor=actor,
+                    material=found,
+                    text=revise_form.cleaned_data["text"],
+                    upload=_upload(revise_form),
+                )
+                messages.success(request, _("The new version is sent for review."))
+                return redirect("meetingplace:material", material_id=found.pk)
+        except ValidationError as exc:
+            (review_form if request.POST.get("action") == "review" else revise_form).add_domain_errors(exc)
+        except (PermissionDenied, NotFound):
+            raise Http404 from None
+    return render(
+        request,
+        "meetingplace/material.html",
+        {
+            "material": found,
+            "latest": latest,
+            "findings": selectors.findings_with_facts(latest) if latest else [],
+            "revisions": found.revisions.order_by("-number").select_related("reviewed_by"),
+            "can_review": can_review,
+            "is_submitter_org": is_submitter_org,
+            "review_form": review_form,
+            "revise_form": revise_form,
+            "session": found.session,
+        },
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    try:
+        revisions = list(selectors.review_queue_for(actor=actor))
+    except NotFound:
+        raise Http404 from None
+    return render(request, "meetingplace/review_queue.html", {"revisions": revisions})
+
+
+def facts(request: HttpRequest) -> HttpResponse:
+    """The agency's authoritative statements: public, so anyone can check what partners say."""
+    actor = actor_from_request(request)
+    can_edit = perms.can_edit_facts(actor, services.agency_id()) and actor.is_authenticated
+    form = FactForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.fact_save(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_domain_errors(exc)
+            else:
+                messages.success(request, _("The statement is saved."))
+                return redirect("meetingplace:facts")
+    return render(request, "meetingplace/facts.html", {"facts": services.facts_current(), "form": form})

@@ -220,3 +220,77 @@ def test_only_the_sessions_organisers_submit_material(facts):
         )
     assert "a.pdf: the file is not a PDF" in exc.value.errors["file"][0]
     assert not MaterialRevision.objects.exists()
+
+
+@pytest.fixture
+def en_client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.mark.django_db
+def test_the_review_journey_through_the_pages(en_client, facts, agency):
+    from samverkan.accounts.tests.helpers import verified_login
+
+    client = en_client
+    the_session = session()
+    ngo = the_session.activity.organiser
+    writer = member("editor", ngo)
+    verified_login(client, writer)
+    response = client.post(
+        f"/meetingplace/sessions/{the_session.pk}/materials/new/",
+        {"organisation": ngo.pk, "title": "Bidrag (fiktiv)", "text": "Alla asylsökande får särskilt bidrag."},
+    )
+    assert response.status_code == 302
+    material_url = response["Location"]
+    page = client.get(material_url).content.decode()
+    assert "data-flagged" in page and 'data-fact="sarskilt-bidrag"' in page
+    assert "data-review-submit" not in page  # the submitter has no review form
+    assert "Bidrag (fiktiv)" not in client.get(f"/meetingplace/sessions/{the_session.pk}/").content.decode()
+
+    reviewer = member("case_officer", agency)
+    verified_login(client, reviewer)
+    assert "Bidrag (fiktiv)" in client.get("/meetingplace/review/").content.decode()
+    response = client.post(material_url, {"action": "review", "decision": "changes", "comment": ""})
+    assert 'id="id_comment_error"' in response.content.decode()
+    client.post(material_url, {"action": "review", "decision": "changes", "comment": "Se villkoren."})
+
+    verified_login(client, writer)
+    assert "Se villkoren." in client.get(material_url).content.decode()
+    client.post(
+        material_url, {"action": "revise", "text": "Särskilt bidrag kan ges om ett behov konstateras."}
+    )
+    assert client.post(material_url, {"action": "review", "decision": "approve"}).status_code == 404
+
+    verified_login(client, reviewer)
+    client.post(material_url, {"action": "review", "decision": "approve", "comment": ""})
+    public = client.get(f"/meetingplace/sessions/{the_session.pk}/").content.decode()
+    assert (
+        "Särskilt bidrag kan ges om ett behov konstateras." in public and 'data-reviewed="reviewed"' in public
+    )
+    assert "Alla asylsökande får särskilt bidrag." not in public
+    verified_login(client, member("editor", organisation()))
+    assert client.get(material_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_fact_base_is_public_and_edited_by_the_agency(en_client, facts, agency):
+    from samverkan.accounts.tests.helpers import verified_login
+
+    body = en_client.get("/meetingplace/facts/").content.decode()
+    assert 'data-fact="at-und"' in body and "<form" not in body.split("<main", 1)[1]
+    verified_login(en_client, member("editor", agency))
+    response = en_client.post(
+        "/meetingplace/facts/",
+        {
+            "key": "halsa",
+            "topic": "health_care",
+            "text_sv": "Vård som inte kan anstå.",
+            "text_en": "Care that cannot wait.",
+            "valid_from": "2020-01-01",
+        },
+    )
+    assert (
+        response.status_code == 302
+        and 'data-fact="halsa"' in en_client.get("/meetingplace/facts/").content.decode()
+    )
