@@ -135,9 +135,11 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 # --- Routers (imported last: they use the authentication defined in accounts.api) ------------
 from samverkan.accounts.api import router as accounts_router  # noqa: E402
+from samverkan.meetingplace.api import router as meetingplace_router  # noqa: E402
 from samverkan.organisations.api import router as organisations_router  # noqa: E402
 from samverkan.statistics.api import router as statistics_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", organisations_router)
 api.add_router("/", statistics_router)
+api.add_router("/", meetingplace_router)

@@ -1,0 +1,101 @@
+"""The meeting-place API: the same services and permissions as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.core.actor import Actor
+from samverkan.meetingplace import services
+from samverkan.meetingplace.models import Registration
+from samverkan.meetingplace.tests.factories import session
+from samverkan.organisations.models import Organisation
+from samverkan.organisations.tests.test_api import bearer
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+def test_the_calendar_and_a_session_are_public_with_their_attribution(client):
+    the_session = session()
+    listing = client.get("/api/v1/meetingplace/sessions").json()
+    assert [s["id"] for s in listing["items"]] == [the_session.pk]
+    one = client.get(f"/api/v1/meetingplace/sessions/{the_session.pk}").json()
+    assert one["attribution"]["organisers"][0]["slug"] == the_session.activity.organiser.slug
+    assert one["attribution"]["by_agency"] is False and one["places_left"] == 50
+    assert client.get("/api/v1/meetingplace/sessions/999999").status_code == 404
+
+
+def test_anyone_registers_gets_a_code_and_cancels_with_it(client):
+    the_session = session(capacity=1)
+    url = f"/api/v1/meetingplace/sessions/{the_session.pk}/registrations"
+    first = client.post(url, {"name": "Fiktiv", "email": "a@example.invalid"}, content_type=JSON)
+    assert first.status_code == 201 and first.json()["status"] == "confirmed"
+    second = client.post(url, {"name": "Fiktiv Två", "phone": "070 111 22 33"}, content_type=JSON).json()
+    assert second["status"] == "waiting" and second["waiting_position"] == 1
+    again = client.post(url, {"name": "Fiktiv", "email": "A@example.invalid"}, content_type=JSON)
+    assert again.status_code == 422
+    missing = client.post(url, {"name": "Ingen kontakt"}, content_type=JSON)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "email"
+    behalf = client.post(url, {"name": "X", "on_behalf": True}, content_type=JSON)
+    assert behalf.status_code == 403
+    cancelled = client.delete(f"/api/v1/meetingplace/registrations/{first.json()['code']}")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert client.get(f"/api/v1/meetingplace/registrations/{second['code']}").json()["status"] == "confirmed"
+    assert client.delete("/api/v1/meetingplace/registrations/NOSUCH").status_code == 404
+
+
+def test_participants_are_for_the_organisers_staff(client):
+    the_session = session()
+    services.registration_create(
+        actor=Actor.anonymous(), session=the_session, name="F", email="f@example.invalid"
+    )
+    url = f"/api/v1/meetingplace/sessions/{the_session.pk}/registrations"
+    assert client.get(url).status_code == 401
+    assert client.get(url, **bearer(member("coordinator", organisation()))).status_code == 404
+    staff = client.get(url, **bearer(member("case_officer", the_session.activity.organiser))).json()
+    assert [p["name"] for p in staff["items"]] == ["F"]
+
+
+def test_material_is_submitted_and_reviewed_through_the_api_never_by_its_submitter(client):
+    agency = Organisation.objects.create(name="Migrationsverket", slug="migrationsverket", kind="agency")
+    services.fact_save(
+        actor=Actor.system(),
+        key="bidrag",
+        topic="benefits",
+        text_sv="Särskilt bidrag prövas.",
+        text_en="A special allowance is assessed.",
+        valid_from=dt.date(2020, 1, 1),
+    )
+    the_session = session()
+    ngo_editor = member("editor", the_session.activity.organiser)
+    created = client.post(
+        f"/api/v1/meetingplace/sessions/{the_session.pk}/materials",
+        {
+            "organisation_id": the_session.activity.organiser_id,
+            "title": "Bidrag",
+            "text": "Alla får särskilt bidrag.",
+        },
+        content_type=JSON,
+        **bearer(ngo_editor),
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["findings"][0]["flagged"] and body["findings"][0]["facts"] == ["bidrag"]
+    review_url = f"/api/v1/meetingplace/materials/{body['id']}/review"
+    assert (
+        client.post(review_url, {"decision": "approve"}, content_type=JSON, **bearer(ngo_editor)).status_code
+        == 404
+    )
+    reviewer = member("case_officer", agency)
+    decided = client.post(review_url, {"decision": "approve"}, content_type=JSON, **bearer(reviewer))
+    assert decided.status_code == 200 and decided.json()["approved_revision"] == 1
+    assert (
+        client.get(
+            f"/api/v1/meetingplace/materials/{body['id']}", **bearer(member("editor", organisation()))
+        ).status_code
+        == 404
+    )
+    assert Registration.objects.count() == 0
