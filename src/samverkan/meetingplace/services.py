@@ -23,6 +23,7 @@ from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
+from samverkan.meetingplace.embedding import get_embedder
 from samverkan.meetingplace.extract import ExtractError, extract_text
 from samverkan.meetingplace.models import (
     Activity,
@@ -603,9 +604,11 @@ def facts_current(on: dt.date | None = None) -> list[FactStatement]:
 def _run_precheck(text: str) -> tuple[list[dict[str, object]], str]:
     facts = facts_current()
     by_key = {f.key: f for f in facts}
+    embedder = get_embedder()
     findings = precheck_text(
         text,
         [PrecheckFact(f.key, f.topic, f.text_sv, f.text_en, f.legal_reference) for f in facts],
+        embed=embedder,
     )
     return [
         {
@@ -615,7 +618,7 @@ def _run_precheck(text: str) -> tuple[list[dict[str, object]], str]:
             "matches": [[by_key[m.key].pk, m.score] for m in f.matches],
         }
         for f in findings
-    ], "lexical"
+    ], ("lexical + " + embedder.name) if embedder else "lexical"
 
 
 def _material_text(text: str, upload: tuple[str, bytes] | None) -> tuple[str, str]:

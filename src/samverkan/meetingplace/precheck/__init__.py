@@ -15,8 +15,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 RISK_TOPICS = ("benefits", "expulsion_return", "right_to_work", "family_reunification", "health_care")
 
@@ -67,6 +68,8 @@ TOPIC_STEMS: dict[str, tuple[str, ...]] = {
         "hide",
         "stay in sweden",
         "ترحيل",
+        "بقاء",
+        "العود",
         "طرد",
         "عود",
         "رفض",
@@ -107,6 +110,7 @@ TOPIC_STEMS: dict[str, tuple[str, ...]] = {
         "spouse",
         "family member",
         "لم الشمل",
+        "عائلت",
         "أسر",
         "عائل",
         "زوج",
@@ -128,6 +132,8 @@ TOPIC_STEMS: dict[str, tuple[str, ...]] = {
         "care",
         "clinic",
         "صح",
+        "فحص",
+        "رعاي",
         "طبيب",
         "مستشف",
         "علاج",
@@ -135,6 +141,7 @@ TOPIC_STEMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+ARABIC = re.compile("[\u0600-\u06ff]")
 SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+|\n+")
 TOKEN = re.compile(r"\w+", re.UNICODE)
 STEM_LENGTH = 7  # crude, language-independent stemming: the first letters of a word
@@ -254,6 +261,9 @@ def detect_topic(statement: str) -> str | None:
             stem_n = normalise(stem)
             if " " in stem_n or "-" in stem_n:
                 hits += text.count(stem_n)
+            elif ARABIC.search(stem_n):
+                # Arabic attaches articles, prepositions and pronouns to the word: a stem inside it
+                hits += sum(1 for w in words if stem_n in w)
             else:
                 # a word that starts with the stem, or a Swedish compound that contains a long one
                 hits += sum(1 for w in words if w.startswith(stem_n) or (len(stem_n) >= 6 and stem_n in w))
@@ -294,14 +304,17 @@ class LexicalIndex:
         return [sum(w * vec.get(t, 0.0) for t, w in q.items()) for vec in self.vectors]
 
 
-Embedder = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+class Embedder(Protocol):
+    """Sentence embeddings: ``kind`` is "query" for statements and "passage" for facts (as E5
+    models expect); rows are L2-normalised vectors."""
+
+    name: str
+
+    def __call__(self, texts: Sequence[str], *, kind: str) -> Sequence[Sequence[float]]: ...
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    na = math.sqrt(sum(x * x for x in a)) or 1.0
-    nb = math.sqrt(sum(y * y for y in b)) or 1.0
-    return dot / (na * nb)
+LEXICAL_WEAK = 0.1  # below this best lexical score the words do not meet (e.g. Arabic vs. Swedish)
+EMBEDDING_WEIGHT = 0.5
 
 
 def precheck(
@@ -313,25 +326,32 @@ def precheck(
     min_score: float = 0.05,
 ) -> list[Finding]:
     """Every statement of ``text`` with its risk topic (or None) and, for flagged statements, the
-    ``k`` closest facts, preferring facts of the same topic."""
+    ``k`` closest facts, preferring facts of the same topic. Lexical similarity ranks the facts;
+    where it is weak (the statement shares no words with any fact, typically another language)
+    and an embedding model is given, the embeddings' similarity (scaled to 0..1 over the facts)
+    is added: it carries meaning across languages."""
     statements = split_statements(text)
     index = LexicalIndex(facts)
-    fact_vectors: Sequence[Sequence[float]] = ()
-    statement_vectors: Sequence[Sequence[float]] = ()
-    if embed is not None and facts:
-        fact_vectors = embed([f"{f.text_sv} {f.text_en}" for f in facts])
-        statement_vectors = embed(statements) if statements else ()
+    topics = [detect_topic(s) for s in statements]
+    flagged = [i for i, t in enumerate(topics) if t in RISK_TOPICS]
+    lexical = {i: index.scores(statements[i]) for i in flagged} if facts else {}
+    weak = [i for i in flagged if facts and max(lexical[i], default=0.0) < LEXICAL_WEAK]
+    semantic: dict[int, list[float]] = {}
+    if embed is not None and weak:
+        fact_vectors = embed([f"{f.text_sv} {f.text_en}" for f in facts], kind="passage")
+        statement_vectors = embed([statements[i] for i in weak], kind="query")
+        for i, vector in zip(weak, statement_vectors, strict=True):
+            sims = [sum(a * b for a, b in zip(vector, fv, strict=True)) for fv in fact_vectors]
+            low, high = min(sims), max(sims)
+            semantic[i] = [(x - low) / (high - low) if high > low else 0.0 for x in sims]
     findings = []
     for i, statement in enumerate(statements):
-        topic = detect_topic(statement)
+        topic = topics[i]
         matches: tuple[Match, ...] = ()
-        if topic in RISK_TOPICS and facts:
-            lexical = index.scores(statement)
+        if i in lexical:
             scored = []
             for j, fact in enumerate(facts):
-                score = lexical[j]
-                if embed is not None:
-                    score = 0.3 * score + 0.7 * _cosine(statement_vectors[i], fact_vectors[j])
+                score = lexical[i][j] + (EMBEDDING_WEIGHT * semantic[i][j] if i in semantic else 0.0)
                 if fact.topic == topic:
                     score += 0.1
                 scored.append((score, fact.key))

@@ -207,6 +207,29 @@ CASES = (
         "misleading",
         "vard-vuxna",
     ),
+    # Arabic (material is often written in the participants' language)
+    Case("يمكن لجميع طالبي اللجوء العمل فور وصولهم إلى السويد.", "right_to_work", "misleading", "at-und"),
+    Case(
+        "إذا كنت معفى من شرط تصريح العمل يمكنك العمل أثناء دراسة طلبك.", "right_to_work", "correct", "at-und"
+    ),
+    Case("يحصل الجميع على إعانة خاصة لشراء الملابس الشتوية.", "benefits", "misleading", "sarskilt-bidrag"),
+    Case(
+        "إذا اختبأت لمدة أربع سنوات يمكنك البقاء في السويد.", "expulsion_return", "misleading", "preskription"
+    ),
+    Case("يمكنك الحصول على دعم للعودة إلى بلدك طوعًا.", "expulsion_return", "correct", "aterresa"),
+    Case(
+        "يمكن لعائلتك القدوم إلى السويد فورًا دون أي شروط.",
+        "family_reunification",
+        "misleading",
+        "anhoriginvandring",
+    ),
+    Case(
+        "يحق للأطفال طالبي اللجوء الحصول على نفس الرعاية الصحية مثل الأطفال الآخرين في السويد.",
+        "health_care",
+        "correct",
+        "vard-barn",
+    ),
+    Case("الفحص الصحي مجاني لجميع طالبي اللجوء.", "health_care", "correct", "halsoundersokning"),
     # unrelated
     Case("Välkommen till dagens träff på Mötesplatsen.", None, "unrelated"),
     Case("Vi bjuder på kaffe och bullar efteråt.", None, "unrelated"),
@@ -224,4 +247,7 @@ CASES = (
     Case("Our volunteers speak Arabic, Tigrinya and Dari.", None, "unrelated"),
     Case("The bus stop is right outside the building.", None, "unrelated"),
     Case("We will talk about Swedish seasons and the weather.", None, "unrelated"),
+    Case("مرحبًا بكم في لقاء اليوم.", None, "unrelated"),
+    Case("سنقدم القهوة والشاي بعد اللقاء.", None, "unrelated"),
+    Case("تقع محطة الحافلات أمام المبنى مباشرة.", None, "unrelated"),
 )
