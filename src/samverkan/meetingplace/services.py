@@ -638,6 +638,33 @@ def _material_text(text: str, upload: tuple[str, bytes] | None) -> tuple[str, st
     return text, ""
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    text: str
+    filename: str
+    findings: list[dict[str, object]]
+    method: str
+
+
+def _prepare(text: str, upload: tuple[str, bytes] | None) -> _Prepared:
+    """Extract and pre-check outside any transaction: it can take seconds."""
+    body, filename = _material_text(text, upload)
+    findings, method = _run_precheck(body)
+    return _Prepared(body, filename, findings, method)
+
+
+def _add_revision(actor: Actor, material: Material, number: int, prepared: _Prepared) -> MaterialRevision:
+    return MaterialRevision.objects.create(
+        material=material,
+        number=number,
+        text=prepared.text,
+        filename=prepared.filename,
+        precheck=prepared.findings,
+        precheck_method=prepared.method,
+        submitted_by=actor.user,
+    )
+
+
 def material_submit(
     *,
     actor: Actor,
@@ -654,27 +681,18 @@ def material_submit(
     title = " ".join(title.split())
     if not title or len(title) > 200:
         raise ValidationError({"title": [_("Give a title (at most 200 characters).")]})
-    body, filename = _material_text(text, upload)
-    findings, method = _run_precheck(body)
+    prepared = _prepare(text, upload)
     with transaction.atomic():
         material = Material.objects.create(
             session=session, organisation_id=organisation_id, title=title, created_by=actor.user
         )
-        revision = MaterialRevision.objects.create(
-            material=material,
-            number=1,
-            text=body,
-            filename=filename,
-            precheck=findings,
-            precheck_method=method,
-            submitted_by=actor.user,
-        )
+        revision = _add_revision(actor, material, 1, prepared)
         audit.record(
             actor=actor,
             code="meetingplace.material.submitted",
             obj=material,
             organisation_id=organisation_id,
-            data={"revision": revision.number, "flagged": sum(1 for f in findings if f["flagged"])},
+            data={"revision": revision.number, "flagged": sum(1 for f in prepared.findings if f["flagged"])},
         )
     return material
 
@@ -686,21 +704,12 @@ def material_revise(
     approved revision (if any) until then."""
     if not perms.can_plan(actor, [material.organisation_id]):
         raise NotFound
-    body, filename = _material_text(text, upload)
-    findings, method = _run_precheck(body)
+    prepared = _prepare(text, upload)
     with transaction.atomic():
         material = Material.objects.select_for_update().get(pk=material.pk)
         latest = material.revisions.order_by("-number").first()
         material.revisions.filter(status=ReviewStatus.SUBMITTED).update(status=ReviewStatus.SUPERSEDED)
-        revision = MaterialRevision.objects.create(
-            material=material,
-            number=(latest.number + 1) if latest else 1,
-            text=body,
-            filename=filename,
-            precheck=findings,
-            precheck_method=method,
-            submitted_by=actor.user,
-        )
+        revision = _add_revision(actor, material, (latest.number + 1) if latest else 1, prepared)
         audit.record(
             actor=actor,
             code="meetingplace.material.revised",
