@@ -43,6 +43,7 @@ from samverkan.meetingplace.models import (
     Session,
     SessionStatus,
     TargetGroup,
+    in_language,
 )
 from samverkan.meetingplace.precheck import Fact as PrecheckFact
 from samverkan.meetingplace.precheck import precheck as precheck_text
@@ -761,3 +762,57 @@ def material_review(
             data={"revision": revision.number, "submitter_organisation": material.organisation_id},
         )
     return revision
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+REMINDER_HOURS = 24
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> int:
+    """E-mail everyone with a confirmed place and an e-mail address, in their language, once, about
+    a session that starts within a day. The row is marked before the mail is queued on commit, so
+    a crash never sends twice. Returns how many were sent."""
+    import functools
+
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    now = now or timezone.now()
+    due = Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED,
+        reminded_at__isnull=True,
+        session__status=SessionStatus.PLANNED,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + dt.timedelta(hours=REMINDER_HOURS),
+    ).exclude(email="")
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            registration = (
+                Registration.objects.select_for_update()
+                .select_related("session", "session__activity", "session__activity__organiser")
+                .filter(pk=pk, reminded_at__isnull=True)
+                .first()
+            )
+            if registration is None:
+                continue
+            registration.reminded_at = now
+            registration.save(update_fields=["reminded_at"])
+            session = registration.session
+            language = registration.language if registration.language in ("sv", "en", "ar") else "sv"
+            with translation.override(language):
+                subject = _("Reminder: %(title)s") % {"title": in_language(session.activity.title, language)}
+                body = render_to_string(
+                    "meetingplace/email/reminder.txt",
+                    {
+                        "registration": registration,
+                        "session": session,
+                        "title": in_language(session.activity.title, language),
+                        "starts_at": timezone.localtime(session.starts_at),
+                        "site_url": settings.SITE_URL,
+                    },
+                )
+            transaction.on_commit(functools.partial(send_mail, subject, body, None, [registration.email]))
+            sent += 1
+    return sent

@@ -140,3 +140,18 @@ def test_check_in_by_code_for_confirmed_places_only():
             code=confirmed.code,
         )
     assert Registration.objects.get(pk=confirmed.pk).status == RegistrationStatus.CONFIRMED
+
+
+def test_reminders_go_once_a_day_before_in_the_persons_language(mailoutbox, django_capture_on_commit_callbacks):
+    the_session = session(days=2, capacity=1)
+    arabic = _register(the_session, 0, language="ar")
+    _register(the_session, 1)  # waiting: no reminder
+    staff = actor_for_user(member("case_officer", the_session.activity.organiser))
+    _register(the_session, 2, actor=staff, email="", name="Utan e-post", on_behalf=True)
+    soon = the_session.starts_at - dt.timedelta(hours=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(now=the_session.starts_at - dt.timedelta(days=2)) == 0
+        assert services.send_reminders(now=soon) == 1
+        assert services.send_reminders(now=soon + dt.timedelta(hours=1)) == 0
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [arabic.email]
+    assert arabic.code in mailoutbox[0].body and f"/meetingplace/r/{arabic.code}/" in mailoutbox[0].body

@@ -11,12 +11,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from samverkan.meetingplace.tasks import send_session_reminders
 from samverkan.organisations.tasks import send_agreement_reminders
 from samverkan.panels.tasks import fail_stalled_selection_runs
 from samverkan.resettlement.tasks import fail_stalled_placement_runs
 
 # It lives in ``site``, the one app that may depend on all the others.
-PERIODIC_TASKS = [send_agreement_reminders, fail_stalled_selection_runs, fail_stalled_placement_runs]
+PERIODIC_TASKS = [
+    send_agreement_reminders,
+    send_session_reminders,
+    fail_stalled_selection_runs,
+    fail_stalled_placement_runs,
+]
 
 
 class Command(BaseCommand):
