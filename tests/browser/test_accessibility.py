@@ -38,6 +38,8 @@ PUBLIC_PAGES = [
     "/resettlement/needs/",
     "/meetingplace/",
     "/meetingplace/sessions/{meeting_session}/",
+    "/meetingplace/sessions/{meeting_session}/poster/",
+    "/meetingplace/facts/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -142,7 +142,9 @@ def test_check_in_by_code_for_confirmed_places_only():
     assert Registration.objects.get(pk=confirmed.pk).status == RegistrationStatus.CONFIRMED
 
 
-def test_reminders_go_once_a_day_before_in_the_persons_language(mailoutbox, django_capture_on_commit_callbacks):
+def test_reminders_go_once_a_day_before_in_the_persons_language(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     the_session = session(days=2, capacity=1)
     arabic = _register(the_session, 0, language="ar")
     _register(the_session, 1)  # waiting: no reminder

@@ -150,3 +150,11 @@ def test_calendar_files_for_a_session_an_activity_and_an_organiser_are_valid_ica
         "/meetingplace/organisers/nobody.ics",
     ):
         assert client.get(url).status_code == 404
+
+
+def test_the_poster_has_every_title_the_attribution_and_a_qr_code_to_the_session(client):
+    the_session = session()
+    body = client.get(f"/meetingplace/sessions/{the_session.pk}/poster/").content.decode()
+    assert "data-poster" in body and "<svg" in body and "data-attribution" in body
+    assert the_session.activity.title["sv"] in body and the_session.activity.title["en"] in body
+    assert f"/meetingplace/sessions/{the_session.pk}/" in body
