@@ -50,6 +50,13 @@ cp "$vegaembed" "$tmp/vega-embed.min.js"
   --outfile="$tmp/vega-interpreter.min.js"
 mkdir -p "$tmp/images"
 cp "$govuk/assets/images/favicon.ico" "$tmp/images/"
+# GOV.UK Frontend's footer styles refer to the GOV.UK crest, which is licensed for GOV.UK only and
+# which we never show; an empty image stands in for it so collectstatic's manifest is complete.
+printf '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n' > "$tmp/images/govuk-crest.svg"
+
+# The copied bundles name source maps we do not ship: drop those comments, so the production
+# static storage (hashed names) finds every file a bundle refers to.
+sed -i -E '/^\/\/[#@] sourceMappingURL=/d; s#/\*[#@] sourceMappingURL=[^*]*\*/##' "$tmp"/*.js "$tmp"/*.css
 
 [[ -s "$tmp/samverkan.css" ]] || { echo "build_assets: sass produced an empty stylesheet" >&2; exit 1; }
 rm -rf "$out"

@@ -28,10 +28,12 @@ from samverkan.meetingplace.schemas import (
 router = Router(tags=["meetingplace"], auth=AUTH)
 
 
-def _session_out(session: Session) -> dict[str, Any]:
+def _session_out(session: Session, agency: str | None = None) -> dict[str, Any]:
     activity = session.activity
-    attribution = selectors.attribution_of(session)
-    confirmed = session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    attribution = selectors.attribution_of(session, agency)
+    confirmed = getattr(session, "confirmed", None)
+    if confirmed is None:
+        confirmed = session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
     return {
         "id": session.pk,
         "title": activity.title,
@@ -102,7 +104,8 @@ def _session_or_404(session_id: int) -> Session:
 @paginate(Pagination)
 def session_list(request: HttpRequest, filters: Query[SessionFilter]) -> list[dict[str, Any]]:
     sessions = selectors.calendar(filters=selectors.CalendarFilter(**filters.dict()))
-    return [_session_out(s) for s in sessions]
+    agency = selectors.agency_name()
+    return [_session_out(s, agency) for s in sessions]
 
 
 @router.get(

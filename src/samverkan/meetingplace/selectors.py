@@ -41,6 +41,7 @@ def calendar(*, filters: CalendarFilter, now: dt.datetime | None = None) -> Quer
     qs = (
         Session.objects.filter(status=SessionStatus.PLANNED, ends_at__gt=now)
         .select_related("activity", "activity__organiser")
+        .prefetch_related("activity__co_organisers")
         .annotate(
             confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
         )
@@ -121,14 +122,20 @@ class Attribution:
     reviewed_at: dt.datetime | None = None
 
 
-def attribution_of(session: Session) -> Attribution:
+def attribution_of(session: Session, agency: str | None = None) -> Attribution:
+    """``agency``: the agency's name when the caller already has it (lists: one query, not many)."""
     activity = session.activity
     organisers = [activity.organiser, *activity.co_organisers.all()]
-    agency = (
+    agency = agency or agency_name()
+    by_agency = activity.organiser.slug == settings.MEETINGPLACE_AGENCY
+    return Attribution(organisers=organisers, agency=agency, by_agency=by_agency)
+
+
+def agency_name() -> str:
+    name = (
         Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("name", flat=True).first()
     )
-    by_agency = activity.organiser.slug == settings.MEETINGPLACE_AGENCY
-    return Attribution(organisers=organisers, agency=agency or "Migrationsverket", by_agency=by_agency)
+    return name or "Migrationsverket"
 
 
 def organisers_with_sessions() -> QuerySet[Organisation]:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("partners/", views.partners, name="partners"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
 ]

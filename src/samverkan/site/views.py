@@ -51,3 +51,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "can_resettle": resettlement_permissions.can_use(actor, resettlement_selectors.scope_for(actor)),
         },
     )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers (and as the load benchmark's trivial endpoint): the process answers."""
+    return HttpResponse("ok", content_type="text/plain")
