@@ -184,3 +184,25 @@ class FactForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = FactTopic.choices  # type: ignore[attr-defined]
+
+
+class SessionForm(StyledFormMixin, forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place_kind = forms.ChoiceField(label=_("Place"), choices=PlaceKind.choices)
+    address = forms.CharField(label=_("Address or link"), max_length=300, required=False)
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    registration_opens = forms.DateTimeField(
+        label=_("Registration opens"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    registration_closes = forms.DateTimeField(
+        label=_("Registration closes"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

@@ -7,6 +7,7 @@ app_name = "meetingplace"
 urlpatterns = [
     path("meetingplace/", views.calendar, name="calendar"),
     path("meetingplace/new/", views.activity_new, name="activity_new"),
+    path("meetingplace/activities/<int:activity_id>/sessions/new/", views.session_new, name="session_new"),
     path("meetingplace/sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("meetingplace/sessions/<int:session_id>/participants/", views.participants, name="participants"),
     path("meetingplace/sessions/<int:session_id>/plan/", views.plan, name="plan"),

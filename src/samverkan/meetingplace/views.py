@@ -31,6 +31,7 @@ from samverkan.meetingplace.forms import (
     ReportForm,
     ReviewForm,
     ReviseForm,
+    SessionForm,
 )
 from samverkan.meetingplace.ical import calendar_for
 from samverkan.meetingplace.models import (
@@ -564,3 +565,28 @@ def poster(request: HttpRequest, session_id: int) -> HttpResponse:
             "url": url,
         },
     )
+
+
+@login_required
+def session_new(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """Another date in an activity's series."""
+    actor = actor_from_request(request)
+    activity = Activity.objects.select_related("organiser").filter(pk=activity_id).first()
+    if activity is None or not perms.can_plan(actor, services.organiser_ids(activity)):
+        raise Http404
+    latest = activity.sessions.order_by("-starts_at").first()
+    initial = (
+        {"place_kind": latest.place_kind, "address": latest.address, "capacity": latest.capacity}
+        if latest
+        else {}
+    )
+    form = SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.session_create(actor=actor, activity=activity, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        else:
+            messages.success(request, _("The new date is published in the calendar."))
+            return redirect("meetingplace:session_detail", session_id=created.pk)
+    return render(request, "meetingplace/session_new.html", {"form": form, "activity": activity})

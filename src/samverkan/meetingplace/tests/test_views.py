@@ -158,3 +158,26 @@ def test_the_poster_has_every_title_the_attribution_and_a_qr_code_to_the_session
     assert "data-poster" in body and "<svg" in body and "data-attribution" in body
     assert the_session.activity.title["sv"] in body and the_session.activity.title["en"] in body
     assert f"/meetingplace/sessions/{the_session.pk}/" in body
+
+
+def test_a_planner_adds_another_date_to_the_series_with_a_registration_window(client):
+    first = session()
+    url = f"/meetingplace/activities/{first.activity.pk}/sessions/new/"
+    verified_login(client, member("coordinator", organisation()))
+    assert client.get(url).status_code == 404
+    verified_login(client, member("editor", first.activity.organiser))
+    start = (timezone.localtime() + dt.timedelta(days=20)).replace(second=0, microsecond=0)
+    form = {
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "place_kind": "online",
+        "capacity": 12,
+        "registration_closes": (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and 'id="id_registration_closes_error"' in response.content.decode()
+    response = client.post(
+        url, {**form, "registration_closes": (start - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    assert first.activity.sessions.count() == 2
