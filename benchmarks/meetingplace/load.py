@@ -48,7 +48,9 @@ def prepare() -> int:
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env(), check=True)
     # the production static files (hashed names, as whitenoise serves them in production)
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env(), check=True)
+    subprocess.run(
+        [PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env(), check=True
+    )
     code = (
         "from samverkan.meetingplace.demo import load_demo;"
         "from samverkan.organisations.demo import load_demo as orgs;"
