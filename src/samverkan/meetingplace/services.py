@@ -139,6 +139,43 @@ def activity_create(
     return activity
 
 
+def activity_publish(
+    *,
+    actor: Actor,
+    organiser_id: int,
+    title: Mapping[str, str],
+    description: Mapping[str, str],
+    target_groups: Sequence[str],
+    languages: Sequence[str],
+    interpretation: Sequence[str],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place_kind: str,
+    capacity: int,
+    address: str = "",
+) -> Session:
+    """A new activity with its first session, both or neither."""
+    with transaction.atomic():
+        activity = activity_create(
+            actor=actor,
+            organiser_id=organiser_id,
+            title=title,
+            description=description,
+            target_groups=target_groups,
+            languages=languages,
+            interpretation=interpretation,
+        )
+        return session_create(
+            actor=actor,
+            activity=activity,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place_kind=place_kind,
+            address=address,
+            capacity=capacity,
+        )
+
+
 def session_create(
     *,
     actor: Actor,
@@ -365,31 +402,38 @@ def check_in(*, actor: Actor, session: Session, code: str) -> Registration:
 EVALUATION_DAYS = 14  # after the session starts, participants can answer for two weeks
 
 
-def checklist_set(*, actor: Actor, session: Session, item: str, done: bool, note: str = "") -> ChecklistEntry:
+def checklist_save(
+    *, actor: Actor, session: Session, entries: Mapping[str, tuple[bool, str]]
+) -> list[ChecklistEntry]:
+    """Save checklist points (point -> (done, note)) together: every point is checked first, and
+    all are written in one transaction or none."""
     if not perms.can_plan(actor, organiser_ids(session.activity)):
         raise NotFound
-    if item not in ChecklistItem.values:
-        raise ValidationError({"item": [_("Unknown checklist point.")]})
-    if len(note) > 500 or "\x00" in note:
-        raise ValidationError({"note": [_("At most %(n)s characters.") % {"n": 500}]})
+    for item, (_done, note) in entries.items():
+        if item not in ChecklistItem.values:
+            raise ValidationError({"item": [_("Unknown checklist point.")]})
+        if len(note) > 500 or "\x00" in note:
+            raise ValidationError({f"note_{item}": [_("At most %(n)s characters.") % {"n": 500}]})
+    user = actor.user if actor.is_authenticated else None
+    saved = []
     with transaction.atomic():
-        entry, _created = ChecklistEntry.objects.update_or_create(
-            session=session,
-            item=item,
-            defaults={
-                "done": done,
-                "note": note.strip(),
-                "updated_by": actor.user if actor.is_authenticated else None,
-            },
-        )
+        for item, (done, note) in entries.items():
+            entry, _created = ChecklistEntry.objects.update_or_create(
+                session=session, item=item, defaults={"done": done, "note": note.strip(), "updated_by": user}
+            )
+            saved.append(entry)
         audit.record(
             actor=actor,
             code="meetingplace.checklist.set",
             obj=session,
             organisation_id=session.activity.organiser_id,
-            data={"item": item, "done": done},
+            data={"done": sorted(item for item, (done, _note) in entries.items() if done)},
         )
-    return entry
+    return saved
+
+
+def checklist_set(*, actor: Actor, session: Session, item: str, done: bool, note: str = "") -> ChecklistEntry:
+    return checklist_save(actor=actor, session=session, entries={item: (done, note)})[0]
 
 
 def report_save(

@@ -189,37 +189,26 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with_session = _create_activity_with_session(actor, data)
+            with_session = services.activity_publish(
+                actor=actor,
+                organiser_id=data["organiser"].pk,
+                title={k: data[f"title_{k}"] for k in ("sv", "en", "ar")},
+                description={k: data[f"description_{k}"] for k in ("sv", "en", "ar")},
+                target_groups=data["target_groups"],
+                languages=data["languages"].split(";"),
+                interpretation=data["interpretation"].split(";"),
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place_kind=data["place_kind"],
+                address=data["address"],
+                capacity=data["capacity"],
+            )
         except ValidationError as exc:
             form.add_domain_errors(exc, {"title": "title_sv", "description": "description_sv"})
         else:
             messages.success(request, _("The activity and its first session are published in the calendar."))
             return redirect("meetingplace:session_detail", session_id=with_session.pk)
     return render(request, "meetingplace/activity_new.html", {"form": form})
-
-
-def _create_activity_with_session(actor: Any, data: dict[str, Any]) -> Session:
-    from django.db import transaction
-
-    with transaction.atomic():
-        activity = services.activity_create(
-            actor=actor,
-            organiser_id=data["organiser"].pk,
-            title={k: data[f"title_{k}"] for k in ("sv", "en", "ar")},
-            description={k: data[f"description_{k}"] for k in ("sv", "en", "ar")},
-            target_groups=data["target_groups"],
-            languages=data["languages"].split(";"),
-            interpretation=data["interpretation"].split(";"),
-        )
-        return services.session_create(
-            actor=actor,
-            activity=activity,
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place_kind=data["place_kind"],
-            address=data["address"],
-            capacity=data["capacity"],
-        )
 
 
 def ical(request: HttpRequest, scope: str, key: str) -> HttpResponse:
@@ -294,14 +283,14 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "checklist" and can_plan:
-                for item in ChecklistItem.values:
-                    services.checklist_set(
-                        actor=actor,
-                        session=session,
-                        item=item,
-                        done=request.POST.get(f"done_{item}") == "on",
-                        note=request.POST.get(f"note_{item}", "")[:500],
-                    )
+                services.checklist_save(
+                    actor=actor,
+                    session=session,
+                    entries={
+                        item: (request.POST.get(f"done_{item}") == "on", request.POST.get(f"note_{item}", ""))
+                        for item in ChecklistItem.values
+                    },
+                )
                 messages.success(request, _("The checklist is saved."))
                 return redirect("meetingplace:plan", session_id=session.pk)
             if request.POST.get("action") == "report" and can_report and report_form.is_valid():

@@ -145,3 +145,16 @@ def test_the_plan_page_is_for_the_organisers_only(client):
     assert ChecklistEntry.objects.get(session=the_session, item="purpose").note == "Syftet klart"
     response = client.post(url, {"action": "report", "attended": "7", "questions": "Om bostad"})
     assert response.status_code == 302 and the_session.report.attended == 7
+
+
+def test_a_checklist_with_one_bad_point_saves_none_of_them():
+    the_session = session()
+    planner = actor_for_user(member("editor", the_session.activity.organiser))
+    with pytest.raises(ValidationError) as exc:
+        services.checklist_save(
+            actor=planner,
+            session=the_session,
+            entries={"purpose": (True, "Klart"), "interpreter": (True, "x" * 501)},
+        )
+    assert "note_interpreter" in exc.value.errors
+    assert not ChecklistEntry.objects.exists()
