@@ -71,18 +71,6 @@ def test_a_flagged_statement_gets_the_matching_official_text():
     assert english.flagged and english.matches[0].key == "sarskilt-bidrag"
 
 
-def test_a_twenty_page_document_is_prechecked_quickly():
-    import time
-
-    page = (
-        "Asylsökande med AT-UND får arbeta. Särskilt bidrag ges alltid till alla. "
-        "Biblioteket har öppet till åtta. Familjen kan alltid återförenas direkt. " * 12
-    )
-    start = time.perf_counter()
-    findings = precheck(page * 20, FACTS * 20)  # 20 pages, a fact base of 60 statements
-    assert len(findings) > 900 and time.perf_counter() - start < 10
-
-
 # --- Extraction ---------------------------------------------------------------------------------
 def test_text_is_read_from_word_and_pdf_and_bad_files_are_refused():
     from docx import Document
