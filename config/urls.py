@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("samverkan.panels.urls")),
     path("", include("samverkan.resettlement.urls")),
     path("", include("samverkan.meetingplace.urls")),
+    path("", include("samverkan.stories.urls")),
     path("", include("samverkan.site.urls")),
 ]
 

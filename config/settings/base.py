@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "samverkan.panels",
     "samverkan.resettlement",
     "samverkan.meetingplace",
+    "samverkan.stories",
     "samverkan.site",
 ]
 
@@ -160,6 +161,12 @@ RESETTLEMENT_MAX_TIME_LIMIT = env.int("RESETTLEMENT_MAX_TIME_LIMIT", default=600
 RESETTLEMENT_MIN_CELL = env.int("RESETTLEMENT_MIN_CELL", default=5)
 # ... and a year is shown to municipalities only when this many municipalities contributed to it.
 RESETTLEMENT_MIN_MUNICIPALITIES = env.int("RESETTLEMENT_MIN_MUNICIPALITIES", default=3)
+# MIG Talks: how long the interviewed person's personal link works, and its rate limits (requests
+# with unknown links per address, and requests per link, in a 15-minute window).
+STORIES_LINK_DAYS = env.int("STORIES_LINK_DAYS", default=30)
+STORIES_BAD_LINKS_PER_ADDRESS = env.int("STORIES_BAD_LINKS_PER_ADDRESS", default=20)
+STORIES_REQUESTS_PER_LINK = env.int("STORIES_REQUESTS_PER_LINK", default=120)
+STORIES_PHOTO_MAX_BYTES = env.int("STORIES_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
 # Largest statistics file an editor may upload; the upload is cut off as soon as it passes this.
 STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 # Disclosure control is computed at import, in the request: it takes about a second for a

@@ -70,3 +70,17 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class RateHit(models.Model):
+    """One counted request for a rate limit (``samverkan.core.ratelimit``). Kept in the database so
+    the limit holds across every web process; rows older than the longest window are pruned."""
+
+    key = models.CharField(max_length=128)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -5,17 +5,51 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from samverkan.accounts.actors import actor_from_request
+from samverkan.meetingplace import selectors as meetingplace_selectors
+from samverkan.meetingplace.models import TargetGroup
 from samverkan.meetingplace.permissions import can_create_activity
 from samverkan.organisations import selectors as org_selectors
 from samverkan.organisations.models import OrganisationKind
 from samverkan.panels.permissions import can_offer_pools
 from samverkan.resettlement import permissions as resettlement_permissions
 from samverkan.resettlement import selectors as resettlement_selectors
+from samverkan.stories import permissions as story_permissions
+from samverkan.stories import selectors as story_selectors
+from samverkan.stories.models import Ground
+from samverkan.stories.richtext import plain
+
+
+def _story_cards(limit: int) -> list[dict[str, object]]:
+    cards = []
+    for story in story_selectors.public_stories()[:limit]:
+        language, text = story.published_revision.text()  # type: ignore[union-attr]
+        cards.append(
+            {
+                "story": story,
+                "text": {
+                    "language": language,
+                    "dir": "rtl" if language == "ar" else "ltr",
+                    "title": text["title"],
+                    "summary": plain(text["body"], 200),
+                },
+            }
+        )
+    return cards
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The public hub: stories, statistics themes, partners and agreements, upcoming public events."""
     agreements = list(org_selectors.agreement_public_list()[:5])
-    return render(request, "site/home.html", {"agreements": agreements})
+    events = list(
+        meetingplace_selectors.calendar(
+            filters=meetingplace_selectors.CalendarFilter(group=TargetGroup.PUBLIC)
+        )[:3]
+    )
+    return render(
+        request,
+        "site/home.html",
+        {"agreements": agreements, "stories": _story_cards(3), "grounds": Ground.choices, "events": events},
+    )
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -48,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "invitations": org_selectors.invitation_list_for(actor=actor),
             "can_select_panels": can_offer_pools(actor),
             "can_plan_meetings": any(can_create_activity(actor, org) for org in actor.organisation_ids),
+            "can_edit_stories": bool(story_permissions.editor_organisations(actor)),
             "can_resettle": resettlement_permissions.can_use(actor, resettlement_selectors.scope_for(actor)),
         },
     )

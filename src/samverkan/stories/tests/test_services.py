@@ -1,0 +1,283 @@
+"""Stories: the approval bound to a revision, publishing, withdrawal, and who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.tests.factories import member, organisation
+from samverkan.core.actor import Actor
+from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.models import AuditEvent
+from samverkan.stories import selectors, services
+from samverkan.stories.models import PersonDecision, PersonLink, Story, StoryRevision
+from samverkan.stories.tests.factories import TEXT_SV, edit, editor, story
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+PERSON = Actor.anonymous("198.51.100.7")
+
+
+def _link(the_story, actor=None, language="sv"):
+    issued = services.link_issue(
+        actor=actor or editor(the_story.organisation), story=the_story, language=language
+    )
+    return issued.token, services.link_resolve(token=issued.token, actor=PERSON)
+
+
+def _current(the_story):
+    return the_story.revisions.order_by("-number").first()
+
+
+def _public_body(the_story):
+    found = selectors.public_story(slug=the_story.slug)
+    return found.published_revision.texts["sv"]["body"]
+
+
+def test_only_the_publishers_editors_write_stories_and_others_cannot_see_them():
+    org = organisation()
+    with pytest.raises(PermissionDenied):
+        story(actor=actor_for_user(member("reader", org)), org=org)
+    with pytest.raises(PermissionDenied):
+        story(actor=editor(organisation()), org=org)
+    created = story(org=org)
+    outsider = editor(organisation())
+    with pytest.raises(NotFound):
+        selectors.story_get_for(actor=outsider, story_id=created.pk)
+    with pytest.raises(NotFound):
+        services.link_issue(actor=outsider, story=created, language="sv")
+    assert list(selectors.story_list_for(actor=outsider)) == []
+    assert list(selectors.public_stories()) == []
+
+
+def test_a_story_needs_the_text_in_the_interview_language_and_valid_facets():
+    org = organisation()
+    actor = editor(org)
+    base = dict(actor=actor, organisation_id=org.pk, original_language="sv", display_name="A")
+    good = services.Details(ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns")
+    with pytest.raises(ValidationError) as exc:
+        services.story_create(**base, details=good, texts={"en": {"title": "T", "body": "B"}})
+    assert "title_sv" in exc.value.errors
+    with pytest.raises(ValidationError) as exc:
+        services.story_create(**base, details=good, texts={"sv": {"title": "T", "body": ""}})
+    assert "body_sv" in exc.value.errors
+    bad = services.Details(ground="x", origin_region="mars", arrival_year=1800, municipality_type="y")
+    with pytest.raises(ValidationError) as exc:
+        services.story_create(**base, details=bad, texts={"sv": {"title": "T", "body": "B"}})
+    assert set(exc.value.errors) == {"ground", "origin_region", "arrival_year", "municipality_type"}
+    assert not Story.objects.exists()
+
+
+def test_publishing_needs_the_persons_approval_of_the_current_revision():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    with pytest.raises(ValidationError):
+        services.story_publish(actor=actor, story=the_story, base_number=1)
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    services.story_publish(actor=actor, story=the_story, base_number=1)
+    assert _public_body(the_story) == TEXT_SV
+
+
+def test_a_person_edit_is_a_new_revision_that_an_editor_approves_by_publishing():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    changed = TEXT_SV.replace("sjuksköterska", "undersköterska")
+    revision = services.person_revise(
+        actor=PERSON,
+        link=link,
+        base_number=1,
+        language="sv",
+        title="En kall vinter",
+        body=changed,
+        approve=True,
+    )
+    assert revision.number == 2 and revision.by_person
+    assert revision.person_decision == PersonDecision.APPROVED and revision.editor_approved_at is None
+    services.story_publish(actor=actor, story=the_story, base_number=2)
+    revision.refresh_from_db()
+    assert revision.editor_approved_by == actor.user
+    assert _public_body(the_story) == changed
+
+
+def test_a_later_editor_change_is_not_public_until_the_person_approves_it_again():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    services.story_publish(actor=actor, story=the_story, base_number=1)
+    edit(actor, the_story, TEXT_SV + "\n\nEn ny mening från redaktören.")
+    the_story.refresh_from_db()
+    assert _public_body(the_story) == TEXT_SV  # still revision 1
+    with pytest.raises(ValidationError):
+        services.story_publish(actor=actor, story=the_story, base_number=2)
+    services.person_decide(actor=PERSON, link=link, base_number=2, approve=True)
+    assert "En ny mening" in _public_body(the_story)
+
+
+def test_an_approval_is_bound_to_the_revision_the_person_was_shown():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    edit(actor, the_story, TEXT_SV + "\n\nÄndrat medan personen läste.")
+    with pytest.raises(ValidationError):
+        services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    assert not StoryRevision.objects.filter(person_decision=PersonDecision.APPROVED).exists()
+
+
+def test_an_editor_cannot_overwrite_a_revision_written_meanwhile():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    services.person_revise(
+        actor=PERSON, link=link, base_number=1, language="sv", title="T", body="Personens text"
+    )
+    details = services.Details(
+        ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
+    )
+    with pytest.raises(ValidationError):
+        services.story_edit(
+            actor=actor,
+            story=the_story,
+            base_number=1,
+            details=details,
+            display_name="Amira (fiktiv)",
+            texts={"sv": {"title": "T", "body": "Redaktörens text"}},
+        )
+    assert _current(the_story).texts["sv"]["body"] == "Personens text"
+
+
+def test_declining_needs_a_comment_and_keeps_the_story_unpublishable():
+    the_story = story()
+    _token, link = _link(the_story)
+    with pytest.raises(ValidationError) as exc:
+        services.person_decide(actor=PERSON, link=link, base_number=1, approve=False)
+    assert "comment" in exc.value.errors
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=False, comment="Fel år.")
+    assert _current(the_story).person_decision == PersonDecision.DECLINED
+    assert the_story.comments.get().text == "Fel år."
+    with pytest.raises(ValidationError):
+        services.story_publish(actor=editor(the_story.organisation), story=the_story, base_number=1)
+
+
+def test_withdrawal_unpublishes_at_once_closes_every_link_and_blocks_publishing():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    services.story_publish(actor=actor, story=the_story, base_number=1)
+    services.person_withdraw(actor=PERSON, link=link)
+    the_story.refresh_from_db()
+    assert the_story.withdrawn_at and the_story.published_revision is None
+    assert list(selectors.public_stories()) == []
+    with pytest.raises(NotFound):
+        services.link_resolve(token=token, actor=PERSON)
+    with pytest.raises(NotFound):
+        services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    with pytest.raises(ValidationError):
+        services.story_publish(actor=actor, story=the_story, base_number=1)
+    with pytest.raises(ValidationError):
+        services.link_issue(actor=actor, story=the_story, language="sv")
+    event = AuditEvent.objects.get(code="stories.person.withdrew")
+    assert event.data["was_public"] is True and event.actor_label == "anonymous"
+
+
+def test_links_expire_are_replaced_and_only_their_hash_is_stored():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    old = services.link_issue(actor=actor, story=the_story, language="ar")
+    new = services.link_issue(actor=actor, story=the_story, language="ar")
+    assert not PersonLink.objects.filter(token_hash=old.token).exists()
+    with pytest.raises(NotFound):
+        services.link_resolve(token=old.token, actor=PERSON)
+    assert services.link_resolve(token=new.token, actor=PERSON).language == "ar"
+    PersonLink.objects.filter(pk=new.link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(NotFound):
+        services.link_resolve(token=new.token, actor=PERSON)
+    with pytest.raises(NotFound):
+        services.link_resolve(token="guessed-" + new.token[8:], actor=PERSON)
+    reasons = sorted(e.data["reason"] for e in AuditEvent.objects.filter(code="stories.link.refused"))
+    assert reasons == ["expired", "revoked"]
+    assert all(new.token not in str(e.data) for e in AuditEvent.objects.all())
+
+
+def test_a_link_is_emailed_when_an_address_is_given_and_the_address_is_not_kept(
+    django_capture_on_commit_callbacks,
+):
+    the_story = story()
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = services.link_issue(
+            actor=editor(the_story.organisation),
+            story=the_story,
+            language="en",
+            email="amira@example.invalid",
+        )
+    assert len(mail.outbox) == 1 and issued.url in mail.outbox[0].body
+    assert "amira@example.invalid" not in str(list(AuditEvent.objects.values_list("data", flat=True)))
+
+
+def test_scheduled_publishing_shows_the_story_from_its_time():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    at = timezone.now() + dt.timedelta(days=2)
+    services.story_publish(actor=actor, story=the_story, base_number=1, publish_at=at)
+    assert list(selectors.public_stories()) == []
+    assert [s.pk for s in selectors.public_stories(now=at + dt.timedelta(seconds=1))] == [the_story.pk]
+    with pytest.raises(ValidationError) as exc:
+        services.story_publish(
+            actor=actor, story=the_story, base_number=1, publish_at=timezone.now() - dt.timedelta(days=1)
+        )
+    assert "publish_at" in exc.value.errors
+
+
+def test_the_public_filters_by_facet_and_tag():
+    org = organisation()
+    actor = editor(org)
+    stories = [story(actor=actor, org=org) for _ in range(2)]
+    for s in stories:
+        _token, link = _link(s, actor)
+        services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+        services.story_publish(actor=actor, story=s, base_number=1)
+    Story.objects.filter(pk=stories[1].pk).update(ground="studies", tags=["studier"])
+    only = selectors.StoryFilter.from_query({"ground": "studies"})
+    assert [s.pk for s in selectors.public_stories(filters=only)] == [stories[1].pk]
+    tagged = selectors.StoryFilter.from_query({"tag": "arbete"})
+    assert [s.pk for s in selectors.public_stories(filters=tagged)] == [stories[0].pk]
+    nonsense = selectors.StoryFilter.from_query({"ground": "<script>", "arrival_year": "20x9"})
+    assert not nonsense.active
+
+
+def test_every_step_is_audit_logged():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    services.link_opened(actor=PERSON, link=link)
+    services.person_comment(actor=PERSON, link=link, base_number=1, comment="Bra!")
+    services.person_revise(
+        actor=PERSON,
+        link=link,
+        base_number=1,
+        language="sv",
+        title="En kall vinter",
+        body="Ny text",
+        approve=True,
+    )
+    services.story_publish(actor=actor, story=the_story, base_number=2)
+    services.story_unpublish(actor=actor, story=the_story)
+    codes = list(selectors.history(the_story).values_list("code", flat=True))[::-1]
+    assert codes == [
+        "stories.story.created",
+        "stories.link.issued",
+        "stories.link.opened",
+        "stories.person.commented",
+        "stories.revision.created",
+        "stories.person.approved",
+        "stories.story.published",
+        "stories.story.unpublished",
+    ]
