@@ -18,6 +18,8 @@ from samverkan.organisations.tests.factories import AgreementFactory, Organisati
 from samverkan.panels import services as panel_services
 from samverkan.panels.tests import factories as panel_factories
 from samverkan.statistics import demo as statistics_demo
+from samverkan.stories import services as story_services
+from samverkan.stories.tests import factories as story_factories
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +42,9 @@ PUBLIC_PAGES = [
     "/meetingplace/sessions/{meeting_session}/",
     "/meetingplace/sessions/{meeting_session}/poster/",
     "/meetingplace/facts/",
+    "/stories/",
+    "/stories/{story}/",
+    "/stories/p/{story_link}/",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
 
@@ -65,7 +70,21 @@ def public_data(transactional_db: Any) -> dict[str, Any]:
         "organisation": agency.slug,
         "panel_report": _published_panel(agency),
         "meeting_session": meeting_factories.session(meeting_factories.activity(ngo)).pk,
+        **_published_story(agency),
     }
+
+
+def _published_story(publisher: Any) -> dict[str, str]:
+    """A fictional story in Swedish and Arabic, published, and a live personal link to it."""
+    the_story = story_factories.story(
+        org=publisher,
+        sv={"title": "En kall vinter", "body": story_factories.TEXT_SV + "\n\n> Ett citat.\n\n- ett\n- två"},
+        ar={"title": "شتاء بارد", "body": "وصلت إلى السويد في شتاء بارد."},
+    )
+    issued = story_services.link_issue(actor=Actor.system(), story=the_story, language="ar")
+    story_services.person_decide(actor=Actor.anonymous(), link=issued.link, base_number=1, approve=True)
+    story_services.story_publish(actor=Actor.system(), story=the_story, base_number=1)
+    return {"story": the_story.slug, "story_link": issued.token}
 
 
 def _published_panel(owner: Any) -> int:

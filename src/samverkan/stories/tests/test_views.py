@@ -110,7 +110,22 @@ def test_the_person_page_works_without_an_account_and_is_private(client):
     body = response.content.decode()
     assert response.status_code == 200 and "Jag kom till Sverige" in body
     assert "no-store" in response["Cache-Control"] and "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    # The link (a key) is never sent to another site in a Referer header.
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_person_page_speaks_the_links_language_unless_the_person_chose_another(client):
+    the_story = story(
+        sv={"title": "En kall vinter", "body": TEXT_SV},
+        ar={"title": "شتاء بارد", "body": "وصلت إلى السويد في شتاء بارد."},
+    )
+    issued = _issue(the_story, language="ar")
+    body = client.get(_person_url(issued.token)).content.decode()
+    assert '<html lang="ar" dir="rtl"' in body and "وصلت إلى السويد" in body
+    client.cookies["samverkan_language"] = "en"
+    body = client.get(_person_url(issued.token)).content.decode()
+    assert '<html lang="en" dir="ltr"' in body and "Your story" in body
+    assert "وصلت إلى السويد" in body  # the text stays in the person's language
 
 
 def test_the_person_edits_a_sentence_and_approves_through_the_page(client):
