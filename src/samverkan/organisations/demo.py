@@ -132,6 +132,7 @@ DEMO_USERS = [
         "migrationsverket",
         "case_officer",
     ),
+    DemoUser("redaktor.migtalks@demo.invalid", "Maja Lind (fiktiv)", "migrationsverket", "editor"),
     DemoUser(
         "admin.ostersund@demo.invalid", "Erik Eriksson (fiktiv)", "ostersunds-kommun-2380", "administrator"
     ),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from samverkan.core.tasks import prune_rate_hits
 from samverkan.meetingplace.tasks import send_session_reminders
 from samverkan.organisations.tasks import send_agreement_reminders
 from samverkan.panels.tasks import fail_stalled_selection_runs
@@ -22,6 +23,7 @@ PERIODIC_TASKS = [
     send_session_reminders,
     fail_stalled_selection_runs,
     fail_stalled_placement_runs,
+    prune_rate_hits,
 ]
 
 

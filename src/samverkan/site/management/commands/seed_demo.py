@@ -9,12 +9,14 @@ from samverkan.organisations.demo import DEMO_PASSWORD, DEMO_USERS
 from samverkan.panels import demo as panels_demo
 from samverkan.resettlement import demo as resettlement_demo
 from samverkan.statistics import demo as statistics_demo
+from samverkan.stories import demo as stories_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load demo data: the nine agencies, 21 county boards, 290 municipalities, fictional NGOs and "
-        "people, the real published statistics in data/statistics/ and a fictional panel pool."
+        "people, the real published statistics in data/statistics/, a fictional panel pool, "
+        "meeting places and MIG Talks stories."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         counts.update(panels_demo.load_demo())
         counts.update(resettlement_demo.load_demo())
         counts.update(meetingplace_demo.load_demo())
+        counts.update(stories_demo.load_demo())
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         )
