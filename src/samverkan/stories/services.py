@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samverkan.core import audit
 from samverkan.core.actor import Actor
@@ -519,6 +520,39 @@ def _person_audit(actor: Actor, code: str, story: Story, link: PersonLink, **dat
         organisation_id=story.organisation_id,
         data={"link": link.pk, **data},
     )
+    _notify_editor(story, code)
+
+
+NOTICES = {
+    "stories.revision.created": gettext_noop("The person changed the text."),
+    "stories.person.commented": gettext_noop("The person sent a comment."),
+    "stories.person.approved": gettext_noop("The person approved the text."),
+    "stories.person.declined": gettext_noop("The person did not approve the text."),
+    "stories.person.withdrew": gettext_noop("The person withdrew their consent: the story is unpublished."),
+}
+
+
+def _notify_editor(story: Story, code: str) -> None:
+    """Tell the story's editor by e-mail, once per person action, after the commit. The e-mail
+    names what happened and links to the editor's page; it carries no text of the story."""
+    editor_email = getattr(story.editor, "email", "") if story.editor_id else ""
+    if not editor_email or code not in NOTICES:
+        return
+    pending: list[str] | None = getattr(story, "_pending_notices", None)
+    if pending is None:
+        pending = []
+        story._pending_notices = pending  # type: ignore[attr-defined]
+        url = urljoin(settings.SITE_URL, reverse("stories:editor_detail", args=[story.pk]))
+
+        def send() -> None:
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "stories/email/editor_notice.txt", {"events": [_(n) for n in pending], "url": url}
+                )
+                send_mail(_("A story on Samverkan has news"), body, None, [editor_email])
+
+        transaction.on_commit(send)
+    pending.append(NOTICES[code])
 
 
 def _follow_approval(story: Story, revision: StoryRevision) -> None:

@@ -281,3 +281,24 @@ def test_every_step_is_audit_logged():
         "stories.story.published",
         "stories.story.unpublished",
     ]
+
+
+def test_the_editor_is_told_once_per_action_without_the_story_text(django_capture_on_commit_callbacks):
+    the_story = story()
+    _token, link = _link(the_story)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_revise(
+            actor=PERSON,
+            link=link,
+            base_number=1,
+            language="sv",
+            title="T",
+            body="Hemlig ny text",
+            approve=True,
+        )
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [the_story.editor.email]
+    assert "Hemlig ny text" not in message.body and f"/stories/manage/{the_story.pk}/" in message.body
+    assert message.body.count("\n- ") == 2  # changed, approved
