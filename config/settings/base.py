@@ -241,9 +241,31 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="samverkan@example.invali
 AGREEMENT_REMINDER_DAYS = (60, 14)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# Path segments that are secrets (a person's story link, a registration code): never logged.
+LOG_REDACT_PATTERNS = (r"(/stories/p/)", r"(/meetingplace/r/)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "samverkan.core.logredact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, mail to ADMINS) would bypass the redaction.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

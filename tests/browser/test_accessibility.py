@@ -83,8 +83,8 @@ def _published_story(publisher: Any) -> dict[str, str]:
     )
     issued = story_services.link_issue(actor=Actor.system(), story=the_story, language="ar")
     story_services.person_decide(actor=Actor.anonymous(), link=issued.link, base_number=1, approve=True)
-    story_services.story_publish(actor=Actor.system(), story=the_story, base_number=1)
-    return {"story": the_story.slug, "story_link": issued.token}
+    published = story_services.story_publish(actor=Actor.system(), story=the_story, base_number=1)
+    return {"story": published.slug, "story_link": issued.token}
 
 
 def _published_panel(owner: Any) -> int:

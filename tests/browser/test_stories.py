@@ -119,8 +119,7 @@ def _published_story(body: str) -> Story:
     the_story = story(org=org, sv={"title": "Fiktiv berättelse", "body": body})
     issued = services.link_issue(actor=Actor.system(), story=the_story, language="sv")
     services.person_decide(actor=Actor.anonymous(), link=issued.link, base_number=1, approve=True)
-    services.story_publish(actor=Actor.system(), story=the_story, base_number=1)
-    return the_story
+    return services.story_publish(actor=Actor.system(), story=the_story, base_number=1)
 
 
 ATTACK = 'Text.\n\n<script>window.pwned = 1</script>\n\n<img src=x onerror="window.pwned = 2">'

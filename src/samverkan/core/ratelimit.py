@@ -8,10 +8,10 @@ few requests more than ``limit`` can pass; the limit is a brake on guessing, not
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from samverkan.core.models import RateHit
 
@@ -19,8 +19,9 @@ PRUNE_AFTER = timedelta(days=1)
 
 
 def _key(key: str) -> str:
-    # Addresses and tokens are kept out of the table in clear: only their hash is stored.
-    return hashlib.sha256(key.encode()).hexdigest()
+    # Addresses and tokens are kept out of the table in clear: only a keyed hash is stored (a plain
+    # hash of an IPv4 address is reversed by trying all four billion).
+    return salted_hmac("samverkan.core.ratelimit", key, algorithm="sha256").hexdigest()
 
 
 def count(key: str, window: timedelta) -> int:

@@ -129,6 +129,11 @@ class StoryRevision(models.Model):
         return f"{self.story.slug} #{self.number}"
 
     @property
+    def shows_photo(self) -> bool:
+        """A photo is shown unless it was taken down (removal never waits for anyone's approval)."""
+        return self.photo_id is not None and self.photo.removed_at is None  # type: ignore[union-attr]
+
+    @property
     def fully_approved(self) -> bool:
         return self.person_decision == PersonDecision.APPROVED and self.editor_approved_at is not None
 
@@ -150,6 +155,8 @@ class StoryPhoto(models.Model):
     data = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Taken down by the person or an editor: the bytes are erased and no revision shows it again.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"photo {self.sha256[:12]} of {self.story.slug}"

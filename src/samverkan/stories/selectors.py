@@ -54,7 +54,10 @@ def public_stories(*, filters: StoryFilter | None = None, now: dt.datetime | Non
     now = now or timezone.now()
     qs = (
         Story.objects.filter(published_revision__isnull=False, withdrawn_at__isnull=True, publish_at__lte=now)
-        .select_related("published_revision", "published_revision__photo", "organisation")
+        # The revision's story comes along (its text falls back to the story's language) and the
+        # photo without its bytes: one query for the whole list.
+        .select_related("published_revision__story", "published_revision__photo", "organisation")
+        .defer("published_revision__photo__data")
         .order_by("-publish_at", "-id")
     )
     if filters:

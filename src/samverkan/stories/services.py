@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -51,6 +52,8 @@ BODY_MAX = 20_000
 COMMENT_MAX = 4_000
 RESERVED_SLUGS = frozenset({"manage", "p", "feed"})
 TAG = re.compile(r"[\w\- ]{1,40}")
+
+log = logging.getLogger(__name__)
 
 
 # --- Validation helpers -----------------------------------------------------------------------
@@ -201,6 +204,20 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+def _draft_slug() -> str:
+    # Until its first publication a story's address says nothing: the public address is made from
+    # the title the person approved, not from an editor's first draft.
+    return f"utkast-{secrets.token_hex(6)}"
+
+
+def _erase_photo(photo: StoryPhoto | None, now: dt.datetime) -> bool:
+    if photo is None or photo.removed_at is not None:
+        return False
+    photo.data, photo.removed_at = b"", now
+    photo.save(update_fields=["data", "removed_at"])
+    return True
+
+
 def story_create(
     *,
     actor: Actor,
@@ -226,7 +243,7 @@ def story_create(
     with transaction.atomic():
         story = Story.objects.create(
             organisation=organisation,
-            slug=_unique_slug(clean_texts[original_language]["title"]),
+            slug=_draft_slug(),
             original_language=original_language,
             editor=actor.user,
             is_fictional=is_fictional,
@@ -278,6 +295,8 @@ def story_edit(
     fields = _details(details)
     with transaction.atomic():
         story = _locked(story)
+        if story.withdrawn_at:
+            raise ValidationError(_("The person has withdrawn their consent: the story cannot be changed."))
         current = _current(story)
         if current.number != base_number:
             raise ValidationError(
@@ -299,6 +318,15 @@ def story_edit(
         new_photo = current.photo
         alt = current.photo_alt if photo_alt is None else _photo_alt(photo_alt)
         if remove_photo:
+            # Taking a photo down needs nobody's approval: it leaves the public page at once.
+            if _erase_photo(current.photo, timezone.now()):
+                audit.record(
+                    actor=actor,
+                    code="stories.photo.removed",
+                    obj=story,
+                    organisation_id=story.organisation_id,
+                    data={"revision": current.number, "by": "editor"},
+                )
             new_photo, alt = None, ""
         if photo is not None:
             new_photo, alt = _store_photo(story, photo), photo.alt.strip()
@@ -358,8 +386,16 @@ def story_publish(
             current.save(update_fields=["editor_approved_by", "editor_approved_at"])
         story.published_revision = current
         story.publish_at = publish_at or now
-        story.first_published_at = story.first_published_at or story.publish_at
-        story.save(update_fields=["published_revision", "publish_at", "first_published_at"])
+        if story.first_published_at is None:
+            story.first_published_at = story.publish_at
+            story.slug = _unique_slug(current.texts[story.original_language]["title"])
+        fields = ["published_revision", "publish_at", "first_published_at", "slug"]
+        try:
+            with transaction.atomic():
+                story.save(update_fields=fields)
+        except IntegrityError:  # another story took the same address a moment ago
+            story.slug = f"{story.slug[:70]}-{secrets.token_hex(3)}"
+            story.save(update_fields=fields)
         audit.record(
             actor=actor,
             code="stories.story.published",
@@ -399,11 +435,14 @@ class IssuedLink:
     url: str
 
 
-def _send_link(*, email: str, url: str, language: str, days: int) -> None:
+def _send_link(*, email: str, url: str, language: str, days: int, story_id: int) -> None:
     with translation.override(language):
         body = render_to_string("stories/email/link.txt", {"url": url, "days": days})
         subject = _("Your story for MIG Talks: read and approve it")
-    send_mail(subject, body, None, [email])
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # the link is saved and shown to the editor; a mail failure must not hide it
+        log.exception("The personal link of story %s could not be e-mailed", story_id)
 
 
 def link_issue(*, actor: Actor, story: Story, language: str, email: str = "") -> IssuedLink:
@@ -439,7 +478,9 @@ def link_issue(*, actor: Actor, story: Story, language: str, email: str = "") ->
             data={"link": link.pk, "language": language, "emailed": bool(email), "days": days},
         )
         if email:
-            transaction.on_commit(lambda: _send_link(email=email, url=url, language=language, days=days))
+            transaction.on_commit(
+                lambda: _send_link(email=email, url=url, language=language, days=days, story_id=story.pk)
+            )
     return IssuedLink(link=link, token=token, url=url)
 
 
@@ -487,12 +528,20 @@ def link_opened(*, actor: Actor, link: PersonLink) -> None:
         )
 
 
-def _person_revision(link: PersonLink, base_number: int) -> tuple[Story, StoryRevision]:
+def _not_an_editor(actor: Actor, story: Story) -> None:
+    """The person answers for themself: an editor of the story, logged in, cannot answer for them
+    (their own approval is the editor's; the link is the person's)."""
+    if actor.user is not None and perms.can_edit_stories(actor, story.organisation_id):
+        raise PermissionDenied("an editor of the story cannot answer for the person")
+
+
+def _person_revision(link: PersonLink, base_number: int, actor: Actor) -> tuple[Story, StoryRevision]:
     """Lock the link's story and check it is still live and the person saw its current revision."""
     story = _locked(link.story)
     fresh = PersonLink.objects.get(pk=link.pk)
     if story.withdrawn_at or fresh.revoked_at or fresh.expires_at <= timezone.now():
         raise NotFound("link")
+    _not_an_editor(actor, story)
     current = _current(story)
     if current.number != base_number:
         raise ValidationError(
@@ -529,6 +578,7 @@ NOTICES = {
     "stories.person.approved": gettext_noop("The person approved the text."),
     "stories.person.declined": gettext_noop("The person did not approve the text."),
     "stories.person.withdrew": gettext_noop("The person withdrew their consent: the story is unpublished."),
+    "stories.photo.removed": gettext_noop("The person removed their photo: it is no longer shown."),
 }
 
 
@@ -549,17 +599,27 @@ def _notify_editor(story: Story, code: str) -> None:
                 body = render_to_string(
                     "stories/email/editor_notice.txt", {"events": [_(n) for n in pending], "url": url}
                 )
-                send_mail(_("A story on Samverkan has news"), body, None, [editor_email])
+                try:
+                    send_mail(_("A story on Samverkan has news"), body, None, [editor_email])
+                except Exception:  # the person's action is saved; their page must not fail on mail
+                    log.exception("The editor of story %s could not be told by e-mail", story.pk)
 
         transaction.on_commit(send)
     pending.append(NOTICES[code])
 
 
-def _follow_approval(story: Story, revision: StoryRevision) -> None:
-    """A live story follows its newest fully approved revision."""
+def _follow_approval(actor: Actor, story: Story, revision: StoryRevision) -> None:
+    """A live story follows its newest fully approved revision (logged as a publication of it)."""
     if story.published_revision_id is not None and revision.fully_approved:
         story.published_revision = revision
         story.save(update_fields=["published_revision"])
+        audit.record(
+            actor=actor,
+            code="stories.story.published",
+            obj=story,
+            organisation_id=story.organisation_id,
+            data={"revision": revision.number, "by": "person_approval"},
+        )
 
 
 def person_revise(
@@ -576,7 +636,7 @@ def person_revise(
     """The person changes the text in their language: a new revision, which an editor must approve
     (and the person too, here at once when ``approve``)."""
     with transaction.atomic():
-        story, current = _person_revision(link, base_number)
+        story, current = _person_revision(link, base_number, actor)
         if language not in current.texts:
             raise ValidationError({"body": [_("This language version does not exist.")]})
         texts = {code: dict(version) for code, version in current.texts.items()}
@@ -617,7 +677,18 @@ def _decide(actor: Actor, story: Story, revision: StoryRevision, link: PersonLin
         revision=revision.number,
     )
     if approve:
-        _follow_approval(story, revision)
+        _follow_approval(actor, story, revision)
+    elif story.published_revision_id == revision.pk:
+        # The person no longer stands behind the text the public reads: it comes down at once.
+        story.published_revision, story.publish_at = None, None
+        story.save(update_fields=["published_revision", "publish_at"])
+        audit.record(
+            actor=actor,
+            code="stories.story.unpublished",
+            obj=story,
+            organisation_id=story.organisation_id,
+            data={"revision": revision.number, "by": "person_declined"},
+        )
 
 
 def person_decide(
@@ -625,17 +696,19 @@ def person_decide(
 ) -> StoryRevision:
     """The person approves or declines the revision they were shown, with an optional comment."""
     with transaction.atomic():
-        story, current = _person_revision(link, base_number)
+        story, current = _person_revision(link, base_number, actor)
         if not approve and not comment.strip():
             raise ValidationError({"comment": [_("Tell the editor what should change.")]})
         _comment(story, current, comment, by_person=True)
+        if comment.strip():
+            _person_audit(actor, "stories.person.commented", story, link, revision=current.number)
         _decide(actor, story, current, link, approve=approve)
     return current
 
 
 def person_comment(*, actor: Actor, link: PersonLink, base_number: int, comment: str) -> StoryComment:
     with transaction.atomic():
-        story, current = _person_revision(link, base_number)
+        story, current = _person_revision(link, base_number, actor)
         if not comment.strip():
             raise ValidationError({"comment": [_("Write your comment.")]})
         _comment(story, current, comment, by_person=True)
@@ -651,6 +724,7 @@ def person_withdraw(*, actor: Actor, link: PersonLink) -> Story:
         fresh = PersonLink.objects.get(pk=link.pk)
         if story.withdrawn_at or fresh.revoked_at or fresh.expires_at <= timezone.now():
             raise NotFound("link")
+        _not_an_editor(actor, story)
         now = timezone.now()
         was_public = story.published_revision_id is not None
         story.withdrawn_at = now
@@ -667,6 +741,8 @@ def editor_comment(*, actor: Actor, story: Story, comment: str) -> None:
     _editable(actor, story)
     with transaction.atomic():
         story = _locked(story)
+        if story.withdrawn_at:
+            raise ValidationError(_("The person has withdrawn their consent: the story cannot be changed."))
         if not comment.strip():
             raise ValidationError({"comment": [_("Write your comment.")]})
         current = _current(story)
@@ -678,3 +754,20 @@ def editor_comment(*, actor: Actor, story: Story, comment: str) -> None:
             organisation_id=story.organisation_id,
             data={"revision": current.number},
         )
+
+
+def person_remove_photo(*, actor: Actor, link: PersonLink, base_number: int) -> None:
+    """The person takes their photo down: erased at once, from the public page too, with no one's
+    approval needed. The text and its approvals stay as they are."""
+    with transaction.atomic():
+        story, current = _person_revision(link, base_number, actor)
+        if not _erase_photo(current.photo, timezone.now()):
+            raise ValidationError(_("There is no photo to remove."))
+        audit.record(
+            actor=actor,
+            code="stories.photo.removed",
+            obj=story,
+            organisation_id=story.organisation_id,
+            data={"revision": current.number, "by": "person", "link": link.pk},
+        )
+        _notify_editor(story, "stories.photo.removed")

@@ -59,7 +59,7 @@ def _version(revision: StoryRevision, language: str | None = None) -> dict[str, 
 
 
 def _photo_response(photo: StoryPhoto | None) -> HttpResponse:
-    if photo is None:
+    if photo is None or photo.removed_at is not None:
         raise Http404
     response = HttpResponse(bytes(photo.data), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-cache"
@@ -128,6 +128,7 @@ def _editor_story(request: HttpRequest, story_id: int) -> Story:
         raise Http404 from None
 
 
+@never_cache
 @login_required
 def manage(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
@@ -166,6 +167,7 @@ def _details(form: StoryForm) -> services.Details:
 FIELD_MAP = {"texts": "title_sv", "tags": "tags"}
 
 
+@never_cache
 @login_required
 def story_new(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
@@ -198,6 +200,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/story_form.html", {"form": form, "story": None})
 
 
+@never_cache
 @login_required
 def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
     actor = actor_from_request(request)
@@ -247,6 +250,7 @@ def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
     return render(request, "stories/story_form.html", {"form": form, "story": story, "current": current})
 
 
+@never_cache
 @login_required
 def editor_detail(request: HttpRequest, story_id: int) -> HttpResponse:
     actor = actor_from_request(request)
@@ -345,14 +349,18 @@ class _Limited(Exception):
 
 def _person_link(request: HttpRequest, token: str) -> PersonLink:
     """The live link, or Http404 (guessed, expired, replaced, withdrawn) or _Limited (too many
-    requests from this address with bad links, or on this link)."""
+    bad links from this address, or too many requests on this link).
+
+    A live link is never refused because of other people's bad links from the same address: many
+    people share one (asylum housing, a mobile operator), and the person must not be locked out.
+    The tokens carry 256 bits, so the per-address count is a brake on noise, not the defence."""
     ip = request_ip(request) or "unknown"
     bad_key = f"stories.badlink:{ip}"
-    if ratelimit.count(bad_key, RATE_WINDOW) >= settings.STORIES_BAD_LINKS_PER_ADDRESS:
-        raise _Limited
     try:
         link = services.link_resolve(token=token, actor=actor_from_request(request))
     except NotFound:
+        if ratelimit.count(bad_key, RATE_WINDOW) >= settings.STORIES_BAD_LINKS_PER_ADDRESS:
+            raise _Limited from None
         ratelimit.hit(bad_key)
         raise Http404 from None
     if not ratelimit.allow(f"stories.link:{link.pk}", settings.STORIES_REQUESTS_PER_LINK, RATE_WINDOW):
@@ -437,6 +445,14 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
                             else _("Thank you: the editor will change the text and ask you again."),
                         )
                     return redirect("stories:person", token=token)
+            elif action == "remove_photo":
+                decision_form = PersonDecisionForm(request.POST, prefix="decision")
+                if decision_form.is_valid():
+                    services.person_remove_photo(
+                        actor=actor, link=link, base_number=decision_form.cleaned_data["base_number"]
+                    )
+                    messages.success(request, _("Your photo is removed. It is no longer shown anywhere."))
+                    return redirect("stories:person", token=token)
             elif action == "withdraw":
                 withdraw_form = WithdrawForm(request.POST, prefix="withdraw")
                 if withdraw_form.is_valid():
@@ -444,7 +460,15 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
                     return _private(render(request, "stories/withdrawn.html"))
         except ValidationError as exc:
             target = edit_form if action in ("save", "save_approve") else decision_form
-            target.add_domain_errors(exc, {"title": "title", "body": "body"})
+            target.add_domain_errors(exc, {f"title_{language}": "title", f"body_{language}": "body"})
+        except PermissionDenied:
+            messages.error(
+                request,
+                _(
+                    "You are logged in as an editor of this story. Only the person interviewed answers "
+                    "here, through their own link on their own device."
+                ),
+            )
         except NotFound:
             raise Http404 from None
     else:
@@ -464,6 +488,7 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
                     "others": [_version(current, code) for code in current.texts if code != language],
                     "comments": story.comments.filter(revision=current),
                     "is_live": selectors.is_live(story),
+                    "is_public_text": story.published_revision_id == current.pk,
                     "edit_form": edit_form,
                     "decision_form": decision_form,
                     "withdraw_form": withdraw_form,

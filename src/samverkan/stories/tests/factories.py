@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.core.actor import Actor
@@ -53,3 +57,9 @@ def edit(actor: Actor, the_story: Story, body: str, language: str = "sv"):
         display_name=current.display_name,
         texts=texts,
     )
+
+
+def jpeg(colour: tuple[int, int, int] = (10, 120, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(out, format="JPEG")
+    return out.getvalue()

@@ -15,7 +15,7 @@ from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent
 from samverkan.stories import selectors, services
 from samverkan.stories.models import PersonDecision, PersonLink, Story, StoryRevision
-from samverkan.stories.tests.factories import TEXT_SV, edit, editor, story
+from samverkan.stories.tests.factories import TEXT_SV, edit, editor, jpeg, story
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PERSON = Actor.anonymous("198.51.100.7")
@@ -33,6 +33,7 @@ def _current(the_story):
 
 
 def _public_body(the_story):
+    the_story.refresh_from_db()  # its public address is set at the first publication
     found = selectors.public_story(slug=the_story.slug)
     return found.published_revision.texts["sv"]["body"]
 
@@ -117,6 +118,153 @@ def test_a_later_editor_change_is_not_public_until_the_person_approves_it_again(
         services.story_publish(actor=actor, story=the_story, base_number=2)
     services.person_decide(actor=PERSON, link=link, base_number=2, approve=True)
     assert "En ny mening" in _public_body(the_story)
+    # What the public reads changed: the log says so, and which revision it is now.
+    published = AuditEvent.objects.filter(code="stories.story.published").order_by("seq")
+    assert [(e.data["revision"], e.data.get("by")) for e in published] == [(1, None), (2, "person_approval")]
+
+
+def test_declining_the_text_on_the_website_takes_it_off_at_once():
+    the_story = story()
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    services.story_publish(actor=editor(the_story.organisation), story=the_story, base_number=1)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=False, comment="Ta bort min bror.")
+    the_story.refresh_from_db()
+    assert the_story.published_revision is None and list(selectors.public_stories()) == []
+    event = AuditEvent.objects.get(code="stories.story.unpublished")
+    assert event.data == {"revision": 1, "by": "person_declined"} and event.actor_label == "anonymous"
+    # The comment that came with the answer is in the log too.
+    assert AuditEvent.objects.filter(code="stories.person.commented").count() == 1
+
+
+def test_declining_a_new_version_leaves_the_approved_one_on_the_website():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    services.story_publish(actor=actor, story=the_story, base_number=1)
+    edit(actor, the_story, TEXT_SV + "\n\nEn mening personen inte vill ha.")
+    services.person_decide(actor=PERSON, link=link, base_number=2, approve=False, comment="Nej tack.")
+    assert _public_body(the_story) == TEXT_SV
+
+
+def test_the_public_address_comes_from_the_title_the_person_approved():
+    the_story = story(sv={"title": "Fatima Al-Hassans resa", "body": TEXT_SV})
+    assert the_story.slug.startswith("utkast-") and "fatima" not in the_story.slug
+    _token, link = _link(the_story)
+    services.person_revise(
+        actor=PERSON,
+        link=link,
+        base_number=1,
+        language="sv",
+        title="Ett nytt liv",
+        body=TEXT_SV,
+        approve=True,
+    )
+    published = services.story_publish(actor=editor(the_story.organisation), story=the_story, base_number=2)
+    assert published.slug == "ett-nytt-liv"
+    # A story published later with the same title gets an address of its own.
+    other = story(sv={"title": "Ett nytt liv", "body": TEXT_SV})
+    _token, other_link = _link(other)
+    services.person_decide(actor=PERSON, link=other_link, base_number=1, approve=True)
+    again = services.story_publish(actor=editor(other.organisation), story=other, base_number=1)
+    assert again.slug.startswith("ett-nytt-liv-") and again.slug != published.slug
+
+
+def test_a_photo_is_taken_down_at_once_by_the_person_or_an_editor(django_capture_on_commit_callbacks):
+    org = organisation()
+    actor = editor(org)
+    the_story = services.story_create(
+        actor=actor,
+        organisation_id=org.pk,
+        original_language="sv",
+        details=services.Details(
+            ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
+        ),
+        display_name="Amira (fiktiv)",
+        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
+        photo=services.Photo(data=jpeg(), alt="Amira vid en sjö", consent=True),
+    )
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    the_story = services.story_publish(actor=actor, story=the_story, base_number=1)
+    photo = the_story.published_revision.photo
+    assert the_story.published_revision.shows_photo
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_remove_photo(actor=PERSON, link=link, base_number=1)
+    photo.refresh_from_db()
+    assert photo.removed_at and bytes(photo.data) == b""
+    found = selectors.public_story(slug=the_story.slug)
+    assert not found.published_revision.shows_photo  # the same revision, still approved, without it
+    assert found.published_revision.person_decision == PersonDecision.APPROVED
+    event = AuditEvent.objects.get(code="stories.photo.removed")
+    assert event.data["by"] == "person"
+    assert len(mail.outbox) == 1 and "photo" in mail.outbox[0].body
+    with pytest.raises(ValidationError):
+        services.person_remove_photo(actor=PERSON, link=link, base_number=1)
+
+    # An editor's removal does not wait for the person's approval either.
+    second = services.story_edit(
+        actor=actor,
+        story=the_story,
+        base_number=1,
+        details=services.Details(
+            ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
+        ),
+        display_name="Amira (fiktiv)",
+        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
+        photo=services.Photo(data=jpeg(), alt="Amira i snön", consent=True),
+    )
+    services.person_decide(actor=PERSON, link=link, base_number=second.number, approve=True)
+    new_photo = selectors.public_story(slug=the_story.slug).published_revision.photo
+    services.story_edit(
+        actor=actor,
+        story=the_story,
+        base_number=second.number,
+        details=services.Details(
+            ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
+        ),
+        display_name="Amira (fiktiv)",
+        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
+        remove_photo=True,
+    )
+    new_photo.refresh_from_db()
+    assert (
+        new_photo.removed_at
+        and not selectors.public_story(slug=the_story.slug).published_revision.shows_photo
+    )
+
+
+def test_an_editor_of_the_story_cannot_answer_for_the_person():
+    the_story = story()
+    actor = editor(the_story.organisation)
+    _token, link = _link(the_story)
+    with pytest.raises(PermissionDenied):
+        services.person_decide(actor=actor, link=link, base_number=1, approve=True)
+    with pytest.raises(PermissionDenied):
+        services.person_withdraw(actor=actor, link=link)
+    assert _current(the_story).person_decision == PersonDecision.PENDING
+
+
+def test_a_failing_mail_server_does_not_undo_or_hide_a_saved_action(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    the_story = story()
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = services.link_issue(
+            actor=editor(the_story.organisation),
+            story=the_story,
+            language="sv",
+            email="amira@example.invalid",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_decide(actor=PERSON, link=issued.link, base_number=1, approve=True)
+    assert _current(the_story).person_decision == PersonDecision.APPROVED
 
 
 def test_an_approval_is_bound_to_the_revision_the_person_was_shown():

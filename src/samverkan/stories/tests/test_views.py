@@ -6,18 +6,29 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 from PIL import Image
 
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.accounts.tests.helpers import verified_login
 from samverkan.core.actor import Actor
+from samverkan.core.logredact import RedactSecrets
 from samverkan.stories import services
-from samverkan.stories.models import PersonDecision, PersonLink, Story
-from samverkan.stories.tests.factories import TEXT_SV, edit, editor, story
+from samverkan.stories.models import (
+    Ground,
+    MunicipalityType,
+    OriginRegion,
+    PersonDecision,
+    PersonLink,
+    Story,
+)
+from samverkan.stories.tests.factories import TEXT_SV, edit, editor, jpeg, story
 
 pytestmark = pytest.mark.django_db
 PERSON = Actor.anonymous()
@@ -37,7 +48,7 @@ def _published(**texts):
     the_story = story(**texts)
     issued = _issue(the_story)
     services.person_decide(actor=PERSON, link=issued.link, base_number=1, approve=True)
-    services.story_publish(actor=editor(the_story.organisation), story=the_story, base_number=1)
+    the_story = services.story_publish(actor=editor(the_story.organisation), story=the_story, base_number=1)
     return the_story, issued
 
 
@@ -149,6 +160,67 @@ def test_the_person_edits_a_sentence_and_approves_through_the_page(client):
     assert current.person_decision == PersonDecision.APPROVED and current.by_person
 
 
+def test_the_person_sees_what_the_page_says_about_them_and_can_remove_their_photo(client):
+    org = organisation()
+    the_story = services.story_create(
+        actor=editor(org),
+        organisation_id=org.pk,
+        original_language="sv",
+        details=services.Details(
+            ground="family",
+            origin_region="africa",
+            arrival_year=2016,
+            municipality_type="rural",
+            tags=["skola"],
+        ),
+        display_name="Amira (fiktiv)",
+        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
+        photo=services.Photo(data=jpeg(), alt="Amira vid en sjö", consent=True),
+    )
+    url = _person_url(_issue(the_story).token)
+    body = client.get(url).content.decode()
+    facts = body.split("data-story-facts")[1].split("</dl>")[0]
+    with translation.override("sv"):  # the page speaks the link's language
+        labels = [str(Ground.FAMILY.label), str(OriginRegion.AFRICA.label), str(MunicipalityType.RURAL.label)]
+    assert all(label in facts for label in labels) and "2016" in facts and "skola" in facts
+    assert client.get(url + "photo.jpg").status_code == 200
+    response = client.post(url, {"action": "remove_photo", "decision-base_number": 1}, follow=True)
+    assert "Your photo is removed" in response.content.decode()
+    assert client.get(url + "photo.jpg").status_code == 404
+    assert "data-remove-photo" not in client.get(url).content.decode()
+
+
+def test_an_editor_logged_in_cannot_approve_in_the_persons_place(client):
+    the_story = story()
+    issued = _issue(the_story)
+    verified_login(client, member("editor", the_story.organisation))
+    response = client.post(
+        _person_url(issued.token), {"action": "approve", "decision-base_number": 1, "decision-comment": ""}
+    )
+    assert response.status_code == 200
+    assert "Only the person interviewed answers here" in response.content.decode()
+    assert the_story.revisions.get().person_decision == PersonDecision.PENDING
+
+
+def test_list_pages_and_feeds_read_the_stories_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    def published_count(n):
+        for _ in range(n):
+            _published()
+
+    published_count(2)
+    counts = {}
+    for url in ("/stories/", "/stories/feed.atom", "/"):
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(url).status_code == 200
+        counts[url] = len(few)
+    published_count(6)
+    for url, before in counts.items():
+        with django_assert_max_num_queries(before):
+            assert client.get(url).status_code == 200
+
+
 def test_guessed_expired_and_replaced_links_get_nothing(client):
     the_story = story()
     old = _issue(the_story)
@@ -198,16 +270,37 @@ def test_one_persons_link_cannot_read_or_act_on_another_story(client):
     assert client.get(f"/stories/p/{my_link.token}/photo.jpg").status_code == 404
 
 
-def test_bad_links_from_one_address_are_rate_limited(client, settings):
+def test_bad_links_from_one_address_are_rate_limited_but_never_lock_out_a_live_link(client, settings):
     settings.STORIES_BAD_LINKS_PER_ADDRESS = 3
     the_story = story()
     issued = _issue(the_story)
     for i in range(3):
         assert client.get(_person_url(f"guess-{i}")).status_code == 404
-    response = client.get(_person_url(issued.token))
+    response = client.get(_person_url("guess-3"))
     assert response.status_code == 429 and response["Retry-After"] == "900"
+    assert "no-store" in response["Cache-Control"]
     # Another address is not affected.
-    assert client.get(_person_url(issued.token), REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert client.get(_person_url("guess-4"), REMOTE_ADDR="203.0.113.9").status_code == 404
+    # Many people share one address (housing, a mobile operator): someone else's guessing there
+    # must not lock the person out of their own link.
+    assert client.get(_person_url(issued.token)).status_code == 200
+
+
+def test_a_link_never_reaches_the_log(client):
+    issued = _issue(story())
+    stream = io.StringIO()
+    handler = next(
+        h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
+    old = handler.setStream(stream)
+    try:
+        client.get(f"/stories/p/{issued.token}/photo.jpg")  # a live link, but no photo: logged as 404
+        client.get(_person_url("a-guessed-token"))
+    finally:
+        handler.setStream(old)
+    logged = stream.getvalue()
+    assert "Not Found: /stories/p/[redacted]/photo.jpg" in logged
+    assert issued.token not in logged and "a-guessed-token" not in logged
 
 
 def test_one_link_is_rate_limited_too(client, settings):
@@ -296,6 +389,7 @@ def test_an_editor_writes_a_story_with_a_photo_sends_the_link_and_publishes(clie
     assert client.get(f"/stories/{the_story.slug}/photo.jpg").status_code == 404  # not yet public
     response = client.post(page, {"action": "publish", "publish-base_number": 1, "publish-publish_at": ""})
     assert response.status_code == 302
+    the_story.refresh_from_db()
     photo_response = client.get(f"/stories/{the_story.slug}/photo.jpg")
     assert photo_response.status_code == 200 and photo_response["Content-Type"] == "image/jpeg"
     assert "Samir står vid en sjö" in client.get(f"/stories/{the_story.slug}/").content.decode()
