@@ -50,7 +50,9 @@ class StoryFeed(Feed):
         return item.publish_at
 
     def item_categories(self, item: Story) -> list[str]:
-        return [str(item.get_ground_display()), *item.tags]
+        revision = item.published_revision
+        assert revision is not None  # public_stories() lists published stories only
+        return [str(revision.get_ground_display()), *revision.tags]
 
 
 class StoryAtomFeed(StoryFeed):

@@ -55,13 +55,6 @@ class Story(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="stories")
     slug = models.SlugField(_("address"), max_length=80, unique=True)
     original_language = models.CharField(_("language of the interview"), max_length=5, default="sv")
-    ground = models.CharField(_("ground for settlement"), max_length=20, choices=Ground.choices)
-    origin_region = models.CharField(_("region of origin"), max_length=20, choices=OriginRegion.choices)
-    arrival_year = models.PositiveSmallIntegerField(_("year of arrival"))
-    municipality_type = models.CharField(
-        _("type of home municipality"), max_length=10, choices=MunicipalityType.choices
-    )
-    tags = models.JSONField(default=list, blank=True)
     interview_date = models.DateField(_("interview date"), null=True, blank=True)
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="edited_stories"
@@ -99,7 +92,7 @@ class PersonDecision(models.TextChoices):
 
 class StoryRevision(models.Model):
     """One version of everything the person approves: the texts in each language, the name shown,
-    and the photo."""
+    the photo, and the facts and themes shown beside them."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -107,6 +100,15 @@ class StoryRevision(models.Model):
     display_name = models.CharField(_("name shown"), max_length=80)
     photo = models.ForeignKey("StoryPhoto", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     photo_alt = models.CharField(_("photo description"), max_length=200, blank=True)
+    # What places the story in the statistics and its themes: shown on the public page beside the
+    # text, so they are the person's to approve like the text.
+    ground = models.CharField(_("ground for settlement"), max_length=20, choices=Ground.choices)
+    origin_region = models.CharField(_("region of origin"), max_length=20, choices=OriginRegion.choices)
+    arrival_year = models.PositiveSmallIntegerField(_("year of arrival"))
+    municipality_type = models.CharField(
+        _("type of home municipality"), max_length=10, choices=MunicipalityType.choices
+    )
+    tags = models.JSONField(default=list, blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

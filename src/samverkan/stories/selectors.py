@@ -61,13 +61,14 @@ def public_stories(*, filters: StoryFilter | None = None, now: dt.datetime | Non
         .order_by("-publish_at", "-id")
     )
     if filters:
+        # The public filters on what the public reads: the facets of the published revision.
         for name in ("ground", "origin_region", "municipality_type", "arrival_year"):
             value = getattr(filters, name)
             if value:
-                qs = qs.filter(**{name: value})
+                qs = qs.filter(**{f"published_revision__{name}": value})
         if filters.tag:
             # JSON containment is not on SQLite; tags are few, so filter the short list in Python.
-            ids = [pk for pk, tags in qs.values_list("id", "tags") if filters.tag in tags]
+            ids = [pk for pk, tags in qs.values_list("id", "published_revision__tags") if filters.tag in tags]
             qs = qs.filter(pk__in=ids)
     return qs
 
@@ -81,7 +82,7 @@ def public_story(*, slug: str) -> Story:
 
 def public_tags() -> list[str]:
     tags: set[str] = set()
-    for story_tags in public_stories().values_list("tags", flat=True):
+    for story_tags in public_stories().values_list("published_revision__tags", flat=True):
         tags.update(story_tags)
     return sorted(tags)
 
@@ -143,4 +144,12 @@ def changes(before: StoryRevision | None, after: StoryRevision) -> list[Change]:
         out.append(Change("", "display_name", [f"-{before.display_name}", f"+{after.display_name}"]))
     if before.photo_id != after.photo_id or before.photo_alt != after.photo_alt:
         out.append(Change("", "photo", [f"-{before.photo_alt}", f"+{after.photo_alt}"]))
+    for name in ("ground", "origin_region", "municipality_type"):
+        if getattr(before, name) != getattr(after, name):
+            shown = [getattr(revision, f"get_{name}_display")() for revision in (before, after)]
+            out.append(Change("", name, [f"-{shown[0]}", f"+{shown[1]}"]))
+    if before.arrival_year != after.arrival_year:
+        out.append(Change("", "arrival_year", [f"-{before.arrival_year}", f"+{after.arrival_year}"]))
+    if before.tags != after.tags:
+        out.append(Change("", "tags", [f"-{', '.join(before.tags)}", f"+{', '.join(after.tags)}"]))
     return out

@@ -116,7 +116,8 @@ def _tags(tags: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Details:
-    """What places the story in the statistics, and the editorial metadata (not person-approved)."""
+    """What places the story in the statistics and its themes (shown beside the text, so part of
+    the revision the person approves), and the interview date (editorial, never shown)."""
 
     ground: str
     origin_region: str
@@ -147,8 +148,10 @@ def _details(details: Details) -> dict[str, object]:
         "arrival_year": details.arrival_year,
         "municipality_type": details.municipality_type,
         "tags": _tags(details.tags),
-        "interview_date": details.interview_date,
     }
+
+
+FACETS = ("ground", "origin_region", "arrival_year", "municipality_type", "tags")
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,7 @@ def story_create(
         raise ValidationError({"original_language": [_("Choose the language of the interview.")]})
     clean_texts = _texts(texts, original_language)
     name = _display_name(display_name)
-    fields = _details(details)
+    facets = _details(details)
     with transaction.atomic():
         story = Story.objects.create(
             organisation=organisation,
@@ -247,7 +250,7 @@ def story_create(
             original_language=original_language,
             editor=actor.user,
             is_fictional=is_fictional,
-            **fields,
+            interview_date=details.interview_date,
         )
         stored = _store_photo(story, photo) if photo else None
         now = timezone.now()
@@ -258,6 +261,7 @@ def story_create(
             display_name=name,
             photo=stored,
             photo_alt=photo.alt.strip() if photo else "",
+            **facets,
             written_by=actor.user,
             editor_approved_by=actor.user,
             editor_approved_at=now,
@@ -284,15 +288,16 @@ def story_edit(
     photo_alt: str | None = None,
     remove_photo: bool = False,
 ) -> StoryRevision | None:
-    """Change the details and, if anything the person approves changed, write a new revision (which
-    the person must approve again). ``base_number`` is the revision the editor started from: if
-    someone wrote a newer one meanwhile, nothing is saved. Answers the new revision, or None."""
+    """Change the interview date and, if anything the person approves changed (texts, name, photo,
+    facets, tags), write a new revision, which the person must approve again. ``base_number`` is
+    the revision the editor started from: if someone wrote a newer one meanwhile, nothing is saved.
+    Answers the new revision, or None."""
     _editable(actor, story)
     if story.withdrawn_at:
         raise ValidationError(_("The person has withdrawn their consent: the story cannot be changed."))
     clean_texts = _texts(texts, story.original_language)
     name = _display_name(display_name)
-    fields = _details(details)
+    facets = _details(details)
     with transaction.atomic():
         story = _locked(story)
         if story.withdrawn_at:
@@ -303,17 +308,15 @@ def story_edit(
                 _("Revision %(n)s was saved while you were editing: open the story again and redo it.")
                 % {"n": current.number}
             )
-        changed_details = {k: v for k, v in fields.items() if getattr(story, k) != v}
-        if changed_details:
-            for key, value in changed_details.items():
-                setattr(story, key, value)
-            story.save(update_fields=list(changed_details))
+        if story.interview_date != details.interview_date:
+            story.interview_date = details.interview_date
+            story.save(update_fields=["interview_date"])
             audit.record(
                 actor=actor,
                 code="stories.story.details_changed",
                 obj=story,
                 organisation_id=story.organisation_id,
-                data={"fields": sorted(changed_details)},
+                data={"fields": ["interview_date"]},
             )
         new_photo = current.photo
         alt = current.photo_alt if photo_alt is None else _photo_alt(photo_alt)
@@ -337,6 +340,7 @@ def story_edit(
             and name == current.display_name
             and new_photo == current.photo
             and alt == current.photo_alt
+            and all(getattr(current, key) == value for key, value in facets.items())
         ):
             return None
         now = timezone.now()
@@ -347,6 +351,7 @@ def story_edit(
             display_name=name,
             photo=new_photo,
             photo_alt=alt,
+            **facets,
             written_by=actor.user,
             editor_approved_by=actor.user,
             editor_approved_at=now,
@@ -652,6 +657,7 @@ def person_revise(
                 display_name=current.display_name,
                 photo=current.photo,
                 photo_alt=current.photo_alt,
+                **{key: getattr(current, key) for key in FACETS},
                 by_person=True,
             )
             _person_audit(

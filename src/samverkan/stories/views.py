@@ -208,11 +208,11 @@ def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
     current = selectors.current_revision(story)
     initial: dict[str, Any] = {
         "display_name": current.display_name,
-        "ground": story.ground,
-        "origin_region": story.origin_region,
-        "arrival_year": story.arrival_year,
-        "municipality_type": story.municipality_type,
-        "tags": ", ".join(story.tags),
+        "ground": current.ground,
+        "origin_region": current.origin_region,
+        "arrival_year": current.arrival_year,
+        "municipality_type": current.municipality_type,
+        "tags": ", ".join(current.tags),
         "interview_date": story.interview_date,
         "photo_alt": current.photo_alt,
         "base_number": current.number,
