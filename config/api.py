@@ -20,7 +20,7 @@ from django.utils.html import escape
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
-from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 
 if TYPE_CHECKING:
     from ninja.operation import Operation
@@ -116,6 +116,13 @@ def _http_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "You do not have permission to do this."}, status=403)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Too many requests. Try again later."}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -33,3 +33,12 @@ class ValidationError(DomainError):
         if hasattr(exc, "error_dict"):
             return cls({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
         return cls({"__all__": [str(m) for m in exc.messages]})
+
+
+class RateLimited(DomainError):
+    """Too many requests of this kind from this client for now; try again after ``retry_after``
+    seconds (views and the API answer 429 with a Retry-After header)."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"rate limited; retry after {retry_after} s")

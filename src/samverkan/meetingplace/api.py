@@ -12,7 +12,7 @@ from ninja.responses import Status
 from samverkan.accounts.api import AUTH, OPTIONAL_AUTH, PUBLIC, Pagination, actor_of
 from samverkan.accounts.schemas import Id
 from samverkan.core.errors import NotFound, ValidationError
-from samverkan.meetingplace import selectors, services
+from samverkan.meetingplace import brakes, selectors, services
 from samverkan.meetingplace.models import Material, Registration, RegistrationStatus, Session
 from samverkan.meetingplace.schemas import (
     MaterialIn,
@@ -130,9 +130,10 @@ def session_get(request: HttpRequest, session_id: Id) -> dict[str, Any]:
 def registration_create(
     request: HttpRequest, session_id: Id, payload: RegistrationIn
 ) -> Status[dict[str, Any]]:
-    registration = services.registration_create(
-        actor=actor_of(request), session=_session_or_404(session_id), **payload.dict()
-    )
+    actor, session = actor_of(request), _session_or_404(session_id)
+    brakes.check_registration(actor, session)
+    registration = services.registration_create(actor=actor, session=session, **payload.dict())
+    brakes.count_registration(actor, session)
     return Status(201, _registration_out(registration))
 
 
@@ -146,7 +147,7 @@ def registration_create(
 def registration_get(request: HttpRequest, code: str) -> dict[str, Any]:
     if not (code.isascii() and code.isalnum() and len(code) <= 12):
         raise NotFound
-    return _registration_out(selectors.registration_by_code(code))
+    return _registration_out(brakes.registration_by_code(code, actor_of(request)))
 
 
 @router.delete(
@@ -159,7 +160,7 @@ def registration_get(request: HttpRequest, code: str) -> dict[str, Any]:
 def registration_cancel(request: HttpRequest, code: str) -> dict[str, Any]:
     if not (code.isascii() and code.isalnum() and len(code) <= 12):
         raise NotFound
-    registration = selectors.registration_by_code(code)
+    registration = brakes.registration_by_code(code, actor_of(request))
     services.registration_cancel(actor=actor_of(request), registration=registration, code=code)
     registration.refresh_from_db()
     return _registration_out(registration)

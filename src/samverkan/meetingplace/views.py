@@ -15,11 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from samverkan.accounts.actors import actor_from_request
-from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
+from samverkan.meetingplace import brakes, selectors, services
 from samverkan.meetingplace import permissions as perms
-from samverkan.meetingplace import selectors, services
 from samverkan.meetingplace.forms import (
     ActivityForm,
     CheckInForm,
@@ -78,12 +79,24 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(session_id)
     actor = actor_from_request(request)
     form = RegistrationForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            brakes.check_registration(actor, session)
             registration = services.registration_create(actor=actor, session=session, **form.cleaned_data)
         except ValidationError as exc:
             form.add_domain_errors(exc)
+        except RateLimited:
+            form.add_error(
+                None,
+                _(
+                    "Many people have registered from your connection in the last hour. Try again later, "
+                    "or ask the organiser to register you."
+                ),
+            )
+            status = 429
         else:
+            brakes.count_registration(actor, session)
             return redirect("meetingplace:registration", code=registration.code)
     return render(
         request,
@@ -98,13 +111,20 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "can_plan": perms.can_plan(actor, services.organiser_ids(session.activity)),
             "materials": selectors.approved_materials(session),
         },
+        status=status,
     )
 
 
+@never_cache
 def registration(request: HttpRequest, code: str) -> HttpResponse:
-    """The person's own page, reached by the code on their confirmation (no account needed)."""
+    """The person's own page, reached by the code on their confirmation (no account needed).
+    Unknown codes from one address are limited; a real code is never refused for others' guesses."""
     try:
-        found = selectors.registration_by_code(code)
+        found = brakes.registration_by_code(code, actor_from_request(request))
+    except RateLimited as exc:
+        response = render(request, "meetingplace/too_many.html", status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except NotFound:
         raise Http404 from None
     if request.method == "POST":

@@ -47,6 +47,28 @@ def test_anyone_registers_gets_a_code_and_cancels_with_it(client):
     assert client.delete("/api/v1/meetingplace/registrations/NOSUCH").status_code == 404
 
 
+def test_the_api_has_the_same_brakes_as_the_pages(client, settings):
+    settings.MEETINGPLACE_REGISTRATIONS_PER_ADDRESS = 1
+    settings.MEETINGPLACE_BAD_CODES_PER_ADDRESS = 2
+    the_session = session()
+    url = f"/api/v1/meetingplace/sessions/{the_session.pk}/registrations"
+    first = client.post(url, {"name": "Fiktiv", "phone": "070 111 22 33"}, content_type=JSON)
+    assert first.status_code == 201
+    # The page and the API share one count per address and session.
+    page = client.post(
+        f"/meetingplace/sessions/{the_session.pk}/", {"name": "Fiktiv Två", "phone": "070 111 22 44"}
+    )
+    assert page.status_code == 429
+    limited = client.post(url, {"name": "Fiktiv Tre", "phone": "070 111 22 55"}, content_type=JSON)
+    assert limited.status_code == 429 and limited["Retry-After"] == "3600"
+    assert Registration.objects.count() == 1
+    for guess in ("AAAAAAAAAA", "BBBBBBBBBB"):
+        assert client.get(f"/api/v1/meetingplace/registrations/{guess}").status_code == 404
+    assert client.delete("/api/v1/meetingplace/registrations/CCCCCCCCCC").status_code == 429
+    code = first.json()["code"]
+    assert client.get(f"/api/v1/meetingplace/registrations/{code}").status_code == 200
+
+
 def test_participants_are_for_the_organisers_staff(client):
     the_session = session()
     services.registration_create(

@@ -74,6 +74,39 @@ def test_a_person_registers_without_an_account_and_cancels_with_the_code(client)
     assert client.get("/meetingplace/r/NOSUCHCODE/").status_code == 404
 
 
+def test_one_address_can_fill_only_so_many_places_in_a_session(client, settings):
+    settings.MEETINGPLACE_REGISTRATIONS_PER_ADDRESS = 2
+    the_session = session(capacity=10)
+    url = f"/meetingplace/sessions/{the_session.pk}/"
+    for i in range(2):
+        assert client.post(url, {"name": f"Fiktiv {i}", "phone": f"070-000 00 0{i}"}).status_code == 302
+    response = client.post(url, {"name": "Fiktiv 2", "phone": "070-000 00 02"})
+    assert response.status_code == 429 and "ask the organiser to register you" in response.content.decode()
+    assert Registration.objects.count() == 2
+    # Someone on another connection still gets a place, and so does the organisers' staff.
+    other = client.post(url, {"name": "Fiktiv 3", "phone": "070-000 00 03"}, REMOTE_ADDR="203.0.113.40")
+    assert other.status_code == 302
+    # Refused forms (a missing contact) do not use up the address's places.
+    settings.MEETINGPLACE_REGISTRATIONS_PER_ADDRESS = 3
+    assert client.post(url, {"name": "Utan kontakt"}).status_code == 200
+    assert client.post(url, {"name": "Fiktiv 4", "phone": "070-000 00 04"}).status_code == 302
+
+
+def test_guessed_registration_codes_are_limited_but_a_real_code_always_works(client, settings):
+    settings.MEETINGPLACE_BAD_CODES_PER_ADDRESS = 3
+    the_session = session()
+    response = client.post(
+        f"/meetingplace/sessions/{the_session.pk}/", {"name": "Fiktiv", "phone": "070-111 11 11"}
+    )
+    real = response["Location"]
+    for guess in ("AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"):
+        assert client.get(f"/meetingplace/r/{guess}/").status_code == 404
+    limited = client.get("/meetingplace/r/DDDDDDDDDD/")
+    assert limited.status_code == 429 and limited["Retry-After"] == "900"
+    page = client.get(real)
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]  # a name on it: never cached
+
+
 def test_the_participant_list_is_for_the_organisers_staff_only(client):
     the_session = session(capacity=2)
     url = f"/meetingplace/sessions/{the_session.pk}/participants/"
