@@ -183,6 +183,11 @@ def _photo_alt(alt: str) -> str:
     return alt
 
 
+def _record(actor: Actor, code: str, story: Story, **data: object) -> None:
+    """An audit event on the story (its history), in the caller's transaction."""
+    audit.record(actor=actor, code=code, obj=story, organisation_id=story.organisation_id, data=data)
+
+
 # --- Editors ----------------------------------------------------------------------------------
 
 
@@ -266,12 +271,8 @@ def story_create(
             editor_approved_by=actor.user,
             editor_approved_at=now,
         )
-        audit.record(
-            actor=actor,
-            code="stories.story.created",
-            obj=story,
-            organisation_id=organisation_id,
-            data={"revision": revision.number, "languages": sorted(clean_texts)},
+        _record(
+            actor, "stories.story.created", story, revision=revision.number, languages=sorted(clean_texts)
         )
     return story
 
@@ -311,25 +312,13 @@ def story_edit(
         if story.interview_date != details.interview_date:
             story.interview_date = details.interview_date
             story.save(update_fields=["interview_date"])
-            audit.record(
-                actor=actor,
-                code="stories.story.details_changed",
-                obj=story,
-                organisation_id=story.organisation_id,
-                data={"fields": ["interview_date"]},
-            )
+            _record(actor, "stories.story.details_changed", story, fields=["interview_date"])
         new_photo = current.photo
         alt = current.photo_alt if photo_alt is None else _photo_alt(photo_alt)
         if remove_photo:
             # Taking a photo down needs nobody's approval: it leaves the public page at once.
             if _erase_photo(current.photo, timezone.now()):
-                audit.record(
-                    actor=actor,
-                    code="stories.photo.removed",
-                    obj=story,
-                    organisation_id=story.organisation_id,
-                    data={"revision": current.number, "by": "editor"},
-                )
+                _record(actor, "stories.photo.removed", story, revision=current.number, by="editor")
             new_photo, alt = None, ""
         if photo is not None:
             new_photo, alt = _store_photo(story, photo), photo.alt.strip()
@@ -356,13 +345,7 @@ def story_edit(
             editor_approved_by=actor.user,
             editor_approved_at=now,
         )
-        audit.record(
-            actor=actor,
-            code="stories.revision.created",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": revision.number, "by": "editor"},
-        )
+        _record(actor, "stories.revision.created", story, revision=revision.number, by="editor")
     return revision
 
 
@@ -401,12 +384,12 @@ def story_publish(
         except IntegrityError:  # another story took the same address a moment ago
             story.slug = f"{story.slug[:70]}-{secrets.token_hex(3)}"
             story.save(update_fields=fields)
-        audit.record(
-            actor=actor,
-            code="stories.story.published",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": current.number, "publish_at": story.publish_at.isoformat()},
+        _record(
+            actor,
+            "stories.story.published",
+            story,
+            revision=current.number,
+            publish_at=story.publish_at.isoformat(),
         )
     return story
 
@@ -420,9 +403,7 @@ def story_unpublish(*, actor: Actor, story: Story) -> Story:
         story.published_revision = None
         story.publish_at = None
         story.save(update_fields=["published_revision", "publish_at"])
-        audit.record(
-            actor=actor, code="stories.story.unpublished", obj=story, organisation_id=story.organisation_id
-        )
+        _record(actor, "stories.story.unpublished", story)
     return story
 
 
@@ -475,12 +456,14 @@ def link_issue(*, actor: Actor, story: Story, language: str, email: str = "") ->
             expires_at=now + dt.timedelta(days=days),
         )
         url = urljoin(settings.SITE_URL, reverse("stories:person", args=[token]))
-        audit.record(
-            actor=actor,
-            code="stories.link.issued",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"link": link.pk, "language": language, "emailed": bool(email), "days": days},
+        _record(
+            actor,
+            "stories.link.issued",
+            story,
+            link=link.pk,
+            language=language,
+            emailed=bool(email),
+            days=days,
         )
         if email:
             transaction.on_commit(
@@ -509,13 +492,7 @@ def link_resolve(*, token: str, actor: Actor) -> PersonLink:
     )
     if reason:
         with transaction.atomic():
-            audit.record(
-                actor=actor,
-                code="stories.link.refused",
-                obj=link.story,
-                organisation_id=link.story.organisation_id,
-                data={"link": link.pk, "reason": reason},
-            )
+            _record(actor, "stories.link.refused", link.story, link=link.pk, reason=reason)
         raise NotFound("link")
     return link
 
@@ -524,13 +501,7 @@ def link_opened(*, actor: Actor, link: PersonLink) -> None:
     """The person opened their page (a read of their story before publication: logged)."""
     with transaction.atomic():
         PersonLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
-        audit.record(
-            actor=actor,
-            code="stories.link.opened",
-            obj=link.story,
-            organisation_id=link.story.organisation_id,
-            data={"link": link.pk},
-        )
+        _record(actor, "stories.link.opened", link.story, link=link.pk)
 
 
 def _not_an_editor(actor: Actor, story: Story) -> None:
@@ -567,13 +538,7 @@ def _comment(
 
 
 def _person_audit(actor: Actor, code: str, story: Story, link: PersonLink, **data: object) -> None:
-    audit.record(
-        actor=actor,
-        code=code,
-        obj=story,
-        organisation_id=story.organisation_id,
-        data={"link": link.pk, **data},
-    )
+    _record(actor, code, story, link=link.pk, **data)
     _notify_editor(story, code)
 
 
@@ -618,13 +583,7 @@ def _follow_approval(actor: Actor, story: Story, revision: StoryRevision) -> Non
     if story.published_revision_id is not None and revision.fully_approved:
         story.published_revision = revision
         story.save(update_fields=["published_revision"])
-        audit.record(
-            actor=actor,
-            code="stories.story.published",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": revision.number, "by": "person_approval"},
-        )
+        _record(actor, "stories.story.published", story, revision=revision.number, by="person_approval")
 
 
 def person_revise(
@@ -688,13 +647,7 @@ def _decide(actor: Actor, story: Story, revision: StoryRevision, link: PersonLin
         # The person no longer stands behind the text the public reads: it comes down at once.
         story.published_revision, story.publish_at = None, None
         story.save(update_fields=["published_revision", "publish_at"])
-        audit.record(
-            actor=actor,
-            code="stories.story.unpublished",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": revision.number, "by": "person_declined"},
-        )
+        _record(actor, "stories.story.unpublished", story, revision=revision.number, by="person_declined")
 
 
 def person_decide(
@@ -753,13 +706,7 @@ def editor_comment(*, actor: Actor, story: Story, comment: str) -> None:
             raise ValidationError({"comment": [_("Write your comment.")]})
         current = _current(story)
         _comment(story, current, comment, by_person=False, author=actor.user)
-        audit.record(
-            actor=actor,
-            code="stories.editor.commented",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": current.number},
-        )
+        _record(actor, "stories.editor.commented", story, revision=current.number)
 
 
 def person_remove_photo(*, actor: Actor, link: PersonLink, base_number: int) -> None:
@@ -769,11 +716,5 @@ def person_remove_photo(*, actor: Actor, link: PersonLink, base_number: int) -> 
         story, current = _person_revision(link, base_number, actor)
         if not _erase_photo(current.photo, timezone.now()):
             raise ValidationError(_("There is no photo to remove."))
-        audit.record(
-            actor=actor,
-            code="stories.photo.removed",
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"revision": current.number, "by": "person", "link": link.pk},
-        )
+        _record(actor, "stories.photo.removed", story, revision=current.number, by="person", link=link.pk)
         _notify_editor(story, "stories.photo.removed")
