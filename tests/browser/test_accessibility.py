@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from samverkan.core.actor import Actor
+from samverkan.meetingplace import services as meeting_services
 from samverkan.meetingplace.tests import factories as meeting_factories
 from samverkan.organisations.models import AgreementParty
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
@@ -41,6 +42,7 @@ PUBLIC_PAGES = [
     "/meetingplace/",
     "/meetingplace/sessions/{meeting_session}/",
     "/meetingplace/sessions/{meeting_session}/poster/",
+    "/meetingplace/sessions/{cancelled_session}/",
     "/meetingplace/facts/",
     "/stories/",
     "/stories/{story}/",
@@ -70,8 +72,17 @@ def public_data(transactional_db: Any) -> dict[str, Any]:
         "organisation": agency.slug,
         "panel_report": _published_panel(agency),
         "meeting_session": meeting_factories.session(meeting_factories.activity(ngo)).pk,
+        "cancelled_session": _cancelled_session(ngo),
         **_published_story(agency),
     }
+
+
+def _cancelled_session(organiser: Any) -> int:
+    cancelled = meeting_factories.session(meeting_factories.activity(organiser), days=3)
+    meeting_services.session_cancel(
+        actor=Actor.system(), session=cancelled, reason="Lokalen är stängd (fiktivt)."
+    )
+    return cancelled.pk
 
 
 def _published_story(publisher: Any) -> dict[str, str]:

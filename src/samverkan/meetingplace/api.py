@@ -15,6 +15,8 @@ from samverkan.core.errors import NotFound, ValidationError
 from samverkan.meetingplace import brakes, selectors, services
 from samverkan.meetingplace.models import Material, Registration, RegistrationStatus, Session
 from samverkan.meetingplace.schemas import (
+    CancelIn,
+    CancelOut,
     MaterialIn,
     MaterialOut,
     ParticipantOut,
@@ -48,6 +50,7 @@ def _session_out(session: Session, agency: str | None = None) -> dict[str, Any]:
         "capacity": session.capacity,
         "places_left": max(session.capacity - confirmed, 0),
         "status": session.status,
+        "cancel_reason": session.cancel_reason,
         "attribution": {
             "organisers": attribution.organisers,
             "agency": attribution.agency,
@@ -185,6 +188,18 @@ def participant_list(request: HttpRequest, session_id: Id) -> list[dict[str, Any
         }
         for p in people
     ]
+
+
+@router.post(
+    "/meetingplace/sessions/{session_id}/cancel",
+    response=CancelOut,
+    summary="Cancel a session with a reason (its planners); everyone registered with an e-mail is told",
+)
+def session_cancel(request: HttpRequest, session_id: Id, payload: CancelIn) -> dict[str, Any]:
+    done = services.session_cancel(
+        actor=actor_of(request), session=_session_or_404(session_id), reason=payload.reason
+    )
+    return {"session": _session_out(done.session), "emailed": done.emailed, "without_email": done.to_call}
 
 
 # --- Material -----------------------------------------------------------------------------------

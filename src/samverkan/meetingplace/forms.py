@@ -186,6 +186,15 @@ class FactForm(StyledFormMixin, forms.Form):
         self.fields["topic"].choices = FactTopic.choices  # type: ignore[attr-defined]
 
 
+class CancelSessionForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why the session is cancelled"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the session's page and sent to everyone registered with an e-mail address."),
+    )
+
+
 class SessionForm(StyledFormMixin, forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

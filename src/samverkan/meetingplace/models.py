@@ -88,6 +88,9 @@ class Session(models.Model):
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Shown on the session's page and sent to everyone registered: why it does not take place.
+    cancel_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -43,7 +43,18 @@ class SessionOut(Schema):
     capacity: int
     places_left: int
     status: Literal["planned", "cancelled"]
+    cancel_reason: str
     attribution: AttributionOut
+
+
+class CancelIn(Schema):
+    reason: Text = Field(..., min_length=1, max_length=500)
+
+
+class CancelOut(Schema):
+    session: SessionOut
+    emailed: int
+    without_email: int
 
 
 class RegistrationIn(Schema):

@@ -8,6 +8,7 @@ under the lock, and a partial unique index refuses a second live registration of
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -48,6 +49,8 @@ from samverkan.meetingplace.models import (
 from samverkan.meetingplace.precheck import Fact as PrecheckFact
 from samverkan.meetingplace.precheck import precheck as precheck_text
 from samverkan.organisations.models import Organisation
+
+log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
 LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -224,6 +227,87 @@ def session_create(
             data={"activity": activity.pk, "starts_at": starts_at.isoformat(), "capacity": capacity},
         )
     return session
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    session: Session
+    emailed: int  # registrations told by e-mail
+    to_call: int  # registrations without an e-mail address: the organisers must reach them
+
+
+def _send_logged(subject: str, body: str, to: str, registration_id: int) -> None:
+    from django.core.mail import send_mail
+
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # the cancellation stands; the organisers see who has no confirmed notice
+        log.exception("Registration %s could not be told by e-mail", registration_id)
+
+
+def session_cancel(
+    *, actor: Actor, session: Session, reason: str, now: dt.datetime | None = None
+) -> Cancelled:
+    """Cancel a planned session: no one can register any more, its page and calendar files say it is
+    cancelled and why, and everyone with a place or on the waiting list who gave an e-mail address
+    is told, in their language, after the commit. Registrations are kept, so the organisers can
+    call the others."""
+    import functools
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    if not perms.can_plan(actor, organiser_ids(session.activity)):
+        raise NotFound
+    now = now or timezone.now()
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > 500:
+        raise ValidationError({"reason": [_("Say why the session is cancelled (at most 500 characters).")]})
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update()
+            .select_related("activity", "activity__organiser")
+            .get(pk=session.pk)
+        )
+        if session.status == SessionStatus.CANCELLED:
+            raise ValidationError({"__all__": [_("The session is already cancelled.")]})
+        if session.ends_at <= now:
+            raise ValidationError({"__all__": [_("The session is over: it cannot be cancelled.")]})
+        session.status, session.cancelled_at, session.cancel_reason = SessionStatus.CANCELLED, now, reason
+        session.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        affected = list(session.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("pk"))
+        emailed = 0
+        for registration in affected:
+            if not registration.email:
+                continue
+            language = registration.language if registration.language in ("sv", "en", "ar") else "sv"
+            title = in_language(session.activity.title, language)
+            with translation.override(language):
+                subject = _("Cancelled: %(title)s") % {"title": title}
+                body = render_to_string(
+                    "meetingplace/email/cancelled.txt",
+                    {
+                        "registration": registration,
+                        "session": session,
+                        "title": title,
+                        "starts_at": timezone.localtime(session.starts_at),
+                        "organiser": session.activity.organiser.name,
+                        "reason": reason,
+                        "site_url": settings.SITE_URL,
+                    },
+                )
+            transaction.on_commit(
+                functools.partial(_send_logged, subject, body, registration.email, registration.pk)
+            )
+            emailed += 1
+        audit.record(
+            actor=actor,
+            code="meetingplace.session.cancelled",
+            obj=session,
+            organisation_id=session.activity.organiser_id,
+            data={"registrations": len(affected), "emailed": emailed},
+        )
+    return Cancelled(session=session, emailed=emailed, to_call=len(affected) - emailed)
 
 
 # --- Registration -------------------------------------------------------------------------------

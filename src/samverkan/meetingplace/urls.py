@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetingplace/sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("meetingplace/sessions/<int:session_id>/participants/", views.participants, name="participants"),
     path("meetingplace/sessions/<int:session_id>/plan/", views.plan, name="plan"),
+    path("meetingplace/sessions/<int:session_id>/cancel/", views.session_cancel, name="session_cancel"),
     path("meetingplace/sessions/<int:session_id>/poster/", views.poster, name="poster"),
     path("meetingplace/sessions/<int:session_id>/evaluation/", views.evaluation, name="evaluation"),
     path("meetingplace/overview/", views.overview, name="overview"),

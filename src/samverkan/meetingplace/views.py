@@ -23,6 +23,7 @@ from samverkan.meetingplace import brakes, selectors, services
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.forms import (
     ActivityForm,
+    CancelSessionForm,
     CheckInForm,
     FactForm,
     MaterialForm,
@@ -42,6 +43,7 @@ from samverkan.meetingplace.models import (
     PlaceKind,
     Rating,
     Session,
+    SessionStatus,
     TargetGroup,
 )
 from samverkan.organisations.models import Organisation
@@ -109,6 +111,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "places_left": max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
             "is_staff": perms.can_handle_participants(actor, services.organiser_ids(session.activity)),
             "can_plan": perms.can_plan(actor, services.organiser_ids(session.activity)),
+            "can_cancel": session.status == SessionStatus.PLANNED and session.ends_at > timezone.now(),
             "materials": selectors.approved_materials(session),
         },
         status=status,
@@ -599,3 +602,53 @@ def session_new(request: HttpRequest, activity_id: int) -> HttpResponse:
             messages.success(request, _("The new date is published in the calendar."))
             return redirect("meetingplace:session_detail", session_id=created.pk)
     return render(request, "meetingplace/session_new.html", {"form": form, "activity": activity})
+
+
+@login_required
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The organisers cancel a date: everyone registered with an e-mail address is told why."""
+    session = _session(session_id)
+    actor = actor_from_request(request)
+    if not perms.can_plan(actor, services.organiser_ids(session.activity)):
+        raise Http404
+    if session.status == SessionStatus.CANCELLED:
+        return redirect("meetingplace:session_detail", session_id=session.pk)
+    form = CancelSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.session_cancel(actor=actor, session=session, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_domain_errors(exc)
+        except NotFound:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("The session is cancelled. %(emailed)s people were told by e-mail.")
+                % {"emailed": done.emailed},
+            )
+            if done.to_call:
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)s people have no e-mail address: reach them another way. Their phone "
+                        "numbers are in the participant list, for the organisers' coordinators and "
+                        "case officers."
+                    )
+                    % {"n": done.to_call},
+                )
+                if perms.can_handle_participants(actor, services.organiser_ids(session.activity)):
+                    return redirect("meetingplace:participants", session_id=session.pk)
+            return redirect("meetingplace:session_detail", session_id=session.pk)
+    registered = session.registrations.exclude(status="cancelled")
+    return render(
+        request,
+        "meetingplace/session_cancel.html",
+        {
+            "form": form,
+            "session": session,
+            "activity": session.activity,
+            "registered": registered.count(),
+            "without_email": registered.filter(email="").count(),
+        },
+    )

@@ -121,3 +121,23 @@ def test_material_is_submitted_and_reviewed_through_the_api_never_by_its_submitt
         == 404
     )
     assert Registration.objects.count() == 0
+
+
+def test_the_planners_cancel_a_session_through_the_api(client):
+    the_session = session()
+    services.registration_create(
+        actor=Actor.anonymous(), session=the_session, name="F", email="f@example.invalid"
+    )
+    url = f"/api/v1/meetingplace/sessions/{the_session.pk}/cancel"
+    outsider = bearer(member("editor", organisation()))
+    assert client.post(url, {"reason": "Sjuk"}, content_type=JSON, **outsider).status_code == 404
+    planner = bearer(member("editor", the_session.activity.organiser))
+    assert client.post(url, {"reason": ""}, content_type=JSON, **planner).status_code == 422
+    done = client.post(url, {"reason": "Tolken är sjuk."}, content_type=JSON, **planner)
+    assert done.status_code == 200
+    body = done.json()
+    assert body["session"]["status"] == "cancelled" and body["session"]["cancel_reason"] == "Tolken är sjuk."
+    assert (body["emailed"], body["without_email"]) == (1, 0)
+    assert client.get(f"/api/v1/meetingplace/sessions/{the_session.pk}").json()["status"] == "cancelled"
+    again = client.post(url, {"reason": "Igen"}, content_type=JSON, **planner)
+    assert again.status_code == 422

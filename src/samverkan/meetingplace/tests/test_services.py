@@ -157,3 +157,75 @@ def test_reminders_go_once_a_day_before_in_the_persons_language(
         assert services.send_reminders(now=soon + dt.timedelta(hours=1)) == 0
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [arabic.email]
     assert arabic.code in mailoutbox[0].body and f"/meetingplace/r/{arabic.code}/" in mailoutbox[0].body
+
+
+def test_cancelling_a_session_tells_everyone_registered_why_in_their_language(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    the_session = session(capacity=1)
+    arabic = _register(the_session, 0, language="ar")
+    waiting = _register(the_session, 1, language="en")
+    gone = _register(the_session, 2, language="en")
+    services.registration_cancel(actor=ANYONE, registration=gone, code=gone.code)
+    staff = actor_for_user(member("case_officer", the_session.activity.organiser))
+    _register(
+        the_session, 3, actor=staff, email="", name="Utan e-post", phone="070 123 45 67", on_behalf=True
+    )
+    planner = actor_for_user(member("editor", the_session.activity.organiser))
+    outsider = actor_for_user(member("editor", organisation()))
+    with pytest.raises(NotFound):
+        services.session_cancel(actor=outsider, session=the_session, reason="Sjukdom")
+    with pytest.raises(NotFound):  # the organisers' case officers handle participants, not the plan
+        services.session_cancel(actor=staff, session=the_session, reason="Sjukdom")
+    with pytest.raises(ValidationError) as no_reason:
+        services.session_cancel(actor=planner, session=the_session, reason="  ")
+    assert "reason" in no_reason.value.errors
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.session_cancel(
+            actor=planner, session=the_session, reason="Tolken är sjuk.\nNytt datum kommer."
+        )
+    assert (done.emailed, done.to_call) == (2, 1)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([arabic.email, waiting.email])
+    to_arabic = next(m for m in mailoutbox if m.to == [arabic.email])
+    assert (
+        "Tolken är sjuk. Nytt datum kommer." in to_arabic.body
+        and f"/meetingplace/r/{arabic.code}/" in to_arabic.body
+    )
+    english = next(m for m in mailoutbox if m.to == [waiting.email])
+    assert english.subject.startswith("Cancelled:") and "is cancelled" in english.body
+    assert not to_arabic.subject.startswith("Cancelled:")  # it is in Arabic
+    the_session.refresh_from_db()
+    assert (
+        the_session.status == "cancelled"
+        and the_session.cancel_reason == "Tolken är sjuk. Nytt datum kommer."
+    )
+    event = AuditEvent.objects.get(code="meetingplace.session.cancelled")
+    assert event.data == {"registrations": 3, "emailed": 2}
+    with pytest.raises(ValidationError):
+        _register(the_session, 9)
+    with pytest.raises(ValidationError):
+        services.session_cancel(actor=planner, session=the_session, reason="Igen")
+
+
+def test_a_session_that_is_over_cannot_be_cancelled_and_a_failing_mail_server_changes_nothing(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    the_session = session()
+    _register(the_session, 0)
+    planner = actor_for_user(member("editor", the_session.activity.organiser))
+    with pytest.raises(ValidationError):
+        services.session_cancel(
+            actor=planner,
+            session=the_session,
+            reason="Sent",
+            now=the_session.ends_at + dt.timedelta(minutes=1),
+        )
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("django.core.mail.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.session_cancel(actor=planner, session=the_session, reason="Lokalen är stängd.")
+    assert done.emailed == 1
+    assert Session.objects.get(pk=the_session.pk).status == "cancelled"

@@ -214,3 +214,34 @@ def test_a_planner_adds_another_date_to_the_series_with_a_registration_window(cl
     )
     assert response.status_code == 302
     assert first.activity.sessions.count() == 2
+
+
+def test_the_organisers_cancel_a_session_and_everyone_sees_why(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    the_session = session()
+    url = f"/meetingplace/sessions/{the_session.pk}/"
+    registered = client.post(url, {"name": "Fiktiv", "email": "fiktiv@example.invalid", "language": "en"})
+    own_page = registered["Location"]
+    client.post(url, {"name": "Bara telefon", "phone": "070-222 33 44"}, REMOTE_ADDR="203.0.113.50")
+    cancel = f"/meetingplace/sessions/{the_session.pk}/cancel/"
+    assert client.get(cancel).status_code == 302  # log in first
+    verified_login(client, member("editor", organisation()))
+    assert client.get(cancel).status_code == 404  # not an organiser
+    client.logout()
+    verified_login(client, member("coordinator", the_session.activity.organiser))
+    page = client.get(cancel).content.decode()
+    assert "2 people are registered." in page and "1 of them has no e-mail address" in page
+    assert client.post(cancel, {"reason": ""}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(cancel, {"reason": "Lokalen är vattenskadad."}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/meetingplace/sessions/{the_session.pk}/participants/"
+    assert "1 people have no e-mail address" in response.content.decode()
+    assert len(mailoutbox) == 1 and "Lokalen är vattenskadad." in mailoutbox[0].body
+    client.logout()
+    public = client.get(url).content.decode()
+    assert "data-cancelled" in public and "Lokalen är vattenskadad." in public and 'name="name"' not in public
+    mine = client.get(own_page).content.decode()
+    assert "data-cancelled" in mine and "data-cancel>" not in mine
+    assert f'data-session="{the_session.pk}"' not in client.get("/meetingplace/").content.decode()
+    assert "STATUS:CANCELLED" in client.get(f"/meetingplace/sessions/{the_session.pk}.ics").content.decode()
