@@ -33,11 +33,13 @@ def test_admin_create_is_audited(staff_client):
             "slug": "fiktiv-stiftelse",
             "kind": "ngo",
             "org_number": "",
+            "website": "fiktiv-stiftelse.example",
             "is_fictional": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     org = Organisation.objects.get(slug="fiktiv-stiftelse")
+    assert org.website == "https://fiktiv-stiftelse.example"  # an address without a scheme is https
     event = AuditEvent.objects.get(code="organisations.organisation.admin_saved")
     assert event.object_id == str(org.pk)
     assert audit.verify().ok

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, URLField
 from django.http import HttpRequest
 
 from samverkan.core import audit
@@ -20,6 +20,9 @@ def admin_actor(request: HttpRequest) -> Actor:
 
 class AuditedModelAdmin(admin.ModelAdmin):
     """Records `<app>.<model>.admin_saved` / `admin_deleted` in the same transaction."""
+
+    # An address typed without a scheme means https, as in the site's own forms (and Django 6).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
