@@ -26,6 +26,20 @@ class LoginForm(StyledFormMixin, forms.Form):
     )
 
 
+class RecoveryForm(StyledFormMixin, forms.Form):
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        help_text=_(
+            "One of the codes you saved when you set up two-factor authentication, e.g. ABCDE-23456."
+        ),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        error_messages={"required": _("Enter one of your recovery codes.")},
+    )
+
+
 class CodeForm(StyledFormMixin, forms.Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),

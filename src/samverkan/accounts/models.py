@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
 from samverkan.organisations.models import Organisation
 
@@ -19,7 +22,7 @@ class SamverkanUserManager(UserManager["User"]):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp device sets
     """A person who logs in. The log-in name is the e-mail address."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -117,3 +120,39 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip}"
+
+
+class RecoveryCodes(ThrottlingMixin, Device):
+    """One-time recovery codes: the second factor for a day without the authenticator (a lost or
+    broken phone). Only their SHA-256 is stored; each code works once; wrong codes are throttled
+    like authenticator codes. Issued anew whenever the user asks, which voids the old set."""
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = self.codes.filter(code_hash=recovery_code_hash(str(token)), used_at__isnull=True).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.used_at = timezone.now()
+        match.save(update_fields=["used_at"])
+        self.throttle_reset()
+        return True
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"
+
+
+def recovery_code_hash(code: str) -> str:
+    """Codes are compared without spaces, hyphens or case (they are read off paper)."""
+    return hashlib.sha256("".join(ch for ch in code.upper() if ch.isalnum()).encode()).hexdigest()

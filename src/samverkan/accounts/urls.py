@@ -23,6 +23,7 @@ urlpatterns = [
     path("password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisations/<slug:slug>/members/", views.member_list, name="member_list"),
     path("organisations/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samverkan.accounts.models import RecoveryCode, RecoveryCodes
 from samverkan.accounts.tests.factories import PASSWORD, member
 from samverkan.accounts.tests.helpers import (
     code_for,
@@ -55,7 +57,9 @@ def test_confirming_with_the_right_code_turns_two_factor_on(client):
 
     response = client.post(SETUP, {"code": code_for(device), "next": "/agreements/"})
 
-    assert response["Location"] == "/agreements/"
+    # Next come the recovery codes, shown once, then on to where the person was going.
+    assert response.status_code == 200 and 'href="/agreements/"' in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     device.refresh_from_db()
     assert device.confirmed
     # The session is verified: pages that needed the second factor load now.
@@ -165,3 +169,90 @@ def test_account_page_shows_two_factor_status(client):
 def test_pages_need_login(client):
     for url in (SETUP, VERIFY, reverse("accounts:account")):
         assert urlsplit(client.get(url)["Location"]).path == reverse("accounts:login")
+
+
+RECOVERY = "/accounts/two-factor/recovery-codes/"
+
+
+def _codes(response) -> list[str]:
+    body = response.content.decode()
+    return re.findall(r'<code dir="ltr">([A-Z0-9-]+)</code>', body)
+
+
+def _set_up(client, user) -> tuple[TOTPDevice, list[str]]:
+    client.force_login(user)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=user)
+    codes = _codes(client.post(SETUP, {"code": code_for(device)}))
+    return device, codes
+
+
+def test_setting_up_gives_ten_recovery_codes_kept_only_as_hashes(client):
+    user = member("case_officer")
+    _device, codes = _set_up(client, user)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert all(re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", c) for c in codes)
+    stored = list(RecoveryCode.objects.filter(device__user=user).values_list("code_hash", flat=True))
+    assert len(stored) == 10 and not any(c in h or c.replace("-", "") in h for c in codes for h in stored)
+    assert 'data-recovery-left="10"' in client.get("/accounts/").content.decode()
+
+
+def test_a_recovery_code_passes_the_second_factor_once(client):
+    user = member("case_officer")
+    _device, codes = _set_up(client, user)
+    client.logout()
+    client.force_login(user)  # the password again, and no phone at hand
+    response = client.post(
+        VERIFY, {"action": "recovery", "recovery_code": codes[0].lower().replace("-", " "), "next": DASHBOARD}
+    )
+    assert response.status_code == 200 and 'data-recovery-left="9"' in response.content.decode()
+    assert client.get(DASHBOARD).status_code == 200
+    assert AuditEvent.objects.get(code="accounts.two_factor.recovered").data == {"left": 9}
+    client.logout()
+    client.force_login(user)
+    again = client.post(VERIFY, {"action": "recovery", "recovery_code": codes[0]})
+    assert again.status_code == 200 and again.context["recovery_form"].errors["recovery_code"]
+    assert client.get(DASHBOARD)["Location"].startswith(VERIFY)
+    assert AuditEvent.objects.filter(code="accounts.two_factor.failed", data__stage="recovery").exists()
+
+
+def test_with_a_recovery_code_a_lost_phone_is_replaced_by_the_person(client):
+    user = member("case_officer")
+    old_device, codes = _set_up(client, user)
+    client.logout()
+    client.force_login(user)
+    client.post(VERIFY, {"action": "recovery", "recovery_code": codes[3]})
+    page = client.get(SETUP)
+    assert page.status_code == 200 and "data-replacing" in page.content.decode()
+    new_device = TOTPDevice.objects.get(user=user, confirmed=False)
+    fresh = _codes(client.post(SETUP, {"code": code_for(new_device)}))
+    assert list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)) == [new_device.pk]
+    assert not TOTPDevice.objects.filter(pk=old_device.pk).exists()
+    assert AuditEvent.objects.filter(code="accounts.two_factor.replaced", actor_user_id=user.pk).exists()
+    # The set shown with the new authenticator replaces the old one.
+    assert len(fresh) == 10 and RecoveryCodes.objects.filter(user=user).count() == 1
+    client.logout()
+    client.force_login(user)
+    old = client.post(VERIFY, {"action": "recovery", "recovery_code": codes[4]})
+    assert old.context["recovery_form"].errors["recovery_code"]
+
+
+def test_new_recovery_codes_need_a_verified_session_and_void_the_old_ones(client):
+    user = member("case_officer")
+    _device, codes = _set_up(client, user)
+    response = client.post(RECOVERY)
+    new = _codes(response)
+    assert len(new) == 10 and not set(new) & set(codes)
+    client.logout()
+    client.force_login(user)  # password only
+    assert urlsplit(client.post(RECOVERY)["Location"]).path == VERIFY
+    assert (
+        client.post(VERIFY, {"action": "recovery", "recovery_code": codes[0]}).context["recovery_form"].errors
+    )
+    # A wrong code throttles the next try (1 s, doubling), as for authenticator codes.
+    throttled = client.post(VERIFY, {"action": "recovery", "recovery_code": new[0]})
+    assert throttled.context["recovery_form"].errors
+    unthrottled = {"throttling_failure_count": 0, "throttling_failure_timestamp": None}
+    RecoveryCodes.objects.filter(user=user).update(**unthrottled)
+    assert client.post(VERIFY, {"action": "recovery", "recovery_code": new[0]}).status_code == 200
+    assert client.get(DASHBOARD).status_code == 200
