@@ -198,7 +198,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     next_url = _safe_next(request, settings.LOGIN_REDIRECT_URL)
-    if not user_has_device(user):
+    # No authenticator (never set up, or reset by an administrator): set one up. Recovery codes
+    # left from before a reset do not stand in for it.
+    if not services.has_authenticator(user):
         return redirect(f"{reverse('accounts:two_factor_setup')}?{urlencode({'next': next_url})}")
     if user.is_verified():
         return redirect(next_url)

@@ -256,3 +256,23 @@ def test_new_recovery_codes_need_a_verified_session_and_void_the_old_ones(client
     RecoveryCodes.objects.filter(user=user).update(**unthrottled)
     assert client.post(VERIFY, {"action": "recovery", "recovery_code": new[0]}).status_code == 200
     assert client.get(DASHBOARD).status_code == 200
+
+
+def test_after_an_administrator_resets_the_authenticator_old_recovery_codes_do_not_stand_in(client):
+    user = member("case_officer")
+    device, codes = _set_up(client, user)
+    device.delete()  # the administrator's reset, in the admin
+    client.logout()
+    client.force_login(user)
+    assert urlsplit(client.get(DASHBOARD)["Location"]).path == VERIFY
+    assert urlsplit(client.get(VERIFY)["Location"]).path == SETUP
+    assert (
+        urlsplit(client.post(VERIFY, {"action": "recovery", "recovery_code": codes[0]})["Location"]).path
+        == SETUP
+    )
+    fresh = (
+        TOTPDevice.objects.get(user=user, confirmed=False) if client.get(SETUP).status_code == 200 else None
+    )
+    assert fresh is not None
+    new_codes = _codes(client.post(SETUP, {"code": code_for(fresh)}))
+    assert len(new_codes) == 10 and RecoveryCodes.objects.filter(user=user).count() == 1
