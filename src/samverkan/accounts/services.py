@@ -93,16 +93,18 @@ def _username_for_log(name: str) -> dict[str, str]:
     return {"unknown_username_sha256": hashlib.sha256(name.encode()).hexdigest()[:16]}
 
 
-def login_is_locked(*, username: str, ip: str | None) -> bool:
-    """True while the pair, or the address across all usernames, has too many recent failures."""
+def login_is_locked(*, username: str, ip: str | None, counting_this_attempt: bool = False) -> bool:
+    """True while the pair, or the address across all usernames, has too many recent failures.
+    With ``counting_this_attempt`` the attempt's own row is among them (one more is allowed)."""
+    allowance = 1 if counting_this_attempt else 0
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
     recent = LoginFailure.objects.filter(at__gte=since)
     pair = recent.filter(_ip_q(ip), username=normalise_username(username)).count()
-    if pair >= settings.LOGIN_LOCKOUT_FAILURES:
+    if pair >= settings.LOGIN_LOCKOUT_FAILURES + allowance:
         return True
     if ip is None:
         return False
-    return recent.filter(_ip_q(ip)).count() >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
+    return recent.filter(_ip_q(ip)).count() >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES + allowance
 
 
 def login_authenticate(*, username: str, password: str, ip: str | None, request: Any = None) -> User:
@@ -120,10 +122,19 @@ def login_authenticate(*, username: str, password: str, ip: str | None, request:
         with transaction.atomic():
             audit.record(actor=anonymous, code="accounts.login.locked", data=_username_for_log(name))
         raise LoginLocked
+    # The attempt counts as a failure before the password is checked, and the count is taken again
+    # with it: parallel guesses cannot all slip through the check above before any of them is
+    # recorded. A success removes the row again.
+    with transaction.atomic():
+        attempt = LoginFailure.objects.create(username=name, ip=lockout_address(ip))
+    if login_is_locked(username=name, ip=ip, counting_this_attempt=True):
+        with transaction.atomic():
+            attempt.delete()  # no password was tried
+            audit.record(actor=anonymous, code="accounts.login.locked", data=_username_for_log(name))
+        raise LoginLocked
     user = authenticate(request, username=name, password=password)
     if user is None:
         with transaction.atomic():
-            LoginFailure.objects.create(username=name, ip=lockout_address(ip))
             audit.record(actor=anonymous, code="accounts.login.failed", data=_username_for_log(name))
         raise LoginFailed
     with transaction.atomic():

@@ -204,3 +204,29 @@ def test_ipv6_clients_are_counted_per_64_network(client, settings):
     # the user's own network is unaffected
     _login(client, user.email, PASSWORD, ip="2001:db8:9:9::1")
     assert _logged_in(client)
+
+
+def test_parallel_guesses_get_no_more_tries_than_the_limit(settings, monkeypatch):
+    """While one guess is being checked, others arrive (a script firing in parallel): each is
+    counted before its password is checked, so no more than the limit are ever checked."""
+    from samverkan.accounts import services
+
+    settings.LOGIN_LOCKOUT_FAILURES = 3
+    user = member("reader")
+    checked: list[str] = []
+    real_authenticate = services.authenticate
+
+    def authenticate_while_others_arrive(request, username, password):
+        checked.append(password)
+        if len(checked) == 1:  # the first guess is still being checked when five more arrive
+            for n in range(5):
+                with pytest.raises((services.LoginFailed, services.LoginLocked)):
+                    services.login_authenticate(username=user.email, password=f"guess-{n}", ip=ATTACKER_IP)
+        return real_authenticate(request, username=username, password=password)
+
+    monkeypatch.setattr(services, "authenticate", authenticate_while_others_arrive)
+    with pytest.raises(services.LoginFailed):
+        services.login_authenticate(username=user.email, password="guess-first", ip=ATTACKER_IP)
+    assert len(checked) == 3  # the first and two of the five; the other three were locked out unchecked
+    assert LoginFailure.objects.filter(username=user.email, ip=ATTACKER_IP).count() == 3
+    assert AuditEvent.objects.filter(code="accounts.login.locked").count() == 3
