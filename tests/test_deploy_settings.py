@@ -39,6 +39,31 @@ def test_prod_settings_pass_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
+def _prod_setting(name: str, extra_env: dict[str, str]) -> str:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "samverkan.example.org",
+        **extra_env,
+    }
+    env.pop("DATABASE_URL", None)
+    code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_forwarded_proto_is_believed_only_behind_trusted_proxies():
+    # A header must not switch a check off: without our own proxies in front, a client's
+    # X-Forwarded-Proto would make a plain-HTTP request look secure and skip the HTTPS redirect.
+    assert _prod_setting("SECURE_PROXY_SSL_HEADER", {"TRUSTED_PROXIES": ""}) == "None"
+    behind = _prod_setting("SECURE_PROXY_SSL_HEADER", {"TRUSTED_PROXIES": "10.0.0.0/8"})
+    assert "HTTP_X_FORWARDED_PROTO" in behind
+
+
 def test_prod_settings_refuse_to_start_without_a_secret_key():
     result = _check_deploy({"SECRET_KEY": ""})
     # An empty key is refused by Django; a missing one by django-environ. Either way: no start.

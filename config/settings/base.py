@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Decides token request or session request, once, before any session rule (accounts/authn.py).
+    "samverkan.accounts.middleware.ApiAuthenticationMiddleware",
     "samverkan.accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "samverkan.accounts.middleware.RequireTwoFactorMiddleware",
@@ -205,6 +207,9 @@ LOGIN_LOCKOUT_WINDOW = timedelta(minutes=15)
 
 # Roles whose members handle personal data must use two-factor authentication.
 TWO_FACTOR_REQUIRED_ROLES = ("administrator", "coordinator", "case_officer")
+# Personal API tokens expire; they can be renewed from a session that passed the second factor.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 OTP_TOTP_ISSUER = "Samverkan"
 
 # Key of the audit log's HMAC chain. Kept outside the database (environment or secret store), so

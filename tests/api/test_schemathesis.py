@@ -87,9 +87,10 @@ def fuzz_headers(db, _keep_test_connection) -> dict[str, str]:
     invited = AgreementFactory(owner=stranger)
     AgreementInvitation.objects.create(agreement=invited, organisation=home)
     AgreementInvitation.objects.create(agreement=open_one, organisation=stranger)
+    verified = actor_for_user(with_authenticator(user), two_factor_verified=True)
     for n in range(3):
-        api_token_create(actor=actor_for_user(user), name=f"spare {n}")
-    token, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="fuzz")
+        api_token_create(actor=verified, name=f"spare {n}")
+    token, raw = api_token_create(actor=verified, name="fuzz")
     _fuzz_token_id[:] = [token.pk]
     return {"Authorization": f"Bearer {raw}"}
 

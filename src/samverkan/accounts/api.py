@@ -9,44 +9,41 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from samverkan.accounts import authn
 from samverkan.accounts import selectors as account_selectors
 from samverkan.accounts import tokens
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken, Membership
-from samverkan.accounts.schemas import Id, MembershipOut, MeOut, TokenCreatedOut, TokenIn, TokenOut
+from samverkan.accounts.schemas import (
+    Id,
+    MembershipOut,
+    MeOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    TokenRenewIn,
+)
 from samverkan.core.actor import Actor
 
 
 # --- Authentication -------------------------------------------------------------------------
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer sv_...``: a personal API token (see accounts.tokens)."""
+    """``Authorization: Bearer sv_...``: a personal API token.
+
+    The token was already checked by ``accounts.authn`` (a wrong one never gets this far); this
+    only reports that decision to ninja, for the OpenAPI document and the endpoint's ``auth``.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = tokens.authenticate_token(token.strip())
-        if user is None:
-            # A token that is presented but wrong is refused, even where anonymous access works,
-            # so a client never silently gets the public view instead of its own.
-            raise AuthenticationError()
-        if _needs_second_factor_but_has_none(user):
-            # E.g. an editor's token, after the editor was made administrator: the token must not
-            # reach personal data that the person's own session could not reach without 2FA.
-            raise HttpError(403, "Two-factor authentication required: set it up in the web interface first.")
-        request.user = user
-        return user
-
-
-def _needs_second_factor_but_has_none(user: Any) -> bool:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    required = bool(roles & set(settings.TWO_FACTOR_REQUIRED_ROLES)) or user.is_staff or user.is_superuser
-    return required and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        if authn.auth_kind(request) != authn.TOKEN:
+            return None
+        return request.user
 
 
 class SessionAuth(APIKeyCookie):
@@ -59,13 +56,16 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        if not request.user.is_authenticated:
+        # A token request never uses the session, even when it also carries a session cookie.
+        if authn.auth_kind(request) != authn.SESSION or not request.user.is_authenticated:
             return None
         if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise HttpError(403, "CSRF check failed.")
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if authn.auth_kind(request) != authn.SESSION:
+            return None
         return request.user if request.user.is_authenticated else None
 
 
@@ -89,7 +89,11 @@ def actor_of(request: HttpRequest) -> Actor:
     if cached is not None:
         return cached
     user = getattr(request, "auth", None)
-    actor = actor_for_user(user, getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR"))
+    actor = actor_for_user(
+        user,
+        getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR"),
+        two_factor_verified=authn.session_verified(request),
+    )
     request._api_actor = actor  # type: ignore[attr-defined]
     # Code that calls actor_from_request must see the token's user, not the anonymous actor
     # the middleware may have cached before the API authenticated the token.
@@ -151,12 +155,24 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     summary="Create an API token (from a logged-in session only); the token is shown once",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    # Session only: a leaked token must not be able to mint tokens that outlive its revocation,
-    # and creating a token needs the second factor the session has passed.
+    # Session only: a leaked token must not be able to mint tokens that outlive its revocation.
+    # The service also refuses a session that has not passed the second factor where one is needed.
     token, raw = tokens.api_token_create(
         actor=actor_of(request), name=payload.name, expires_in_days=payload.expires_in_days
     )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
+
+
+@router.post(
+    "/tokens/{token_id}/renew",
+    response=TokenOut,
+    auth=[session_auth],
+    summary="Move a live token's expiry further (from a logged-in session only)",
+)
+def token_renew(request: HttpRequest, token_id: Id, payload: TokenRenewIn) -> ApiToken:
+    return tokens.api_token_renew(
+        actor=actor_of(request), token_id=token_id, expires_in_days=payload.expires_in_days
+    )
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")

@@ -132,3 +132,19 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("The to date must be the same as or after the from date."))
         return data
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        help_text=_("For example the name of the script or system that will use it."),
+        max_length=100,
+        error_messages={"required": _("Give the token a name.")},
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        initial=90,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Enter the number of days the token is valid.")},
+    )

@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from samverkan.accounts.actors import actor_for_user, request_ip
+from samverkan.accounts import authn
 
 SESSION_AUTH_AT = "samverkan_auth_at"
 SESSION_LAST_SEEN = "samverkan_last_seen"
@@ -35,7 +35,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if authn.auth_kind(request) == authn.SESSION and request.user.is_authenticated:
             now = time.time()
             auth_at = request.session.get(SESSION_AUTH_AT)
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
@@ -55,23 +55,25 @@ class SessionTimeoutMiddleware:
 
 
 def requires_two_factor(request: HttpRequest) -> bool:
-    """A second factor is required for roles handling personal data, staff (the admin), and anyone
-    who has set up an authenticator (so enabling it voluntarily actually protects the account)."""
-    from django_otp import user_has_device
-
-    user = request.user
-    if user.is_superuser or user.is_staff or user_has_device(user):
-        return True
-    # Not actor_from_request: that caches the actor, and the client address is not known yet here.
-    actor = actor_for_user(user, request_ip(request))
-    required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
-    return any(roles & required for roles in actor.roles.values())
+    """Whether the request's user must pass a second factor (see ``authn.second_factor_required``)."""
+    return authn.second_factor_required(request.user)
 
 
-def _is_bearer_api_request(request: HttpRequest) -> bool:
-    """An API call carrying a bearer token is authenticated by that token (accounts.api.TokenAuth),
-    never by the session, and a wrong token is a 401; so the session's second factor is moot."""
-    return request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer ")
+class ApiAuthenticationMiddleware:
+    """Decides, once, whether a request is a token request or a session request (``authn``).
+
+    It runs right after Django's AuthenticationMiddleware, before every session rule, so a token
+    request never touches the session and a session request gets every session rule.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = authn.decide(request)
+        if refused is not None:
+            return refused
+        return self.get_response(request)
 
 
 class RequireTwoFactorMiddleware:
@@ -91,7 +93,7 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and not _is_bearer_api_request(request)
+            and authn.auth_kind(request) == authn.SESSION
             and not user.is_verified()  # type: ignore[attr-defined]
             and requires_two_factor(request)
         ):

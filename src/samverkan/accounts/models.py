@@ -89,14 +89,14 @@ class Invitation(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the token is shown once. Every token expires."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -73,7 +73,15 @@ class MembershipOut(Schema):
 
 class TokenIn(Schema):
     name: Text = Field(..., min_length=1, max_length=100)
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days until it expires (default 90; at most API_TOKEN_MAX_DAYS)."
+    )
+
+
+class TokenRenewIn(Schema):
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days from now until it expires (default 90)."
+    )
 
 
 class TokenOut(Schema):
@@ -81,7 +89,7 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: dt.datetime
-    expires_at: dt.datetime | None
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
 

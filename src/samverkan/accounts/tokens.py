@@ -1,7 +1,12 @@
-"""Personal API tokens: create (shown once), revoke, authenticate.
+"""Personal API tokens: create (shown once), renew, revoke, authenticate.
 
 Only the SHA-256 of a token is stored. A token is looked up by its hash, so the database never
 compares secrets character by character, and the stored hash is compared again in constant time.
+
+Every token expires (``API_TOKEN_DEFAULT_DAYS``, 90 by default; at most ``API_TOKEN_MAX_DAYS``)
+and can be renewed before it does. Creating and renewing need a logged-in session that has passed
+the second factor where the user must use one (``Actor.two_factor_verified``): a password alone,
+or a token, never mints or prolongs a token.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ import hmac
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samverkan.accounts.authn import second_factor_required
 from samverkan.accounts.models import ApiToken, User
 from samverkan.core import audit
 from samverkan.core.actor import Actor
@@ -24,7 +31,6 @@ from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 TOKEN_PREFIX = "sv_"  # noqa: S105 (a marker, not a secret)
 PREFIX_LENGTH = 10  # "sv_" and seven characters: enough to recognise a token in a list
 MAX_TOKEN_LENGTH = 200
-MAX_EXPIRY_DAYS = 3650
 # last_used_at is written at most this often per token, so busy clients do not write on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -35,6 +41,23 @@ def hash_token(raw: str) -> str:
 
 def _new_raw_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _days_error(days: int) -> dict[str, list[str]]:
+    top = settings.API_TOKEN_MAX_DAYS
+    if 1 <= days <= top:
+        return {}
+    return {"expires_in_days": [_("Enter a number of days from 1 to %(max)d.") % {"max": top}]}
+
+
+def _require_verified_session(actor: Actor, user: Any, action: str) -> None:
+    """Only the token's own user, in a session that passed the second factor where one is needed."""
+    if actor.is_system:
+        return
+    if not actor.is_authenticated:
+        raise PermissionDenied(action)
+    if second_factor_required(user) and not actor.two_factor_verified:
+        raise PermissionDenied(f"{action}.second_factor")
 
 
 def api_token_create(
@@ -54,22 +77,21 @@ def api_token_create(
         if for_user is not None and getattr(for_user, "pk", None) != actor.user_id:
             raise PermissionDenied("api_token.create")
         user = actor.user
+    _require_verified_session(actor, user, "api_token.create")
     errors: dict[str, list[str]] = {}
     clean_name = str(name or "").strip()
     if not clean_name:
         errors["name"] = [_("Give the token a name.")]
     elif len(clean_name) > 100:
         errors["name"] = [_("Use at most 100 characters.")]
-    if expires_in_days is not None and not (1 <= expires_in_days <= MAX_EXPIRY_DAYS):
-        errors["expires_in_days"] = [
-            _("Enter a number of days from 1 to %(max)d.") % {"max": MAX_EXPIRY_DAYS}
-        ]
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    errors.update(_days_error(days))
     if not user.is_active:
         errors["user"] = [_("The user is not active.")]
     if errors:
         raise ValidationError(errors)
     raw = _new_raw_token()
-    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = timezone.now() + dt.timedelta(days=days)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
@@ -86,6 +108,37 @@ def api_token_create(
             data={"name": clean_name, "user": user.pk, "expires_at": expires_at},
         )
     return token, raw
+
+
+def api_token_renew(*, actor: Actor, token_id: int, expires_in_days: int | None = None) -> ApiToken:
+    """Move the expiry of one of the actor's own live tokens to ``expires_in_days`` from now.
+
+    A revoked or already expired token stays dead (make a new one): renewing is for a token that
+    is still in use, so a forgotten one is not brought back by accident.
+    """
+    if not actor.is_authenticated:
+        raise NotFound("api_token")
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user_id=actor.user_id).first()
+        if token is None:
+            raise NotFound("api_token")
+        _require_verified_session(actor, token.user, "api_token.renew")
+        errors = _days_error(days)
+        now = timezone.now()
+        if token.revoked_at is not None or token.expires_at <= now:
+            errors["token"] = [_("This token has been revoked or has expired. Create a new one.")]
+        if errors:
+            raise ValidationError(errors)
+        token.expires_at = now + dt.timedelta(days=days)
+        token.save(update_fields=["expires_at"])
+        audit.record(
+            actor=actor,
+            code="accounts.api_token.renewed",
+            obj=token,
+            data={"user": token.user_id, "expires_at": token.expires_at},
+        )
+    return token
 
 
 def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
@@ -123,7 +176,7 @@ def authenticate_token(raw: str | None) -> User | None:
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     now = timezone.now()
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if token.revoked_at is not None or token.expires_at <= now:
         return None
     user = token.user
     if not user.is_active:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samverkan.accounts import password_views, views
+from samverkan.accounts import password_views, token_views, views
 
 app_name = "accounts"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("tokens/", token_views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/renew/", token_views.api_token_renew, name="api_token_renew"),
+    path("tokens/<int:token_id>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisations/<slug:slug>/members/", views.member_list, name="member_list"),
     path("organisations/<slug:slug>/members/invite/", views.member_invite, name="member_invite"),

@@ -11,13 +11,15 @@ class Actor:
     """The subject of every service and selector call.
 
     ``roles`` maps organisation id to the set of role codes the user holds there. ``user`` is the
-    Django user object (None for an anonymous visitor or the system).
+    Django user object (None for an anonymous visitor or the system). ``two_factor_verified`` is
+    true only for a session that has passed a second factor (never for an API token).
     """
 
     user: Any = None
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     ip: str | None = None
     is_system: bool = False
+    two_factor_verified: bool = False
 
     @property
     def user_id(self) -> int | None:

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> dict[str, str]:
-    _, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="test")
+    _, raw = api_token_create(
+        actor=actor_for_user(with_authenticator(user), two_factor_verified=True), name="test"
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(user, **kwargs) -> tuple[ApiToken, str]:
-    return api_token_create(actor=actor_for_user(with_authenticator(user)), name="script", **kwargs)
+    return api_token_create(
+        actor=actor_for_user(with_authenticator(user), two_factor_verified=True), name="script", **kwargs
+    )
 
 
 def bearer(raw: str) -> dict[str, str]:

@@ -32,7 +32,9 @@ JSON = "application/json"
 
 
 def bearer(user) -> dict[str, str]:
-    _, raw = api_token_create(actor=actor_for_user(with_authenticator(user)), name="test")
+    _, raw = api_token_create(
+        actor=actor_for_user(with_authenticator(user), two_factor_verified=True), name="test"
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
