@@ -7,14 +7,18 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.core.models import AuditEvent
 from samverkan.stories import permissions as perms
 from samverkan.stories.models import Ground, MunicipalityType, OriginRegion, Story, StoryRevision
+
+VIEWED = "stories.story.viewed"
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,22 @@ def story_get_for(*, actor: Actor, story_id: int) -> Story:
     return story
 
 
+def story_read_for(*, actor: Actor, story_id: int, view: str) -> Story:
+    """``story_get_for`` for an editor's page that shows what the person said (text, facets,
+    photo): personal data, so the read is logged here (``stories.story.viewed``, with the view;
+    never the content). The story's history on its page leaves these events out."""
+    story = story_get_for(actor=actor, story_id=story_id)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code=VIEWED,
+            obj=story,
+            organisation_id=story.organisation_id,
+            data={"view": view},
+        )
+    return story
+
+
 def current_revision(story: Story) -> StoryRevision:
     revision = story.revisions.select_related("photo").order_by("-number").first()
     assert revision is not None  # every story is created with its first revision
@@ -116,9 +136,11 @@ def is_live(story: Story, now: dt.datetime | None = None) -> bool:
 
 def history(story: Story) -> QuerySet[AuditEvent]:
     """The story's audit trail, newest first."""
-    return AuditEvent.objects.filter(
-        Q(object_type="stories.story", object_id=str(story.pk)),
-    ).order_by("-seq")
+    return (
+        AuditEvent.objects.filter(Q(object_type="stories.story", object_id=str(story.pk)))
+        .exclude(code=VIEWED)
+        .order_by("-seq")
+    )
 
 
 @dataclass(frozen=True)

@@ -121,9 +121,13 @@ def story_photo(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Editors -------------------------------------------------------------------------------------
 
 
-def _editor_story(request: HttpRequest, story_id: int) -> Story:
+def _editor_story(request: HttpRequest, story_id: int, view: str) -> Story:
+    """The story for its editors; a page that shows its content logs the read (GET)."""
+    actor = actor_from_request(request)
     try:
-        return selectors.story_get_for(actor=actor_from_request(request), story_id=story_id)
+        if request.method == "GET":
+            return selectors.story_read_for(actor=actor, story_id=story_id, view=view)
+        return selectors.story_get_for(actor=actor, story_id=story_id)
     except NotFound:
         raise Http404 from None
 
@@ -204,7 +208,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    story = _editor_story(request, story_id)
+    story = _editor_story(request, story_id, "edit")
     current = selectors.current_revision(story)
     initial: dict[str, Any] = {
         "display_name": current.display_name,
@@ -254,7 +258,7 @@ def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
 @login_required
 def editor_detail(request: HttpRequest, story_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    story = _editor_story(request, story_id)
+    story = _editor_story(request, story_id, "detail")
     current = selectors.current_revision(story)
     link_form = LinkForm(prefix="link", initial={"language": story.original_language})
     publish_form = PublishForm(prefix="publish", initial={"base_number": current.number})
@@ -335,7 +339,7 @@ def editor_detail(request: HttpRequest, story_id: int) -> HttpResponse:
 
 @login_required
 def editor_photo(request: HttpRequest, story_id: int, number: int) -> HttpResponse:
-    story = _editor_story(request, story_id)
+    story = _editor_story(request, story_id, "photo")
     revision = story.revisions.select_related("photo").filter(number=number).first()
     return _photo_response(revision.photo if revision else None)
 
