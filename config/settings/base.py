@@ -216,6 +216,15 @@ OTP_TOTP_ISSUER = "Samverkan"
 # that write access to the database alone is not enough to rewrite the log unnoticed. It must
 # never change for the life of the log: events hashed with another key no longer verify.
 AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default="insecure-dev-audit-key")
+# Signed checkpoints of the audit chain's head, written outside the database so that a deleted
+# tail of the log is detected (core/audit_checkpoints.py; docs/operations.md says where to keep
+# them). The scheduler writes one every AUDIT_CHECKPOINT_INTERVAL seconds (0: never) when the log
+# has grown, and e-mails it to AUDIT_CHECKPOINT_EMAIL (empty: no mail). The signing key is
+# AUDIT_CHECKPOINT_KEY, or when empty derived from AUDIT_CHAIN_KEY; changing it orphans old files.
+AUDIT_CHECKPOINT_DIR = Path(env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_INTERVAL = env.int("AUDIT_CHECKPOINT_INTERVAL", default=3600)
+AUDIT_CHECKPOINT_EMAIL = env.str("AUDIT_CHECKPOINT_EMAIL", default="")
+AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="")
 
 # Addresses or networks of the deployment's own reverse proxies / load balancers. Only when a
 # request comes from one of them is X-Forwarded-For read for the client's address.

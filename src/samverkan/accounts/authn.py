@@ -76,7 +76,7 @@ def decide(request: HttpRequest) -> JsonResponse | None:
     from samverkan.accounts import tokens
 
     request.samverkan_auth = SESSION  # type: ignore[attr-defined]
-    if not request.path.startswith(API_PREFIX) or "HTTP_AUTHORIZATION" not in request.META:
+    if not request.path_info.startswith(API_PREFIX) or "HTTP_AUTHORIZATION" not in request.META:
         return None
     # From here on this is a token request, whatever the header says: the session is not used.
     request.samverkan_auth = TOKEN  # type: ignore[attr-defined]

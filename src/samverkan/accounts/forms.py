@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Role
@@ -103,6 +105,13 @@ class AcceptInvitationForm(StyledFormMixin, forms.Form):
         return data
 
 
+# The audit page turns dates into local midnights: before year 1900 there is nothing to find, and
+# near year 1 the conversion to UTC overflows (a 500 for ?date_from=0001-01-01).
+_AUDIT_EARLIEST = MinValueValidator(
+    dt.date(1900, 1, 1), message=_("Enter a date from %(limit_value)s or later, as YYYY-MM-DD.")
+)
+
+
 class AuditFilterForm(StyledFormMixin, forms.Form):
     code_prefix = forms.CharField(
         label=_("Event code starts with"),
@@ -117,6 +126,7 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-01.")},
+        validators=[_AUDIT_EARLIEST],
     )
     date_to = forms.DateField(
         label=_("To date"),
@@ -124,6 +134,7 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a real date as YYYY-MM-DD, for example 2026-03-31.")},
+        validators=[_AUDIT_EARLIEST],
     )
 
     def clean(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -141,15 +141,38 @@ class VerifyResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A point the log must still pass through: its hash after ``seq`` events, as recorded
+    outside the database (a signed checkpoint, ``core/audit_checkpoints.py``). ``seq`` 0 is the
+    empty log, whose hash is ``GENESIS``. ``source`` names it in messages (e.g. the file)."""
+
+    seq: int
+    hash: str
+    source: str = ""
+
+
 def _iter_events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
 
 
-def verify() -> VerifyResult:
-    """Walk the chain from the start; report the first row whose link or content is wrong."""
+def verify(anchors: Sequence[Anchor] = ()) -> VerifyResult:
+    """Walk the chain from the start; report the first row whose link or content is wrong.
+
+    Without ``anchors`` a log whose newest rows were deleted *and* whose ``AuditHead`` was
+    rewound to match (or that was emptied) still verifies: the head lives in the same database.
+    Each anchor closes that gap up to its ``seq``: the log must be at least that long and hold
+    exactly that hash there.
+    """
+    wanted: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        wanted.setdefault(anchor.seq, []).append(anchor)
     prev = GENESIS
     expected_seq = 1
     checked = 0
+    for anchor in wanted.get(0, []):
+        if anchor.hash != GENESIS:
+            return VerifyResult(False, 0, 0, f"the empty log differs from checkpoint {anchor.source}")
     for event in _iter_events():
         if event.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"event #{expected_seq} is missing")
@@ -170,6 +193,15 @@ def verify() -> VerifyResult:
         )
         if digest != event.hash:
             return VerifyResult(False, checked, event.seq, "content does not match its hash")
+        for anchor in wanted.get(event.seq, []):
+            if anchor.hash != event.hash:
+                return VerifyResult(
+                    False,
+                    checked,
+                    event.seq,
+                    f"it differs from checkpoint {anchor.source} "
+                    "(the log was rewritten from here or earlier)",
+                )
         prev = event.hash
         expected_seq += 1
         checked += 1
@@ -177,4 +209,13 @@ def verify() -> VerifyResult:
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev:
         return VerifyResult(False, checked, checked + 1, "events after the last one found are missing")
+    longest = max(anchors, key=lambda a: a.seq, default=None)
+    if longest is not None and longest.seq > checked:
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1,
+            f"the log ends at event #{checked} but checkpoint {longest.source} covers "
+            f"{longest.seq} events: events #{checked + 1} to #{longest.seq} were deleted",
+        )
     return VerifyResult(True, checked)

@@ -12,13 +12,18 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit log is append-only.")
 
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
 
 class AuditEvent(models.Model):
     """One thing that happened: a write, or a read of personal data.
 
     ``hash`` covers every other field and ``prev_hash``, so editing or deleting any row breaks
     the chain from that row on (``manage.py audit_verify``). ``AuditHead`` records the newest
-    row, so a deleted tail is noticed too.
+    row, so a deleted tail is noticed too, unless the head is rewound with it: it lives in the
+    same database. Signed checkpoints kept elsewhere (``core/audit_checkpoints.py``,
+    ``audit_verify --checkpoints``) catch that as well.
     """
 
     seq = models.PositiveBigIntegerField(unique=True)

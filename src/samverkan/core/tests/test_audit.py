@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -154,3 +155,89 @@ def test_the_chain_depends_on_the_key(settings):
     assert audit.verify().ok
     settings.AUDIT_CHAIN_KEY = "another-key"
     assert not audit.verify().ok
+
+
+def test_orm_refuses_bulk_updates_of_events():
+    (event,) = _events(1)
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(pk=event.pk).update(code="changed")
+    assert audit.verify().ok
+
+
+# --- Every hashed field is covered ------------------------------------------------------------
+# The inputs of compute_hash, with a second value for each. If a field is left out of the hash,
+# changing it no longer changes the hash, and the matching case below fails.
+_HASH_INPUTS = {
+    "seq": (5, 6),
+    "occurred_at": (
+        dt.datetime(2026, 3, 1, 12, 0, 0, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 12, 0, 0, 2, tzinfo=dt.UTC),
+    ),
+    "code": ("test.a", "test.b"),
+    "actor_user_id": (7, 8),
+    "actor_label": ("a@example.invalid", "b@example.invalid"),
+    "organisation_id": (3, 4),
+    "object_type": ("accounts.user", "accounts.membership"),
+    "object_id": ("11", "12"),
+    "ip": ("10.0.0.1", "10.0.0.2"),
+    "data": ({"n": 1}, {"n": 2}),
+    "prev_hash": ("a" * 64, "b" * 64),
+}
+
+
+def test_the_hash_inputs_are_all_the_columns_but_the_hash():
+    names = {f.attname for f in AuditEvent._meta.concrete_fields} - {"id", "hash"}
+    assert set(_HASH_INPUTS) == names
+
+
+@pytest.mark.parametrize("field", sorted(_HASH_INPUTS))
+def test_changing_any_one_input_changes_the_hash(field):
+    base = {name: values[0] for name, values in _HASH_INPUTS.items()}
+    changed = {**base, field: _HASH_INPUTS[field][1]}
+    assert audit.compute_hash(**base) != audit.compute_hash(**changed)
+
+
+def _tamper_value(column, event, other_user_id):
+    return {
+        "seq": event.seq + 100,
+        "occurred_at": connection.ops.adapt_datetimefield_value(event.occurred_at + dt.timedelta(seconds=1)),
+        "code": "test.tampered",
+        "actor_user_id": other_user_id,
+        "actor_label": "someone.else@example.invalid",
+        "organisation_id": event.organisation_id + 1,
+        "object_type": "accounts.membership",
+        "object_id": str(int(event.object_id) + 1),
+        "ip": "10.9.9.9",
+        "data": json.dumps({"n": 99, "name": "Åsa"}),
+        "prev_hash": "f" * 64,
+        "hash": "e" * 64,
+    }[column]
+
+
+_COLUMNS = sorted(set(_HASH_INPUTS) | {"hash"})
+
+
+@pytest.mark.parametrize("column", _COLUMNS)
+def test_changing_one_column_in_the_database_is_detected(column, django_user_model):
+    """Each column of a middle row, changed alone by SQL (as someone with database access but
+    without the key would), makes verification fail at that row. ``seq`` and ``prev_hash`` are
+    also caught by the order and link checks; every other column only by the hash."""
+    user = django_user_model.objects.create_user(username="u", email="u@example.invalid", password="x" * 12)
+    other = django_user_model.objects.create_user(username="o", email="o@example.invalid", password="x" * 12)
+    actor = Actor(user=user, ip="10.0.0.1")
+    events = [
+        audit.record(
+            actor=actor, code="test.full", obj=user, organisation_id=41, data={"n": i, "name": "Åsa"}
+        )
+        for i in range(3)
+    ]
+    assert audit.verify().ok
+    target = events[1]
+    assert getattr(target, column) is not None  # a real change, not NULL → value
+    value = _tamper_value(column, target, other.pk)
+    _raw(f"UPDATE {AuditEvent._meta.db_table} SET {column} = %s WHERE id = %s", [value, target.pk])
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == target.seq
+    with pytest.raises(CommandError, match=f"#{target.seq}"):
+        call_command("audit_verify")
