@@ -179,6 +179,11 @@ STATISTICS_MAX_UPLOAD_BYTES = env.int("STATISTICS_MAX_UPLOAD_BYTES", default=200
 # 290 × 2 × 6 table and grows quickly with more dimensions (docs/benchmarks.md), so person-level
 # tables are limited in size.
 STATISTICS_PERSON_LEVEL_MAX_CELLS = env.int("STATISTICS_PERSON_LEVEL_MAX_CELLS", default=5_000)
+# One statistics file may declare at most STATISTICS_MAX_CELLS cells (8 bytes each in memory and in
+# the database) and leave out at most STATISTICS_MAX_ABSENT_CELLS of them (a sparse JSON-stat or long
+# CSV); both are checked from the declared sizes before the table is built (docs/architecture.md).
+STATISTICS_MAX_CELLS = env.int("STATISTICS_MAX_CELLS", default=5_000_000)
+STATISTICS_MAX_ABSENT_CELLS = env.int("STATISTICS_MAX_ABSENT_CELLS", default=100_000)
 # The most cells one API answer or page may hold; ask for a narrower selection beyond it.
 STATISTICS_MAX_CELLS_PER_REQUEST = env.int("STATISTICS_MAX_CELLS_PER_REQUEST", default=100_000)
 # Raw responses of the PxWeb API, kept so that a fetch is repeatable and works offline.

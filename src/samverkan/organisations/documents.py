@@ -1,4 +1,8 @@
-"""Checks for uploaded agreement documents: size, extension and the file's real type."""
+"""Checks for uploaded agreement documents: size, extension, the file's real type and, for the
+Office formats (ZIP archives: DOCX, XLSX, ODT, ODS), what the archive would unpack to.
+
+Documents are stored and offered for download, never opened on the server; the archive check is
+there so that no stored document is a decompression bomb for whoever (or whatever) opens it."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import IO
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from samverkan.core.limits import MB, UploadLimits, UploadRefused, check_zip
 
 # extension -> MIME type we accept; the file's content must agree with its extension.
 ALLOWED = {
@@ -21,6 +27,16 @@ ALLOWED = {
     "jpg": "image/jpeg",
 }
 ALIASES = {"jpeg": "jpg"}
+# The formats that are ZIP archives, checked with ``limits()``'s expansion limits.
+ZIP_BASED = frozenset({"docx", "xlsx", "odt", "ods"})
+
+
+def limits() -> UploadLimits:
+    """An agreement document: DOCUMENT_MAX_BYTES as uploaded; an Office file may unpack to at
+    most 100 MB in at most 5000 parts, none compressed more than 100 times."""
+    return UploadLimits(
+        max_bytes=settings.DOCUMENT_MAX_BYTES, max_expanded_bytes=100 * MB, max_ratio=100, max_members=5000
+    )
 
 
 @dataclass(frozen=True)
@@ -33,7 +49,7 @@ class CheckedDocument:
 
 def check_document(name: str, stream: IO[bytes], size: int) -> CheckedDocument | str:
     """Return the checked facts, or a message saying what is wrong with the file."""
-    limit = settings.DOCUMENT_MAX_BYTES
+    limit = limits().max_bytes
     if size <= 0:
         return _("The file is empty.")
     if size > limit:
@@ -54,6 +70,11 @@ def check_document(name: str, stream: IO[bytes], size: int) -> CheckedDocument |
     detected = ALIASES.get(kind.extension, kind.extension) if kind else None
     if detected != ext:
         return _("The file's content is not a %(ext)s file.") % {"ext": ext.upper()}
+    if ext in ZIP_BASED:
+        try:
+            check_zip(stream, limits())
+        except UploadRefused as exc:
+            return str(exc)
     stream.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: stream.read(65536), b""):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.limits import MB, UploadLimits, UploadRefused, check_bytes, check_lines
 from samverkan.panels import permissions as perms
 from samverkan.panels.lottery import (
     ALGORITHM_VERSION,
@@ -57,6 +58,28 @@ class QuotaRow:
 
 
 # --- Pools ------------------------------------------------------------------------------------
+# What one uploaded file may cost (docs/architecture.md, "Upload limits"): 20 MB, and lines
+# counted on the bytes before the CSV reader builds a row object per line. A people.csv may have
+# PANELS_MAX_POOL people plus a header and some blank lines; a quota file a few thousand rows.
+UPLOAD_MAX_BYTES = 20 * MB
+QUOTA_MAX_LINES = 10_000
+
+
+def pool_upload_limits() -> UploadLimits:
+    return UploadLimits(max_bytes=UPLOAD_MAX_BYTES, max_lines=settings.PANELS_MAX_POOL + 1000)
+
+
+QUOTA_LIMITS = UploadLimits(max_bytes=UPLOAD_MAX_BYTES, max_lines=QUOTA_MAX_LINES)
+
+
+def _check_upload(data: bytes, limits: UploadLimits, field: str) -> None:
+    try:
+        check_bytes(len(data), limits)
+        check_lines(data, limits)
+    except UploadRefused as exc:
+        raise ValidationError({field: [str(exc)]}) from None
+
+
 def pool_create(
     *,
     actor: Actor,
@@ -77,6 +100,7 @@ def pool_create(
         raise ValidationError({"name": [_("Give the pool a name.")]})
     if panel_size < 1:
         raise ValidationError({"panel_size": [_("The panel size must be at least 1.")]})
+    _check_upload(data, pool_upload_limits(), "people")
     try:
         people, features = parse_pool(
             filename or "people.csv",
@@ -264,6 +288,7 @@ def pool_quotas_from_csv(
     """Quotas from a Sortition Foundation features.csv (feature,value,min,max), or from a CSV of
     target shares (feature,value,share) rounded to seats by largest remainder ± ``tolerance``."""
     name = filename or "features.csv"
+    _check_upload(data, QUOTA_LIMITS, "quotas")
     first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
     try:
         if "share" in [cell.strip().strip('"\ufeff') for cell in first_line.split(",")]:

@@ -9,15 +9,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.core.forms import StyledFormMixin
+from samverkan.core.limits import MB, UploadLimits, UploadRefused, check_upload
+from samverkan.resettlement.imports import MAX_LINES
 from samverkan.resettlement.models import Service
 from samverkan.resettlement.optimizer.files import MAX_NUMBER
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * MB
+# A reception or case file: 20 MB, and at most MAX_LINES lines, counted in chunks before the
+# service reads the file into rows.
+IMPORT_LIMITS = UploadLimits(max_bytes=MAX_UPLOAD_BYTES, max_lines=MAX_LINES)
 
 
 def _small_file(upload: Any) -> Any:
     if upload is not None and upload.size > MAX_UPLOAD_BYTES:
         raise forms.ValidationError(_("The file is larger than 20 MB."))
+    if upload is not None:
+        try:
+            check_upload(upload, IMPORT_LIMITS)
+        except UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
     return upload
 
 

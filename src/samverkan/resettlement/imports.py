@@ -21,6 +21,9 @@ PRIORITIES = ("emergency", "urgent", "normal")
 SEXES = ("F", "M", "X")
 MAX_AGE = 130
 MAX_FAMILY = 50  # persons in one case
+# Lines one case file may have (a year's quota is a few thousand persons), counted on the bytes
+# before the CSV reader makes an object per row (docs/architecture.md, "Upload limits").
+MAX_LINES = 100_000
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
@@ -63,6 +66,9 @@ def parse_need_codes(path: str, line: int, cell: str, known: Collection[str]) ->
 def parse_case_file(
     path: str, data: bytes, *, need_codes: Collection[str], municipality_codes: Collection[str]
 ) -> list[ParsedCase]:
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines > MAX_LINES:
+        raise InputError(path, MAX_LINES + 1, "file", f"{lines} lines; at most {MAX_LINES} are read")
     cols, rows = read_rows(path, data, ("case_id", "age", "sex"))
     if not rows:
         raise InputError(path, 2, "row", "no persons in the file")

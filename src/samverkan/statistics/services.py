@@ -58,6 +58,14 @@ class ImportOutcome:
     unchanged: bool
 
 
+def import_limits() -> importers.ImportLimits:
+    """The platform's limits on one statistics file (settings STATISTICS_MAX_CELLS and
+    STATISTICS_MAX_ABSENT_CELLS), checked by the readers before they allocate the table."""
+    return importers.ImportLimits(
+        max_cells=settings.STATISTICS_MAX_CELLS, max_absent_cells=settings.STATISTICS_MAX_ABSENT_CELLS
+    )
+
+
 def statistics_import(
     *,
     actor: Actor,
@@ -73,7 +81,7 @@ def statistics_import(
         raise ValidationError({"format": [_("Unknown format “%(format)s”.") % {"format": format}]})
     try:
         detected = importers.detect_format(data, filename) if format == "auto" else format
-        cube = importers.parse(data, detected, filename=filename)
+        cube = importers.parse(data, detected, filename=filename, limits=import_limits())
     except ImportRefused as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
     return dataset_version_import(
@@ -96,6 +104,37 @@ def _dataset_slug(cube: Cube, filename: str, dataset_slug: str, fields: DatasetF
     raise ValidationError(
         {"dataset": [_("Give the dataset a short name: the file does not name its table.")]}
     )
+
+
+# An internal dataset's short name is the chosen one plus "--" and its owner's id ("tab--12"), so
+# that it never takes a name someone outside could choose: slugify() folds "--" into "-", so no
+# chosen name falls into that space, and uploading under any name says nothing about the internal
+# datasets of other organisations (issue #15, item 12).
+INTERNAL_MARK = "--"
+
+
+def _internal_slug(base: str, owner_id: int | None) -> str:
+    suffix = f"{INTERNAL_MARK}{owner_id if owner_id is not None else 'platform'}"
+    return f"{base[: 100 - len(suffix)].rstrip('-')}{suffix}"
+
+
+def _existing_dataset(actor: Actor, requested: str, base: str, fields: DatasetFields) -> Dataset | None:
+    """The dataset an import adds a version to (locked), or None when it makes a new one.
+
+    Looked for under the requested name as given (an internal dataset's full name), the name in
+    the owner's internal space and the plain name; a dataset the actor may not see is never
+    found, so its name is as free to them as any unused one."""
+    names = [_internal_slug(base, fields.owner_id), base]
+    if fields.is_public:
+        names.reverse()
+    requested = requested.strip().lower()
+    if INTERNAL_MARK in requested:
+        names.insert(0, requested)
+    for name in names:
+        dataset = Dataset.objects.select_for_update().filter(slug=name).first()
+        if dataset is not None and perms.can_view_dataset(actor, dataset):
+            return dataset
+    return None
 
 
 def _check_same_dimensions(dataset: Dataset, cube: Cube) -> None:
@@ -180,13 +219,17 @@ def dataset_version_import(
 ) -> ImportOutcome:
     """Store a parsed table as the next version of its dataset (creating the dataset if new)."""
     slug = _dataset_slug(cube, filename, dataset_slug, fields)
+    fields = fields or DatasetFields()
     with transaction.atomic():
-        dataset = Dataset.objects.select_for_update().filter(slug=slug).first()
+        dataset = _existing_dataset(actor, dataset_slug or fields.slug, slug, fields)
         created = dataset is None
         if dataset is None:
-            dataset = _new_dataset(actor, slug, cube, fields or DatasetFields())
-        elif not perms.can_view_dataset(actor, dataset):
-            raise NotFound()
+            if not fields.is_public:
+                slug = _internal_slug(slug, fields.owner_id)
+            elif Dataset.objects.filter(slug=slug).exists():
+                # An internal dataset stored before internal names had their own space.
+                raise NotFound()
+            dataset = _new_dataset(actor, slug, cube, fields)
         elif not perms.can_import_version(actor, dataset):
             raise PermissionDenied()
         else:

@@ -7,7 +7,8 @@ consistent cube or raises :class:`ImportRefused` naming the line or cell that is
     detect_format(data, filename) -> "px" | "jsonstat2" | "csv" | "pxweb-csv"
 
 The formats are described in docs/statistics-formats.md. Nothing here opens files or follows
-paths named inside a file; callers cap the size of what they pass in.
+paths named inside a file; callers cap the size of what they pass in, and pass
+:class:`ImportLimits` (declared cells, cells a sparse file leaves out).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from pathlib import PurePath
 
 from samverkan.statistics.cube import Cube
-from samverkan.statistics.importers._common import UTF8_BOM, merge_languages
+from samverkan.statistics.importers._common import DEFAULT_LIMITS, UTF8_BOM, ImportLimits, merge_languages
 from samverkan.statistics.importers.csvfile import parse_csv, parse_pxweb_csv
 from samverkan.statistics.importers.errors import ImportRefused
 from samverkan.statistics.importers.jsonstat import parse_jsonstat
@@ -24,6 +25,7 @@ from samverkan.statistics.importers.px import parse_px
 
 __all__ = [
     "FORMATS",
+    "ImportLimits",
     "ImportRefused",
     "detect_format",
     "merge_languages",
@@ -103,18 +105,22 @@ def detect_format(data: bytes, filename: str = "") -> str:
     )
 
 
-def parse(data: bytes, format: str = "auto", *, filename: str = "") -> Cube:
+def parse(
+    data: bytes, format: str = "auto", *, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS
+) -> Cube:
     """Read ``data`` (the file's bytes) into a Cube. ``format`` is "auto" (see
-    :func:`detect_format`) or one of ``FORMATS``."""
+    :func:`detect_format`) or one of ``FORMATS``. Every reader checks the table's declared
+    cells (and, for sparse formats, the cells left out) against ``limits`` before it allocates
+    anything of the table's size."""
     wanted = _ALIASES.get(format.lower(), format.lower())
     if wanted == "auto":
         wanted = detect_format(data, filename)
     if wanted == "px":
-        return parse_px(data)
+        return parse_px(data, limits=limits)
     if wanted == "jsonstat2":
-        return parse_jsonstat(data)
+        return parse_jsonstat(data, limits=limits)
     if wanted == "csv":
-        return parse_csv(data)
+        return parse_csv(data, limits=limits)
     if wanted == "pxweb-csv":
-        return parse_pxweb_csv(data)
+        return parse_pxweb_csv(data, limits=limits)
     raise ImportRefused(f"Unknown format “{format}”; expected auto or one of {', '.join(FORMATS)}.")

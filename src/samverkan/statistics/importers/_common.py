@@ -7,7 +7,7 @@ import codecs
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,20 +29,54 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 UTF8_BOM = codecs.BOM_UTF8
 
-# The largest dense table a reader builds (400 MB of float64). A few header lines can describe a
-# table of billions of cells; the readers refuse that before allocating anything.
-MAX_CELLS = 50_000_000
+# The largest dense table a reader builds (40 MB of float64), and the most cells a file may leave
+# out (a sparse JSON-stat "value" object, combinations absent from a long CSV): each left-out cell
+# becomes a missing cell with a status symbol, so a few bytes could otherwise cost a Python object
+# per cell. A few header lines can describe a table of billions of cells; the readers check both
+# limits before allocating anything. Callers pass their own limits (the platform: settings).
+MAX_CELLS = 5_000_000
+MAX_ABSENT_CELLS = 100_000
 
 
-def check_size(sizes: Sequence[int], names: Sequence[str]) -> int:
-    """The number of cells, or a refusal when the table is larger than MAX_CELLS."""
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one file may cost: ``max_cells`` declared cells (the product of the dimension sizes)
+    and ``max_absent_cells`` cells the file declares but leaves out."""
+
+    max_cells: int = MAX_CELLS
+    max_absent_cells: int = MAX_ABSENT_CELLS
+
+
+DEFAULT_LIMITS = ImportLimits()
+
+
+def _shape(sizes: Sequence[int], names: Sequence[str]) -> str:
+    return " × ".join(f"{size} {name}" for size, name in zip(sizes, names, strict=True))
+
+
+def check_size(sizes: Sequence[int], names: Sequence[str], limits: ImportLimits = DEFAULT_LIMITS) -> int:
+    """The number of cells, or a refusal when the table is larger than ``limits.max_cells``.
+    Computed from the sizes alone, before any array is allocated."""
     cells = math.prod(sizes)
-    if cells > MAX_CELLS:
-        shape = " × ".join(f"{size} {name}" for size, name in zip(sizes, names, strict=True))
+    if cells > limits.max_cells:
         raise ImportRefused(
-            f"The table would have {cells:,} cells ({shape}), more than the {MAX_CELLS:,} allowed."
+            f"The table would have {cells:,} cells ({_shape(sizes, names)}), more than the "
+            f"{limits.max_cells:,} allowed."
         )
     return cells
+
+
+def check_absent(
+    cells: int, given: int, sizes: Sequence[int], names: Sequence[str], limits: ImportLimits = DEFAULT_LIMITS
+) -> None:
+    """Refuse a sparse file that declares many more cells than it gives (``given`` values for a
+    table of ``cells``), before the left-out cells are filled in."""
+    absent = cells - given
+    if absent > limits.max_absent_cells:
+        raise ImportRefused(
+            f"The file gives {given:,} of the {cells:,} cells its dimensions make ({_shape(sizes, names)}); "
+            f"at most {limits.max_absent_cells:,} cells may be left out."
+        )
 
 
 def read_cell(text: str) -> tuple[float, str | None] | None:

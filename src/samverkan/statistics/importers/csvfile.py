@@ -48,9 +48,12 @@ import numpy as np
 
 from samverkan.statistics.cube import CONTENTS, TIME, Category, Cube, Dimension, TableMeta
 from samverkan.statistics.importers._common import (
+    DEFAULT_LIMITS,
     DEFAULT_MISSING,
     NIL_SYMBOL,
     UTF8_BOM,
+    ImportLimits,
+    check_absent,
     check_size,
     decode,
     label_slot,
@@ -67,8 +70,9 @@ _SEPARATORS = (",", ";", "\t", " ")
 class _Cells:
     """Cells gathered row by row: a category position per dimension, the value, the line."""
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self, names: Sequence[str], limits: ImportLimits) -> None:
         self.names = list(names)
+        self.limits = limits
         self.codes: list[dict[str, int]] = [{} for _ in names]
         self.positions = [array("q") for _ in names]
         self.values = array("d")
@@ -89,7 +93,9 @@ class _Cells:
 
     def flat_indices(self) -> tuple[np.ndarray, tuple[int, ...]]:
         shape = tuple(len(c) for c in self.codes)
-        check_size(shape, self.names)
+        # Both checks use counts only: nothing of the table's size is allocated before them.
+        cells = check_size(shape, self.names, self.limits)
+        check_absent(cells, len(self.values), shape, self.names, self.limits)
         positions = tuple(np.frombuffer(p, dtype=np.int64) for p in self.positions)
         return np.ravel_multi_index(positions, shape), shape
 
@@ -159,7 +165,7 @@ def _text(data: bytes) -> str:
 # --- plain long CSV -----------------------------------------------------------------------------
 
 
-def parse_csv(data: bytes) -> Cube:
+def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
     """Read the documented long CSV (see the module docstring) into a Cube."""
     text = _text(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -210,7 +216,7 @@ def parse_csv(data: bytes) -> Cube:
                     f"(the dimensions are {', '.join(dim_names)}).",
                     line=header_line,
                 )
-        cells = _Cells(dim_names)
+        cells = _Cells(dim_names, limits)
         labels: dict[tuple[str, str, str], tuple[str, int]] = {}
         for row in reader:
             line = reader.line_num
@@ -338,7 +344,13 @@ def _heading_dimensions(columns: list[str], heading: Sequence[str] | None, line:
     return dimensions
 
 
-def parse_pxweb_csv(data: bytes, *, heading: Sequence[str] | None = None, language: str = "sv") -> Cube:
+def parse_pxweb_csv(
+    data: bytes,
+    *,
+    heading: Sequence[str] | None = None,
+    language: str = "sv",
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> Cube:
     """Read PxWebApi 2's CSV output (see the module docstring) into a Cube."""
     text = _pxweb_text(data)
     lines = text.split("\n")
@@ -388,7 +400,7 @@ def parse_pxweb_csv(data: bytes, *, heading: Sequence[str] | None = None, langua
         heading_dims = _heading_dimensions(value_columns, heading, first_number)
         contents = ""
     heading_codes = list(itertools.product(*(d.codes for d in heading_dims))) if heading_dims else [()]
-    cells = _Cells(stub_names + [d.code for d in heading_dims])
+    cells = _Cells(stub_names + [d.code for d in heading_dims], limits)
     for axis, dim in enumerate(heading_dims, start=len(stub_names)):
         cells.codes[axis] = {c.code: i for i, c in enumerate(dim.categories)}
     width = len(header)

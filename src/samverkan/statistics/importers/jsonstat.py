@@ -42,11 +42,14 @@ import numpy as np
 
 from samverkan.statistics.cube import CONTENTS, GEO, TIME, Cube, Dimension, TableMeta
 from samverkan.statistics.importers._common import (
+    DEFAULT_LIMITS,
     DEFAULT_MISSING,
     NIL_SYMBOL,
     UTF8_BOM,
+    ImportLimits,
     category,
     cell_codes,
+    check_absent,
     check_size,
     decode,
     dimension,
@@ -123,17 +126,19 @@ def _categories(code: str, spec: Any, size: int) -> tuple[list[str], Mapping[str
     return codes, labels
 
 
-def _status_lookup(status: Any, total: int) -> Mapping[int, str]:
+def _status_lookup(status: Any, total: int) -> tuple[str, Mapping[int, str]]:
+    """The symbol for every cell (one string for all, or "") and the symbols per cell index.
+    One symbol for all cells is kept as one string, not one entry per cell."""
     if status is None:
-        return {}
+        return "", {}
     if isinstance(status, str):
-        return dict.fromkeys(range(total), status)
+        return status, {}
     if isinstance(status, list):
         if len(status) == 1 and total != 1:
-            return dict.fromkeys(range(total), str(status[0])) if status[0] is not None else {}
+            return (str(status[0]) if status[0] not in (None, "") else ""), {}
         if len(status) != total:
             raise ImportRefused(f"status has {len(status)} entries for {total} cells.")
-        return {i: str(s) for i, s in enumerate(status) if s not in (None, "")}
+        return "", {i: str(s) for i, s in enumerate(status) if s not in (None, "")}
     if isinstance(status, Mapping):
         lookup: dict[int, str] = {}
         for key, symbol in status.items():
@@ -145,7 +150,7 @@ def _status_lookup(status: Any, total: int) -> Mapping[int, str]:
                 raise ImportRefused(f"status refers to cell {index}, outside the table of {total} cells.")
             if symbol not in (None, ""):
                 lookup[index] = str(symbol)
-        return lookup
+        return "", lookup
     raise ImportRefused("status is neither an array, an object nor a string.")
 
 
@@ -159,10 +164,12 @@ def _number(value: Any) -> float | None:
 
 
 def _values(
-    raw: Any, total: int, dimensions: tuple[Dimension, ...], status_in: Mapping[int, str]
+    raw: Any,
+    total: int,
+    dimensions: tuple[Dimension, ...],
+    status_in: tuple[str, Mapping[int, str]],
+    limits: ImportLimits,
 ) -> tuple[np.ndarray, dict[int, str]]:
-    values = np.full(total, np.nan, dtype=np.float64)
-    present = np.zeros(total, dtype=bool)
     if isinstance(raw, list):
         if len(raw) != total:
             sizes = " × ".join(str(len(d.categories)) for d in dimensions)
@@ -178,9 +185,16 @@ def _values(
             if not 0 <= index < total:
                 raise ImportRefused(f"value refers to cell {index}, outside the table of {total} cells.")
             pairs.append((index, value))
+        # A sparse dataset: every index it leaves out becomes a missing cell. Refused here,
+        # before any array or status entry is made, when it leaves out too many.
+        check_absent(
+            total, len(pairs), [len(d.categories) for d in dimensions], [d.code for d in dimensions], limits
+        )
         items = pairs
     else:
         raise ImportRefused("The dataset has no “value” array or object.")
+    values = np.full(total, np.nan, dtype=np.float64)
+    present = np.zeros(total, dtype=bool)
     for index, value in items:
         if value is None:
             continue
@@ -193,8 +207,9 @@ def _values(
         values[index] = number
         present[index] = True
     status: dict[int, str] = {}
+    every, symbols = status_in
     for index in np.flatnonzero(~present).tolist():
-        symbol = status_in.get(index, DEFAULT_MISSING)
+        symbol = symbols.get(index, every or DEFAULT_MISSING)
         if symbol == NIL_SYMBOL:
             values[index] = 0.0
         else:
@@ -202,8 +217,11 @@ def _values(
     return values, status
 
 
-def parse_jsonstat(data: bytes | str, *, language: str | None = None) -> Cube:
-    """Read a JSON-stat 2.0 dataset into a Cube, or refuse it saying what is wrong."""
+def parse_jsonstat(
+    data: bytes | str, *, language: str | None = None, limits: ImportLimits = DEFAULT_LIMITS
+) -> Cube:
+    """Read a JSON-stat 2.0 dataset into a Cube, or refuse it saying what is wrong. ``size``
+    is checked against ``limits`` before anything is built from it."""
     document = _load(data)
     if not isinstance(document, Mapping):
         raise ImportRefused("The JSON is not an object, so it is not a JSON-stat dataset.")
@@ -230,6 +248,7 @@ def parse_jsonstat(data: bytes | str, *, language: str | None = None) -> Cube:
         )
     if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
         raise ImportRefused("The dataset's “size” holds something other than positive whole numbers.")
+    total_cells = check_size(sizes, ids, limits)
     if not isinstance(specs, Mapping):
         raise ImportRefused("The dataset has no “dimension” object.")
     for code in ids:
@@ -274,10 +293,9 @@ def parse_jsonstat(data: bytes | str, *, language: str | None = None) -> Cube:
                 total=total if total in codes else "",
             )
         )
-    total_cells = check_size(sizes, ids)
     dims = tuple(dimensions)
     status_in = _status_lookup(document.get("status"), total_cells)
-    values, status = _values(document.get("value"), total_cells, dims, status_in)
+    values, status = _values(document.get("value"), total_cells, dims, status_in, limits)
     notes = document.get("note")
     title = str(document.get("label") or "")
     meta = TableMeta(

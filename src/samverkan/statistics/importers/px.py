@@ -50,9 +50,11 @@ import numpy as np
 
 from samverkan.statistics.cube import CONTENTS, GEO, TIME, Category, Cube, Dimension, TableMeta
 from samverkan.statistics.importers._common import (
+    DEFAULT_LIMITS,
     MISSING_SYMBOLS,
     NIL_SYMBOL,
     UTF8_BOM,
+    ImportLimits,
     check_size,
     decode,
     describe_cell,
@@ -613,9 +615,14 @@ def _symbols(tokens: list[str], row: np.ndarray) -> dict[int, str]:
 
 
 def _read_data(
-    text: str, start: int, first_line: int, dimensions: tuple[Dimension, ...], row_length: int
+    text: str,
+    start: int,
+    first_line: int,
+    dimensions: tuple[Dimension, ...],
+    row_length: int,
+    limits: ImportLimits,
 ) -> tuple[np.ndarray, dict[int, str]]:
-    expected = check_size([len(d.categories) for d in dimensions], [d.code for d in dimensions])
+    expected = check_size([len(d.categories) for d in dimensions], [d.code for d in dimensions], limits)
     most = (len(text) - start) // 2 + 1  # every value takes a character and a separator
     if expected > most:
         shape = " × ".join(f"{len(d.categories)} {d.code}" for d in dimensions)
@@ -693,8 +700,10 @@ def _read_data(
 # --- the reader ---------------------------------------------------------------------------------
 
 
-def parse_px(data: bytes) -> Cube:
-    """Read a PC-Axis file into a Cube, or refuse it with the line that is wrong."""
+def parse_px(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
+    """Read a PC-Axis file into a Cube, or refuse it with the line that is wrong. DATA must
+    hold every cell (it cannot leave any out), and the declared cells are checked against
+    ``limits`` before the data block is read."""
     codec, label, hint = _encoding(data)
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     text = decode(body, codec, label=label, hint=hint)
@@ -710,7 +719,7 @@ def parse_px(data: bytes) -> Cube:
     dimensions, stub = _dimensions(header, main, other)
     heading_dims = dimensions[len(stub) :]
     row_length = int(math.prod(len(d.categories) for d in heading_dims)) if heading_dims else 1
-    values, status = _read_data(text, data_start, data_line, dimensions, row_length)
+    values, status = _read_data(text, data_start, data_line, dimensions, row_length, limits)
     return Cube(
         dimensions,
         values.reshape(tuple(len(d.categories) for d in dimensions)),

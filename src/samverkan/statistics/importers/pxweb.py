@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from samverkan.statistics.cube import Cube
-from samverkan.statistics.importers._common import merge_languages
+from samverkan.statistics.importers._common import DEFAULT_LIMITS, ImportLimits, merge_languages
 from samverkan.statistics.importers.errors import ImportRefused
 from samverkan.statistics.importers.jsonstat import parse_jsonstat
 
@@ -287,6 +287,7 @@ def fetch_bilingual(
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = DEFAULT_TIMEOUT,
     refresh: bool = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Cube:
     """The table fetched in Swedish and in English and read into one cube with both labels.
     The two answers must be the same table (codes, values, symbols) or ImportRefused is raised."""
@@ -304,7 +305,7 @@ def fetch_bilingual(
             refresh=refresh,
         )
         try:
-            cubes.append(parse_jsonstat(body, language=language))
+            cubes.append(parse_jsonstat(body, language=language, limits=limits))
         except ImportRefused as refused:
             raise ImportRefused(
                 f"The {language} answer for {table_id}: {refused.message}", cell=refused.cell

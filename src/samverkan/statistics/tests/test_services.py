@@ -9,7 +9,7 @@ import pytest
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member
 from samverkan.core.audit import verify
-from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.errors import PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent
 from samverkan.organisations.tests.factories import OrganisationFactory
 from samverkan.statistics.models import Dataset, DatasetVersion
@@ -79,14 +79,40 @@ def test_only_the_owners_editors_may_import_new_versions():
 
 def test_another_organisations_internal_dataset_is_not_found_to_an_outsider():
     owner = OrganisationFactory()
-    store(
-        cube([[1, 2], [3, 4]]),
-        actor=actor_for_user(member("editor", owner)),
-        owner_id=owner.pk,
-        is_public=False,
+    insider = actor_for_user(member("editor", owner))
+    internal = store(cube([[1, 2], [3, 4]]), actor=insider, owner_id=owner.pk, is_public=False).dataset
+    # Its members add versions under the name they chose, or its full name.
+    assert (
+        store(cube([[1, 2], [3, 5]]), actor=insider, owner_id=owner.pk, is_public=False).dataset == internal
     )
-    with pytest.raises(NotFound):
-        store(cube([[1, 2], [3, 9]]), actor=actor_for_user(member("editor")))
+    again = store(
+        cube([[1, 2], [3, 6]]), slug=internal.slug, actor=insider, owner_id=owner.pk, is_public=False
+    )
+    assert again.dataset == internal and again.version.number == 3
+    # An outsider's import under the same name, public or internal, goes exactly as under an
+    # unused name: a new dataset of their own; the internal one is neither found nor touched.
+    other = OrganisationFactory()
+    outsider = actor_for_user(member("editor", other))
+    seen = {}
+    for slug in ("test-table", "unused-name"):
+        steps = []
+        for is_public in (False, True, True):
+            outcome = store(
+                cube([[1, 2], [3, 9]]), slug=slug, actor=outsider, owner_id=other.pk, is_public=is_public
+            )
+            assert outcome.dataset.owner == other
+            steps.append(
+                (outcome.created_dataset, outcome.unchanged, outcome.dataset.slug.replace(slug, "NAME"))
+            )
+        seen[slug] = steps
+    assert seen["test-table"] == seen["unused-name"]
+    assert seen["test-table"][0] == (True, False, f"NAME--{other.pk}")
+    # The internal dataset's full name, given by an outsider, is read as a chosen name like any other.
+    outcome = store(cube([[1, 2], [3, 9]]), slug=internal.slug, actor=outsider, owner_id=other.pk)
+    assert outcome.created_dataset and outcome.dataset != internal
+    assert internal.versions.count() == 3
+    with pytest.raises(PermissionDenied):  # and no one writes into another organisation's space
+        store(cube([[1, 2], [3, 9]]), actor=outsider, owner_id=owner.pk, is_public=False)
 
 
 def test_an_editor_cannot_create_a_dataset_for_an_organisation_they_do_not_write_for():

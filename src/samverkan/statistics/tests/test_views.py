@@ -59,13 +59,13 @@ def test_dataset_page_with_a_bad_filter_names_it_and_shows_the_default(client, r
 
 def test_an_internal_dataset_is_404_on_page_and_csv_for_outsiders(client):
     owner = OrganisationFactory()
-    store(cube([[1, 2], [3, 4]]), owner_id=owner.pk, is_public=False)
-    assert client.get("/statistics/datasets/test-table/").status_code == 404
-    assert client.get("/statistics/datasets/test-table/table.csv").status_code == 404
+    slug = store(cube([[1, 2], [3, 4]]), owner_id=owner.pk, is_public=False).dataset.slug
+    assert client.get(f"/statistics/datasets/{slug}/").status_code == 404
+    assert client.get(f"/statistics/datasets/{slug}/table.csv").status_code == 404
     client.force_login(member("reader"))
-    assert client.get("/statistics/datasets/test-table/").status_code == 404
+    assert client.get(f"/statistics/datasets/{slug}/").status_code == 404
     client.force_login(member("reader", owner))
-    assert client.get("/statistics/datasets/test-table/").status_code == 200
+    assert client.get(f"/statistics/datasets/{slug}/").status_code == 200
 
 
 def test_upload_needs_an_editor(client):

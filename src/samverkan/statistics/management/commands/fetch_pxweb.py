@@ -16,7 +16,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import DomainError, ValidationError
 from samverkan.statistics.importers import ImportRefused
 from samverkan.statistics.importers.pxweb import FetchError, cache_path, fetch_bilingual
-from samverkan.statistics.services import DatasetFields, dataset_version_import
+from samverkan.statistics.services import DatasetFields, dataset_version_import, import_limits
 
 
 class Command(BaseCommand):
@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 base_url=options["base_url"],
                 cache_dir=settings.PXWEB_CACHE_DIR,
                 refresh=options["refresh"],
+                limits=import_limits(),
             )
         except (FetchError, ImportRefused, ValueError) as exc:
             raise CommandError(f"{options['table_id']}: {exc}") from exc
