@@ -7,6 +7,7 @@ are plain synchronous calls in the test thread); see ``browser``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -45,6 +46,17 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
+REQUIRED_BECAUSE = "CI is set, or SAMVERKAN_REQUIRE_BROWSER=1"
+
+
+def browser_required() -> bool:
+    """Whether a missing Chromium fails the browser tests instead of skipping them: in CI (the
+    ``CI`` variable set to anything but empty, ``0``, ``false`` or ``no``) or when asked for with
+    ``SAMVERKAN_REQUIRE_BROWSER=1``. Only a developer machine without either may skip them."""
+    ci = os.environ.get("CI", "").strip().lower()
+    return ci not in ("", "0", "false", "no") or os.environ.get("SAMVERKAN_REQUIRE_BROWSER", "") == "1"
+
+
 def _vendor_missing() -> list[str]:
     return [name for name in VENDOR_FILES if not (VENDOR / name).is_file()]
 
@@ -77,7 +89,10 @@ def browser(built_assets: Path, django_db_setup: None, live_server: Any) -> Iter
     server are set up before the loop starts and torn down after it stops.
     """
     if not CHROMIUM.exists():
-        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+        missing = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if browser_required():
+            pytest.fail(f"{missing}; the browser tests must run here ({REQUIRED_BECAUSE})", pytrace=False)
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as patch:

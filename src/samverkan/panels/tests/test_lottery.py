@@ -39,11 +39,34 @@ def make(groups: dict[str, str], quotas: list[tuple[str, int, int]], size: int, 
     )
 
 
+# --- an oracle independent of the package ------------------------------------------------------------
+# Written from docs/panels-formats.md, not from the package's feasibility code: a panel is ``size``
+# distinct people of the pool; for every quota (feature, value, min, max) the number of panel members
+# with that value is from min to max; at most one person per household.
+
+
+def meets_the_rules(instance: Instance, panel: tuple[str, ...]) -> bool:
+    if len(panel) != instance.size or len(set(panel)) != len(panel):
+        return False
+    if any(p not in instance.people for p in panel):
+        return False
+    if instance.households is not None:
+        homes = [instance.households[p] for p in panel]
+        if len(set(homes)) != len(homes):
+            return False
+    for quota in instance.quotas:
+        having = [p for p in panel if instance.features[p][quota.feature] == quota.value]
+        if len(having) < quota.min or len(having) > quota.max:
+            return False
+    return True
+
+
 def all_panels(instance: Instance) -> list[tuple[str, ...]]:
+    """Every feasible panel, by plain enumeration of the pool's subsets."""
     return [
         panel
         for panel in itertools.combinations(instance.people, instance.size)
-        if is_feasible_panel(instance, panel)
+        if meets_the_rules(instance, panel)
     ]
 
 
@@ -102,7 +125,7 @@ def check_distribution(instance: Instance, d: Distribution) -> None:
     assert abs(sum(d.weights) - 1) < 1e-9
     assert all(w >= 0 for w in d.weights)
     for panel in d.panels:
-        assert is_feasible_panel(instance, panel)
+        assert meets_the_rules(instance, panel), panel
         order = [instance.people.index(p) for p in panel]
         assert order == sorted(order)
     assert abs(sum(d.probabilities.values()) - instance.size) < 1e-6
@@ -182,8 +205,7 @@ def two_feature_instance(seed: int, n: int = 10, size: int = 4, households: bool
 @pytest.mark.parametrize(("seed", "households"), [(1, False), (2, False), (5, False), (3, True), (6, True)])
 def test_leximin_matches_brute_force(seed, households):
     inst = two_feature_instance(seed, households=households)
-    if explain_infeasible(inst) is not None:
-        pytest.skip("random instance infeasible")
+    assert all_panels(inst)  # the seeds are chosen so that a panel exists
     d = find_distribution(inst)
     check_distribution(inst, d)
     expected = brute_leximin(inst)
@@ -213,7 +235,9 @@ def maximin_by_enumeration(instance: Instance) -> float:
 @given(seed=st.integers(0, 10_000), n=st.integers(6, 12), size=st.integers(2, 5))
 def test_leximin_minimum_is_maximin_optimum(seed, n, size):
     inst = two_feature_instance(seed, n=n, size=size)
-    if explain_infeasible(inst) is not None:
+    if not all_panels(inst):
+        with pytest.raises(InfeasibleQuotas):
+            find_distribution(inst)
         return
     d = find_distribution(inst)
     check_distribution(inst, d)
@@ -266,7 +290,7 @@ def test_leximin_three_features_matches_brute_force(seed):
     # 55: types on no feasible panel get seats in the relaxation; 121, 487: that and cuts; 269, 310, 785:
     # cuts; 0, 5: the relaxation's leximin point is a lottery over panels
     inst = three_feature_instance(seed)
-    assert explain_infeasible(inst) is None
+    assert all_panels(inst)
     d = find_distribution(inst)
     check_distribution(inst, d)
     expected = brute_leximin(inst)
@@ -337,6 +361,41 @@ def test_synthetic_with_households_is_valid():
     assert d.min_probability > 0
 
 
+# --- the quotas bind: hand instances and the package's own check against the oracle ---------------------
+
+
+def test_a_binding_quota_is_met_by_every_panel_of_the_lottery():
+    # size 2, exactly one x and at most one y: the panels are {a, b}, {a, c}, {a, d}, so a always sits
+    # and b, c, d get 1/3 each. Without the quotas (or one seat looser) any pair would do: 1/2 each.
+    inst = make({"a": "x", "b": "y", "c": "y", "d": "y"}, [("x", 1, 1), ("y", 0, 1)], 2)
+    assert all_panels(inst) == [("a", "b"), ("a", "c"), ("a", "d")]
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    assert set(d.panels) <= set(all_panels(inst))
+    assert d.probabilities == pytest.approx({"a": 1.0, "b": 1 / 3, "c": 1 / 3, "d": 1 / 3}, abs=TOL)
+    assert meets_the_rules(inst, select(inst, seed=3).panel)
+
+
+def test_a_binding_minimum_decides_the_probabilities():
+    # size 2, y at least 2: only {c, d} meets it, so a and b never sit (a lottery one seat looser on
+    # y's minimum would give them seats)
+    inst = make({"a": "x", "b": "x", "c": "y", "d": "y"}, [("x", 0, 2), ("y", 2, 2)], 2)
+    assert all_panels(inst) == [("c", "d")]
+    d = find_distribution(inst)
+    check_distribution(inst, d)
+    assert d.probabilities == pytest.approx({"a": 0.0, "b": 0.0, "c": 1.0, "d": 1.0}, abs=TOL)
+
+
+@pytest.mark.parametrize("households", [False, True])
+def test_is_feasible_panel_agrees_with_the_oracle_on_every_subset(households):
+    inst = two_feature_instance(3, n=8, size=4, households=households)
+    for size in (3, 4, 5):
+        sized = Instance(inst.people, inst.features, inst.quotas, size, inst.households)
+        for panel in itertools.combinations(inst.people, size):
+            assert is_feasible_panel(sized, panel) == meets_the_rules(sized, panel), panel
+    assert not is_feasible_panel(inst, (inst.people[0],) * inst.size)
+
+
 # --- draw ----------------------------------------------------------------------------------------------
 
 
@@ -349,7 +408,7 @@ def test_draw_is_deterministic_and_seed_dependent():
     s2 = select(inst, seed="öppen dragning 2026")
     assert s1.panel == s2.panel
     assert s1.input_sha256 == inst.sha256() and len(s1.input_sha256) == 64
-    assert is_feasible_panel(inst, s1.panel)
+    assert meets_the_rules(inst, s1.panel)
 
 
 def test_draw_follows_weights():
@@ -475,7 +534,7 @@ def test_replacement_keeps_quotas_and_is_deterministic():
     new = replacement(inst, sel.panel, withdrawn, seed=1)
     assert new is not None and new not in sel.panel
     panel = (*(p for p in sel.panel if p != withdrawn), new)
-    assert is_feasible_panel(inst, panel)
+    assert meets_the_rules(inst, panel)
     assert replacement(inst, sel.panel, withdrawn, seed=1) == new
 
 

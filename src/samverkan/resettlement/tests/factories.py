@@ -68,3 +68,45 @@ def municipal_user(code: str, role: str = "coordinator") -> User:
         code
     )
     return member(role, org)
+
+
+TIE_ELSEWHERE = "2513"  # Överkalix: a kommunkod of the register outside the reception numbers above
+
+
+def give_the_case_what_a_packet_must_not_show(reference: str) -> list[str]:
+    """Give the (approved) case ``reference`` everything the agency keeps to itself — education and
+    occupation for every person, a tie to relatives in another municipality, and the optimizer's
+    reasoning and the officer's note on its proposal — each a text that appears nowhere else on a
+    page. Returns those texts: none of them may reach the receiving municipality's packet."""
+    from samverkan.resettlement.models import Case, Proposal
+
+    case = Case.objects.get(reference=reference)
+    if not Municipality.objects.filter(code=TIE_ELSEWHERE).exists():
+        row = next(r for r in read_municipalities() if r.code == TIE_ELSEWHERE)
+        Municipality.objects.create(
+            code=row.code, name=row.name, county=row.county, population_2016=row.population_2016
+        )
+    tie = Municipality.objects.get(code=TIE_ELSEWHERE)
+    assert case.placed_in_id != tie.code
+    secrets = [tie.name]
+    for person in case.persons.order_by("position"):
+        person.education = f"Agronomexamen Alnarp kull {person.position}"
+        person.occupation = f"Hovslagare i Kåbdalis nummer {person.position}"
+        person.save(update_fields=["education", "occupation"])
+        secrets += [person.education, person.occupation]
+    case.tie = tie
+    case.save(update_fields=["tie"])
+    reasoning = {
+        "reasons": ["Motivering: morbror Yusuf bor i Vuollerim"],
+        "binding": ["large_dwellings_zebra"],
+        "parts": {"scores_file_zebra": 0.75},
+        "override_note": "Handläggarens anteckning om Jokkfall",
+    }
+    assert Proposal.objects.filter(case=case, run=case.approved_run).update(**reasoning) == 1
+    return [
+        *secrets,
+        *reasoning["reasons"],
+        *reasoning["binding"],
+        *reasoning["parts"],
+        reasoning["override_note"],
+    ]

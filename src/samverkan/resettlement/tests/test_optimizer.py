@@ -9,7 +9,7 @@ import random
 import pytest
 
 from samverkan.resettlement.optimizer import Case, Municipality, Problem, greedy, solve
-from samverkan.resettlement.optimizer.solver import Arrays
+from samverkan.resettlement.optimizer.solver import Arrays  # for the greedy baseline only
 
 
 def _tiny() -> Problem:
@@ -45,27 +45,124 @@ def test_tiny_instance_has_the_hand_computed_optimum():
     assert result.explanations["c1"].binding == ("capacity_persons", "need_slots:SM")
 
 
-def _brute_force(problem: Problem) -> float:
-    arr = Arrays(problem)
-    best = -float("inf")
-    for choice in itertools.product(range(-1, arr.M), repeat=arr.C):
-        cap, large, slots = arr.cap.copy(), arr.large.copy(), arr.slots.copy()
-        value = 0.0
-        ok = True
-        for c, m in enumerate(choice):
-            if m < 0:
-                value -= arr.penalty
-                continue
-            if not arr.compat[c, m]:
-                ok = False
-                break
-            cap[m] -= arr.size[c]
-            large[m] -= arr.big[c]
-            slots[m] -= arr.need[c]
-            value += arr.score[c, m]
-        if ok and (cap >= 0).all() and (large >= 0).all() and (slots >= 0).all():
-            best = max(best, value)
+# --- an oracle independent of the solver's code -------------------------------------------------
+# Written from the model in docs/placement-formats.md, not from the package: every case goes to one
+# municipality or stays unplaced; a municipality's persons stay within its reception number, its
+# families of 6 or more within its large dwellings, and each need code's occurrences within its
+# service slots; a tied case goes to its tie or nowhere. The objective places as many cases as
+# possible, then maximises the total score (a missing score is 0; without a scores file a placed case
+# scores 1 + 0.5 x the share of its languages the municipality has interpreters for).
+
+
+def _violations(problem: Problem, assignment, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The broken rules of ``assignment`` (case id -> municipality code or None), in words."""
+    found = []
+    munis = {m.code: m for m in problem.municipalities}
+    for case in problem.cases:
+        where = assignment[case.case_id]
+        if where is not None and case.tie is not None and where != case.tie:
+            found.append(f"{case.case_id} is tied to {case.tie} but placed in {where}")
+    for code, m in munis.items():
+        here = [c for c in problem.cases if assignment[c.case_id] == code]
+        persons = sum(c.size for c in here)
+        if "capacity_persons" not in ignore and persons > m.capacity_persons:
+            found.append(f"{code}: {persons} persons > reception number {m.capacity_persons}")
+        large = sum(1 for c in here if c.size >= 6)
+        if "large_dwellings" not in ignore and large > m.large_dwellings:
+            found.append(f"{code}: {large} large families > {m.large_dwellings} large dwellings")
+        if "need_slots" not in ignore:
+            for need in sorted({n for c in here for n in c.needs}):
+                used = sum(c.needs.count(need) for c in here)
+                if used > m.need_slots.get(need, 0):
+                    found.append(f"{code}: {used} {need} > {m.need_slots.get(need, 0)} slots")
+    return found
+
+
+def _score(problem: Problem, case: Case, code: str) -> float:
+    if problem.scores is not None:
+        return problem.scores.get((case.case_id, code), 0.0)
+    m = next(m for m in problem.municipalities if m.code == code)
+    share = len(case.languages & m.languages) / len(case.languages) if case.languages else 0.0
+    return 1.0 + 0.5 * share
+
+
+def _best_by_enumeration(problem: Problem, ignore: tuple[str, ...] = ()):
+    """(placed cases, total score, one best assignment) over every assignment of the instance."""
+    codes = [None] + [m.code for m in problem.municipalities]
+    best = (-1, -float("inf"), None)
+    for choice in itertools.product(codes, repeat=len(problem.cases)):
+        assignment = {c.case_id: m for c, m in zip(problem.cases, choice, strict=True)}
+        if _violations(problem, assignment, ignore):
+            continue
+        placed = sum(1 for m in choice if m is not None)
+        pairs = zip(problem.cases, choice, strict=True)
+        score = sum(_score(problem, c, m) for c, m in pairs if m is not None)
+        if (placed, score) > best[:2]:
+            best = (placed, score, assignment)
     return best
+
+
+def _assert_optimal(problem: Problem, result) -> None:
+    assert _violations(problem, result.assignment) == []
+    placed, score, _best = _best_by_enumeration(problem)
+    assert result.placed == placed
+    assert result.score == pytest.approx(score, abs=1e-6)
+
+
+# Each constraint family on its own hand instance where it binds: without it, the best placement
+# would oversell a municipality (checked with the oracle), so a solver that drops it fails here.
+BINDING = [
+    pytest.param(
+        "capacity_persons",
+        Problem(
+            (
+                Municipality("A", "Fiktiva A", capacity_persons=4, large_dwellings=0),
+                Municipality("B", "Fiktiva B", capacity_persons=10, large_dwellings=0),
+            ),
+            (Case("c1", 3), Case("c2", 3)),  # each fits A alone, both do not (6 > 4)
+            {("c1", "A"): 1.0, ("c2", "A"): 0.9, ("c1", "B"): 0.1, ("c2", "B"): 0.3},
+        ),
+        {"c1": "A", "c2": "B"},  # 1.0 + 0.3 beats c2 in A, c1 in B (0.9 + 0.1)
+        id="reception-number",
+    ),
+    pytest.param(
+        "large_dwellings",
+        Problem(
+            (
+                Municipality("A", "Fiktiva A", capacity_persons=30, large_dwellings=1),
+                Municipality("B", "Fiktiva B", capacity_persons=30, large_dwellings=1),
+            ),
+            (Case("f1", 6), Case("f2", 7), Case("c3", 2)),
+            {("f1", "A"): 1.0, ("f2", "A"): 0.9, ("f1", "B"): 0.2, ("f2", "B"): 0.5, ("c3", "A"): 0.4},
+        ),
+        {"f1": "A", "f2": "B", "c3": "A"},  # A's one large dwelling; persons (15 of 30) are no limit
+        id="large-dwellings",
+    ),
+    pytest.param(
+        "need_slots",
+        Problem(
+            (
+                Municipality("A", "Fiktiva A", capacity_persons=30, large_dwellings=0, need_slots={"SM": 2}),
+                Municipality("B", "Fiktiva B", capacity_persons=30, large_dwellings=0, need_slots={"SM": 2}),
+            ),
+            (Case("s1", 2, ("SM", "SM")), Case("s2", 1, ("SM",)), Case("c3", 1)),
+            {("s1", "A"): 1.0, ("s2", "A"): 0.8, ("s1", "B"): 0.1, ("s2", "B"): 0.4, ("c3", "A"): 0.3},
+        ),
+        {"s1": "A", "s2": "B", "c3": "A"},  # s1 takes both of A's SM slots (SM;SM takes two)
+        id="service-slots",
+    ),
+]
+
+
+@pytest.mark.parametrize(("family", "problem", "expected"), BINDING)
+def test_a_binding_constraint_is_never_oversold(family, problem, expected):
+    placed, _score, unconstrained = _best_by_enumeration(problem, ignore=(family,))
+    assert placed == len(problem.cases)
+    assert _violations(problem, unconstrained)  # without the constraint the best placement oversells
+    result = solve(problem)
+    assert _violations(problem, result.assignment) == []
+    assert result.assignment == expected
+    _assert_optimal(problem, result)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -93,7 +190,7 @@ def test_small_random_instances_match_brute_force(seed):
     scores = {(c.case_id, m.code): round(rng.random(), 3) for c in cases for m in munis if rng.random() < 0.8}
     problem = Problem(munis, cases, scores)
     result = solve(problem)
-    assert result.objective == pytest.approx(_brute_force(problem), abs=1e-6)
+    _assert_optimal(problem, result)
     assert result.lp_bound >= result.objective - 1e-6
     assert solve(problem).assignment == result.assignment  # deterministic
 

@@ -4,6 +4,7 @@ for the receiving municipality, follow-up and the suppressed dashboard."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from unittest import mock
 
@@ -32,6 +33,7 @@ from samverkan.resettlement.tests.factories import (
     OSTERSUND,
     RECEPTION_CSV,
     YEAR,
+    give_the_case_what_a_packet_must_not_show,
     municipal,
     officer,
 )
@@ -380,10 +382,28 @@ def test_a_packet_reaches_only_the_receiving_municipality(approved):
             selectors.packet_case_for(actor=outsider, reference="K-2")
         assert not selectors.packet_cases_for(actor=outsider).filter(reference="K-2").exists()
     packet = selectors.packet_for(case, selectors.taxonomy_current())
-    text = str(packet)
-    assert "university" not in text and "engineer" not in text
     assert [p.age for p in packet["persons"]] == [30, 4]
     assert [n.code for n in packet["persons"][0].needs] == ["WR"] and packet["services"]
+
+
+def test_a_packet_leaves_out_education_occupation_ties_and_the_optimizers_reasoning(approved):
+    # K-1's persons have all of it (the case without any, K-2, could not tell).
+    secrets = give_the_case_what_a_packet_must_not_show("K-1")
+    case = selectors.packet_case_for(actor=municipal(approved["K-1"]), reference="K-1")
+    packet = selectors.packet_for(case, selectors.taxonomy_current())
+    # What a packet holds, by name: the case (for its reference, municipality and arrival), the
+    # family (position, age, sex, needs, languages), the services and the taxonomy version.
+    assert set(packet) == {"case", "persons", "services", "version"}
+    assert {f.name for f in dataclasses.fields(selectors.PacketPerson)} == {
+        "position",
+        "age",
+        "sex",
+        "needs",
+        "languages",
+    }
+    assert [(p.age, p.sex) for p in packet["persons"]] == [(41, "Male"), (38, "Female"), (9, "Female")]
+    text = repr(packet["persons"]) + repr(packet["services"]) + repr(packet["version"])
+    assert [s for s in secrets if s in text] == []
 
 
 def test_no_packet_before_approval(loaded, django_capture_on_commit_callbacks):

@@ -17,6 +17,7 @@ from samverkan.resettlement.tests.factories import (
     OSTERSUND,
     RECEPTION_CSV,
     YEAR,
+    give_the_case_what_a_packet_must_not_show,
     municipal_user,
     officer,
     officer_user,
@@ -171,6 +172,21 @@ def test_a_packet_is_readable_and_printable_by_its_municipality_only_and_every_r
         assert client.get("/resettlement/packets/K-2/").status_code == 404
         assert client.get("/resettlement/packets/K-2/followup/").status_code == 404
     assert events.count() == 2
+
+
+def test_a_packet_page_and_its_print_show_no_education_occupation_tie_or_reasoning(client, agent, proposed):
+    verified_login(client, agent)
+    assert client.post(f"/resettlement/runs/{proposed.pk}/approve/").status_code == 302
+    secrets = give_the_case_what_a_packet_must_not_show("K-1")
+    verified_login(client, municipal_user(Case.objects.get(reference="K-1").placed_in_id))
+    pages = ("/resettlement/packets/", "/resettlement/packets/K-1/", "/resettlement/packets/K-1/?print=1")
+    for address in pages:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        body = response.content.decode()
+        assert "K-1" in body and [s for s in secrets if s in body] == [], address
+    body = client.get("/resettlement/packets/K-1/").content.decode()
+    assert 'data-packet="K-1"' in body and "2027-03-01" in body  # what it does show
 
 
 def test_follow_up_through_the_form(client, agent, proposed):

@@ -8,7 +8,6 @@ tiny tables, enumerate every integer completion.
 
 from __future__ import annotations
 
-import time
 from itertools import chain, combinations, product
 
 import highspy
@@ -581,14 +580,15 @@ def test_property_protected_patterns_pass_the_audit(counts, threshold):
     assert audit(counts, pattern, secondary=True) == []
 
 
-def test_municipality_table_is_protected_quickly():
-    """290 municipalities × 2 sexes × 6 grounds, about a third of the cells small (target: < 2 s on a
-    developer machine; the bound here is loose so that a busy CI runner does not fail it)."""
+def test_municipality_table_is_protected_by_the_hypercube_pass():
+    """290 municipalities × 2 sexes × 6 grounds, about a third of the cells small. What keeps
+    ``protect`` fast is that the hypercube pass alone protects such a table: the LP attacker's audit
+    (the expensive step) runs once and finds nothing to repair. (Without that pass the repairs take
+    a second audit, several times the time and half again as many suppressions.) The time itself is
+    measured by ``benchmarks/statistics/disclosure.py`` (target: < 2 s), not here."""
     counts = municipality_table(0)
     assert 0.2 < ((counts > 0) & (counts < 5)).mean() < 0.5
-    started = time.perf_counter()
     pattern = protect(counts)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, elapsed
+    assert pattern.rounds == 1, pattern.rounds
     assert audit(counts, pattern) == []
     assert pattern.n_primary > 1000

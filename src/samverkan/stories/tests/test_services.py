@@ -355,6 +355,68 @@ def test_links_expire_are_replaced_and_only_their_hash_is_stored():
     assert all(new.token not in str(e.data) for e in AuditEvent.objects.all())
 
 
+def _story_with_photo_published():
+    org = organisation()
+    actor = editor(org)
+    the_story = services.story_create(
+        actor=actor,
+        organisation_id=org.pk,
+        original_language="sv",
+        details=services.Details(
+            ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
+        ),
+        display_name="Amira (fiktiv)",
+        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
+        photo=services.Photo(data=jpeg(), alt="Amira vid en sjö", consent=True),
+    )
+    _token, link = _link(the_story)
+    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
+    return services.story_publish(actor=actor, story=the_story, base_number=1)
+
+
+def _everything_about(the_story) -> tuple:
+    """What a person's action could change: revisions and decisions, comments, publication,
+    withdrawal, the photo, the links, the audit log."""
+    the_story.refresh_from_db()
+    return (
+        list(the_story.revisions.order_by("number").values_list("number", "person_decision", "texts")),
+        list(the_story.comments.values_list("text", flat=True)),
+        the_story.withdrawn_at,
+        the_story.published_revision_id,
+        list(the_story.photos.values_list("pk", "removed_at")),
+        list(the_story.links.values_list("pk", "revoked_at", "expires_at")),
+        AuditEvent.objects.count(),
+    )
+
+
+PERSON_ACTIONS = {
+    "approve": lambda link: services.person_decide(actor=PERSON, link=link, base_number=1, approve=True),
+    "decline": lambda link: services.person_decide(
+        actor=PERSON, link=link, base_number=1, approve=False, comment="Fel år."
+    ),
+    "revise": lambda link: services.person_revise(
+        actor=PERSON, link=link, base_number=1, language="sv", title="Ny titel", body="Ny text", approve=True
+    ),
+    "comment": lambda link: services.person_comment(actor=PERSON, link=link, base_number=1, comment="Hej"),
+    "remove photo": lambda link: services.person_remove_photo(actor=PERSON, link=link, base_number=1),
+    "withdraw": lambda link: services.person_withdraw(actor=PERSON, link=link),
+}
+
+
+@pytest.mark.parametrize("action", list(PERSON_ACTIONS))
+def test_a_link_that_expires_after_the_page_loaded_cannot_act(action):
+    the_story = _story_with_photo_published()
+    # The person's page loads: the link is live and resolved ...
+    _token, link = _link(the_story)
+    services.link_opened(actor=PERSON, link=link)
+    # ... then it expires before they press the button: the action must check again.
+    PersonLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    before = _everything_about(the_story)
+    with pytest.raises(NotFound):
+        PERSON_ACTIONS[action](link)
+    assert _everything_about(the_story) == before
+
+
 def test_a_link_is_emailed_when_an_address_is_given_and_the_address_is_not_kept(
     django_capture_on_commit_callbacks,
 ):

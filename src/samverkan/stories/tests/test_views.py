@@ -19,6 +19,7 @@ from samverkan.accounts.tests.factories import member, organisation
 from samverkan.accounts.tests.helpers import verified_login
 from samverkan.core.actor import Actor
 from samverkan.core.logredact import RedactSecrets
+from samverkan.core.models import AuditEvent
 from samverkan.stories import services
 from samverkan.stories.models import (
     Ground,
@@ -233,6 +234,29 @@ def test_guessed_expired_and_replaced_links_get_nothing(client):
     assert client.get(_person_url(new.token)).status_code == 404
     assert client.get(_person_url(new.token) + "photo.jpg").status_code == 404
     assert the_story.revisions.get().person_decision == PersonDecision.PENDING
+
+
+def test_a_link_that_expires_while_the_person_acts_is_refused_and_nothing_changes(client, monkeypatch):
+    the_story = story()
+    issued = _issue(the_story)
+    url = _person_url(issued.token)
+    assert client.get(url).status_code == 200  # the page loads with a live link
+    real_resolve = services.link_resolve
+
+    def resolve_then_expire(**kwargs):
+        # The link passes the check at the door of the request and expires right after it, before
+        # the service acts on it (the person pressed the button in the link's last moment).
+        link = real_resolve(**kwargs)
+        PersonLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+        return link
+
+    monkeypatch.setattr(services, "link_resolve", resolve_then_expire)
+    events = AuditEvent.objects.count()
+    response = client.post(url, {"action": "approve", "decision-base_number": 1})
+    assert response.status_code == 404
+    revision = the_story.revisions.get()
+    assert revision.person_decision == PersonDecision.PENDING and revision.person_decided_at is None
+    assert AuditEvent.objects.count() == events
 
 
 def test_a_link_is_useless_after_withdrawal_and_the_story_leaves_the_site_at_once(client):
