@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.meetingplace import permissions as perms
@@ -84,10 +86,24 @@ def session_get(*, session_id: int) -> Session:
     return session
 
 
-def participants_of(*, actor: Actor, session: Session) -> QuerySet[Registration]:
+def participants_of(*, actor: Actor, session: Session, via: str = "page") -> list[Registration]:
+    """Who registered (names, e-mail addresses, phone numbers, codes), for the organisers' staff.
+
+    Personal data: every read is logged here, where it is made (``meetingplace.participants.viewed``,
+    filed under the organiser, with ``via`` = page or api and how many people were listed; never
+    who)."""
     if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
         raise NotFound
-    return session.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("status", "pk")
+    people = list(session.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("status", "pk"))
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code="meetingplace.participants.viewed",
+            obj=session,
+            organisation_id=session.activity.organiser_id,
+            data={"session": session.pk, "count": len(people), "via": via},
+        )
+    return people
 
 
 def registration_by_code(code: str) -> Registration:

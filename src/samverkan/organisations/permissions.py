@@ -80,9 +80,13 @@ def can_edit_agreement(actor: Actor, agreement: Agreement) -> bool:
 
 
 def can_invite_to_agreement(actor: Actor, agreement: Agreement) -> bool:
+    """Only the initiating organisation's administrators and coordinators invite. An invited
+    organisation sees the parties' contact persons, so a party (invited, or joined to an open
+    agreement) must not bring in others the owner never agreed to; organisations that want to
+    join an open agreement join it themselves."""
     if agreement.status in (AgreementStatus.ENDED, AgreementStatus.TERMINATED):
         return False
-    return any(actor.has_role(i, *INVITERS) for i in party_ids(agreement) | {agreement.owner_id})
+    return actor.has_role(agreement.owner_id, *INVITERS)
 
 
 def can_join_agreement(actor: Actor, agreement: Agreement, organisation: Organisation) -> bool:
@@ -95,8 +99,19 @@ def can_join_agreement(actor: Actor, agreement: Agreement, organisation: Organis
     )
 
 
+def invitation_organisation_ids(actor: Actor) -> list[int]:
+    """The organisations whose invitations to agreements the actor sees and answers: those where
+    the actor is an administrator. For everyone else an invitation does not exist (404), so its
+    id cannot be probed."""
+    return sorted(org for org, roles in actor.roles.items() if ADMIN in roles)
+
+
+def can_see_invitation(actor: Actor, invitation: AgreementInvitation) -> bool:
+    return invitation.organisation_id in invitation_organisation_ids(actor)
+
+
 def can_answer_invitation(actor: Actor, invitation: AgreementInvitation) -> bool:
-    return invitation.status == "pending" and actor.has_role(invitation.organisation_id, ADMIN)
+    return invitation.status == "pending" and can_see_invitation(actor, invitation)
 
 
 def can_edit_party_contact(actor: Actor, party_organisation_id: int) -> bool:

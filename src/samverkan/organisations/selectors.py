@@ -103,16 +103,18 @@ def document_get_for(*, actor: Actor, agreement_id: int, document_id: int) -> Ag
 
 def invitation_list_for(*, actor: Actor) -> QuerySet[AgreementInvitation]:
     """Pending invitations addressed to organisations where the actor is an administrator."""
-    admin_of = [org for org, roles in actor.roles.items() if perms.ADMIN in roles]
-    return AgreementInvitation.objects.filter(organisation_id__in=admin_of, status="pending").select_related(
-        "agreement", "organisation"
-    )
+    return AgreementInvitation.objects.filter(
+        organisation_id__in=perms.invitation_organisation_ids(actor), status="pending"
+    ).select_related("agreement", "organisation")
 
 
 def invitation_get_for(*, actor: Actor, invitation_id: int) -> AgreementInvitation:
+    """One invitation, for the invited organisation's administrators (who answer it). For anyone
+    else, other members of that organisation included, it is ``NotFound`` exactly like a missing
+    id, so ids cannot be probed."""
     invitation = (
         AgreementInvitation.objects.select_related("agreement", "organisation")
-        .filter(pk=invitation_id, organisation_id__in=list(actor.organisation_ids))
+        .filter(pk=invitation_id, organisation_id__in=perms.invitation_organisation_ids(actor))
         .first()
     )
     if invitation is None:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
+from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.organisations.models import Organisation, OrganisationKind
@@ -84,15 +86,35 @@ def placed_persons(year: int) -> dict[str, int]:
     return {r["case__placed_in"]: r["n"] for r in rows}
 
 
-def case_list_for(*, actor: Actor, year: int) -> QuerySet[Case]:
-    if not perms.is_officer(actor, scope_for(actor)):
+def case_list_for(*, actor: Actor, year: int) -> list[Case]:
+    """The year's cases (family size, priority, tie, arrival, placement), for the placement
+    officers. Personal data: each read is logged (``resettlement.cases.listed``, with the
+    references shown, at most 500, and how many)."""
+    scope = scope_for(actor)
+    if not perms.is_officer(actor, scope):
         raise NotFound
-    return (
+    cases: list[Case] = list(
         Case.objects.filter(year=year)
         .select_related("tie", "placed_in")
         .annotate(size=Count("persons"))
         .order_by("reference")
     )
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code="resettlement.cases.listed",
+            organisation_id=scope.agency_id,
+            data={"year": year, "cases": [c.reference for c in cases[:500]], "count": len(cases)},
+        )
+    return cases
+
+
+def case_counts_for(*, actor: Actor, year: int) -> tuple[int, int]:
+    """How many cases the year has, and how many are not placed yet (numbers only, not logged)."""
+    if not perms.is_officer(actor, scope_for(actor)):
+        raise NotFound
+    cases = Case.objects.filter(year=year)
+    return cases.count(), cases.filter(placed_in__isnull=True).count()
 
 
 def years_with_data() -> list[int]:
@@ -114,6 +136,43 @@ def run_list_for(*, actor: Actor) -> QuerySet[PlacementRun]:
     if not perms.is_officer(actor, scope_for(actor)):
         raise NotFound
     return PlacementRun.objects.annotate(cases=Count("proposals"))
+
+
+def case_persons_for(*, actor: Actor, run: PlacementRun, case: Case) -> list[Person]:
+    """The persons of a case in a run (age, sex, need codes, languages), for the placement
+    officers. Personal data: each read is logged (``resettlement.case.viewed``)."""
+    scope = scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    persons = list(case.persons.order_by("position"))
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code="resettlement.case.viewed",
+            obj=case,
+            organisation_id=scope.agency_id,
+            data={"case": case.reference, "run": run.pk, "persons": len(persons)},
+        )
+    return persons
+
+
+def proposals_for(*, actor: Actor, run: PlacementRun) -> list[Proposal]:
+    """Every case of a run with its family size and proposed municipality, for the placement
+    officers. Like the case list, a read of personal data: logged (``resettlement.run.viewed``,
+    with how many cases were shown)."""
+    scope = scope_for(actor)
+    if not perms.is_officer(actor, scope):
+        raise NotFound
+    proposals = list(proposals_of(run))
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code="resettlement.run.viewed",
+            obj=run,
+            organisation_id=scope.agency_id,
+            data={"run": run.pk, "year": run.year, "cases": len(proposals)},
+        )
+    return proposals
 
 
 def proposals_of(run: PlacementRun) -> QuerySet[Proposal]:
@@ -347,8 +406,29 @@ def prevalence(*, actor: Actor, version: TaxonomyVersion) -> list[PrevalenceRow]
     return out
 
 
-def followup_persons(case: Case) -> list[Person]:
-    return list(case.persons.select_related("observation").order_by("position"))
+def followup_persons_for(*, actor: Actor, case: Case) -> list[Person]:
+    """The persons of a case placed with the actor's municipality, with the needs flagged and
+    observed, for its follow-up. Personal data: each read is logged
+    (``resettlement.followup.viewed``, filed under the receiving municipality's organisation)."""
+    scope = scope_for(actor)
+    if not perms.can_record_followup(actor, scope, case.placed_in_id):
+        raise NotFound
+    persons = list(case.persons.select_related("observation").order_by("position"))
+    org = next((o for o, code in sorted(scope.municipality_of.items()) if code == case.placed_in_id), None)
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            code="resettlement.followup.viewed",
+            obj=case,
+            organisation_id=org,
+            data={"case": case.reference, "municipality": case.placed_in_id, "persons": len(persons)},
+        )
+    return persons
+
+
+def person_positions(case: Case) -> list[int]:
+    """The positions of a case's persons (1, 2, ...): no personal data, so not logged."""
+    return list(case.persons.order_by("position").values_list("position", flat=True))
 
 
 def reception_totals(year: int) -> dict[str, int]:

@@ -81,13 +81,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "served": sorted(perms.municipalities_served(actor, scope)),
     }
     if context["is_officer"]:
+        cases, open_cases = selectors.case_counts_for(actor=actor, year=year)
         context.update(
             {
                 "runs": selectors.run_list_for(actor=actor).filter(year=year)[:20],
-                "cases": selectors.case_list_for(actor=actor, year=year).count(),
-                "open_cases": selectors.case_list_for(actor=actor, year=year)
-                .filter(placed_in__isnull=True)
-                .count(),
+                "cases": cases,
+                "open_cases": open_cases,
                 "receptions": selectors.receptions_for(actor=actor, year=year).count(),
                 "totals": selectors.reception_totals(year),
                 "run_form": RunForm(initial={"time_limit": 30}),
@@ -307,10 +306,10 @@ def run_start(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    _actor, run = _run(request, run_id)
+    actor, run = _run(request, run_id)
     context: dict[str, Any] = {"run": run}
     if run.status in (RunStatus.PROPOSED, RunStatus.APPROVED, RunStatus.DISCARDED):
-        proposals = list(selectors.proposals_of(run))
+        proposals = selectors.proposals_for(actor=actor, run=run)  # logged
         per_municipality: dict[str, dict[str, Any]] = {}
         for p in proposals:
             if p.municipality is not None:
@@ -374,7 +373,7 @@ def proposal_detail(request: HttpRequest, run_id: int, reference: str) -> HttpRe
             messages.success(request, _("Case %(ref)s moved.") % {"ref": reference})
             return redirect("resettlement:run_detail", run_id=run.pk)
     case = proposal.case
-    persons = list(case.persons.order_by("position"))
+    persons = selectors.case_persons_for(actor=actor, run=run, case=case)  # logged
     return render(
         request,
         "resettlement/proposal_detail.html",
@@ -453,10 +452,9 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     version = selectors.taxonomy_current()
     needs = list(version.entries.exclude(kind="category").order_by("position"))
-    persons = selectors.followup_persons(case)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        observed = {p.position: request.POST.getlist(f"person_{p.position}") for p in persons}
+        observed = {n: request.POST.getlist(f"person_{n}") for n in selectors.person_positions(case)}
         try:
             services.observation_record(actor=actor, case=case, observed=observed)
         except ValidationError as exc:
@@ -464,6 +462,11 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("The observed needs are saved."))
             return redirect("resettlement:packet_detail", reference=case.reference)
+    # Read (and logged) only when the form is shown: a successful save redirects instead.
+    try:
+        persons = selectors.followup_persons_for(actor=actor, case=case)
+    except NotFound:
+        raise Http404 from None
     rows = [
         {
             "person": p,

@@ -437,13 +437,14 @@ def test_invite_accept_and_decline(client):
     guest_auth = bearer(guest_admin)
     assert client.get(f"/api/v1/agreements/{agreement.pk}", **guest_auth).status_code == 200
     assert [i["id"] for i in client.get("/api/v1/invitations", **guest_auth).json()] == [invitation_id]
-    # A reader of the invited organisation may not answer; a stranger gets 404.
+    # Only the invited organisation's administrators see the invitation: a reader there, like a
+    # stranger, gets 404.
     reader_auth = bearer(member("reader", guest))
     assert (
         client.post(
             f"/api/v1/invitations/{invitation_id}/accept", {}, content_type=JSON, **reader_auth
         ).status_code
-        == 403
+        == 404
     )
     stranger = bearer(member("administrator"))
     assert (

@@ -97,9 +97,43 @@ def test_a_party_that_joined_cannot_take_over_the_agreement(role: str) -> None:
     assert perms.can_view_agreement(actor, agreement)
     assert not perms.can_edit_agreement(actor, agreement)
     assert not perms.can_upload_document(actor, agreement)
+    assert not perms.can_invite_to_agreement(actor, agreement)
     assert perms.can_edit_party_contact(actor, joiner.pk) is (
         role in {"administrator", "coordinator", "editor"}
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", ["internal", "public", "open"])
+def test_only_the_owner_invites_never_a_party(role: str, kind: str) -> None:
+    """An invited organisation sees the parties' contacts: the owner decides who is invited. A
+    party (invited to a closed agreement, or joined to an open one) never invites further."""
+    agreement = AgreementFactory(
+        visibility="internal" if kind == "internal" else "public",
+        status="active",
+        open_for_joining=kind == "open",
+    )
+    partner = OrganisationFactory()
+    agreement.parties.create(organisation=partner, joined_on=agreement.start_date)
+    assert not perms.can_invite_to_agreement(actor_for_user(member(role, partner)), agreement)
+    owner = actor_for_user(member(role, agreement.owner))
+    assert perms.can_invite_to_agreement(owner, agreement) is (role in {"administrator", "coordinator"})
+    # a pending invitee does not invite either
+    invitee = OrganisationFactory()
+    AgreementInvitation.objects.create(agreement=agreement, organisation=invitee)
+    assert not perms.can_invite_to_agreement(actor_for_user(member(role, invitee)), agreement)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_invitation_is_seen_by_the_invited_organisations_administrators_only(role: str) -> None:
+    invited = OrganisationFactory()
+    agreement = AgreementFactory(visibility="internal")
+    invitation = AgreementInvitation.objects.create(agreement=agreement, organisation=invited)
+    for org in (invited, agreement.owner, OrganisationFactory()):
+        actor = actor_for_user(member(role, org))
+        expected = org == invited and role == "administrator"
+        assert perms.can_see_invitation(actor, invitation) is expected
+        assert (invitation.organisation_id in perms.invitation_organisation_ids(actor)) is expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -109,4 +143,5 @@ def test_invited_parties_of_a_closed_agreement_share_documents_but_do_not_edit_i
     agreement.parties.create(organisation=partner, joined_on=agreement.start_date)
     actor = actor_for_user(member(role, partner))
     assert not perms.can_edit_agreement(actor, agreement)
+    assert not perms.can_invite_to_agreement(actor, agreement)
     assert perms.can_upload_document(actor, agreement) is (role in {"administrator", "coordinator", "editor"})
