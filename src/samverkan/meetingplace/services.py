@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.mail import header_text
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.embedding import get_embedder
 from samverkan.meetingplace.extract import ExtractError, extract_text
@@ -283,7 +284,7 @@ def session_cancel(
             language = registration.language if registration.language in ("sv", "en", "ar") else "sv"
             title = in_language(session.activity.title, language)
             with translation.override(language):
-                subject = _("Cancelled: %(title)s") % {"title": title}
+                subject = _("Cancelled: %(title)s") % {"title": header_text(title)}
                 body = render_to_string(
                     "meetingplace/email/cancelled.txt",
                     {
@@ -340,6 +341,8 @@ def registration_create(
     """Register a person: a confirmed place while there is one, else the waiting list. Anyone may
     register themselves (a name and an e-mail address or phone number); the organisers' staff may
     register someone on their behalf with a name only (many participants have no account)."""
+    from samverkan.meetingplace import brakes  # brakes reads through selectors, which import us
+
     now = now or timezone.now()
     activity = session.activity
     if on_behalf and not perms.can_handle_participants(actor, organiser_ids(activity)):
@@ -385,6 +388,10 @@ def registration_create(
                 .exists()
             ):
                 raise ValidationError({"__all__": [_("This person is already registered for the session.")]})
+            # One address holds at most its share of the places: counted under the session lock
+            # taken above, so a burst from one address cannot pass between count and insert.
+            address = brakes.address_key(actor, session)
+            brakes.check_share(session, address)
             taken = session.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
             status = RegistrationStatus.CONFIRMED if taken < session.capacity else RegistrationStatus.WAITING
             registration = Registration.objects.create(
@@ -398,6 +405,7 @@ def registration_create(
                 registered_by=actor.user if on_behalf else None,
                 status=status,
                 code=_new_code(),
+                address_key=address,
             )
             audit.record(
                 actor=actor,
@@ -894,53 +902,76 @@ def material_review(
 
 # --- Reminders ------------------------------------------------------------------------------------
 REMINDER_HOURS = 24
+# A reminder claimed longer ago than this and still not marked sent is reported in the log.
+REMINDER_CLAIM_STALE = dt.timedelta(hours=1)
 
 
 def send_reminders(*, now: dt.datetime | None = None) -> int:
     """E-mail everyone with a confirmed place and an e-mail address, in their language, once, about
-    a session that starts within a day. The row is marked before the mail is queued on commit, so
-    a crash never sends twice. Returns how many were sent."""
-    import functools
+    a session that starts within a day. Returns how many went out.
 
+    Each reminder on its own: the registration is claimed (``reminder_claimed_at``, committed) so
+    no other worker or run sends it too; the mail is handed to the mail server outside any
+    transaction; only then is ``reminded_at`` set. If sending raises, the claim is cleared (the
+    next run retries) and the run goes on with the others. A claim never followed by
+    ``reminded_at`` (the process stopped in between) is not sent again, and is logged."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
 
     now = now or timezone.now()
-    due = Registration.objects.filter(
+    window = Q(
         status=RegistrationStatus.CONFIRMED,
         reminded_at__isnull=True,
         session__status=SessionStatus.PLANNED,
         session__starts_at__gt=now,
         session__starts_at__lte=now + dt.timedelta(hours=REMINDER_HOURS),
-    ).exclude(email="")
+    )
+    for stale in Registration.objects.filter(
+        window, reminder_claimed_at__lt=timezone.now() - REMINDER_CLAIM_STALE
+    ).values_list("pk", flat=True):
+        log.warning(
+            "The reminder of registration %s was claimed but never marked sent: check the mail log", stale
+        )
+    due = Registration.objects.filter(window, reminder_claimed_at__isnull=True).exclude(email="")
     sent = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             registration = (
                 Registration.objects.select_for_update()
                 .select_related("session", "session__activity", "session__activity__organiser")
-                .filter(pk=pk, reminded_at__isnull=True)
+                .filter(pk=pk, reminded_at__isnull=True, reminder_claimed_at__isnull=True)
                 .first()
             )
             if registration is None:
                 continue
-            registration.reminded_at = now
-            registration.save(update_fields=["reminded_at"])
-            session = registration.session
-            language = registration.language if registration.language in ("sv", "en", "ar") else "sv"
-            with translation.override(language):
-                subject = _("Reminder: %(title)s") % {"title": in_language(session.activity.title, language)}
-                body = render_to_string(
-                    "meetingplace/email/reminder.txt",
-                    {
-                        "registration": registration,
-                        "session": session,
-                        "title": in_language(session.activity.title, language),
-                        "starts_at": timezone.localtime(session.starts_at),
-                        "site_url": settings.SITE_URL,
-                    },
-                )
-            transaction.on_commit(functools.partial(send_mail, subject, body, None, [registration.email]))
-            sent += 1
+            registration.reminder_claimed_at = timezone.now()
+            registration.save(update_fields=["reminder_claimed_at"])
+        session = registration.session
+        language = registration.language if registration.language in ("sv", "en", "ar") else "sv"
+        with translation.override(language):
+            title = in_language(session.activity.title, language)
+            subject = _("Reminder: %(title)s") % {"title": header_text(title)}
+            body = render_to_string(
+                "meetingplace/email/reminder.txt",
+                {
+                    "registration": registration,
+                    "session": session,
+                    "title": title,
+                    "starts_at": timezone.localtime(session.starts_at),
+                    "site_url": settings.SITE_URL,
+                },
+            )
+        try:
+            send_mail(subject, body, None, [registration.email])
+        except Exception as exc:  # one failing mail never stops the others; retried next run
+            log.warning(
+                "The reminder of registration %s was not sent (%s); it is retried on the next run",
+                pk,
+                type(exc).__name__,
+            )
+            Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(reminder_claimed_at=None)
+            continue
+        Registration.objects.filter(pk=pk).update(reminded_at=now)
+        sent += 1
     return sent

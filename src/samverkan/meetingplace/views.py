@@ -84,7 +84,6 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            brakes.check_registration(actor, session)
             registration = services.registration_create(actor=actor, session=session, **form.cleaned_data)
         except ValidationError as exc:
             form.add_domain_errors(exc)
@@ -92,13 +91,12 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             form.add_error(
                 None,
                 _(
-                    "Many people have registered from your connection in the last hour. Try again later, "
-                    "or ask the organiser to register you."
+                    "Several places in this session have already been taken from your connection. "
+                    "Ask the organiser to register you, or cancel a place you do not need."
                 ),
             )
             status = 429
         else:
-            brakes.count_registration(actor, session)
             return redirect("meetingplace:registration", code=registration.code)
     return render(
         request,
@@ -161,10 +159,8 @@ def registration(request: HttpRequest, code: str) -> HttpResponse:
 def participants(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(session_id)
     actor = actor_from_request(request)
-    try:
-        people = list(selectors.participants_of(actor=actor, session=session))
-    except NotFound:
-        raise Http404 from None
+    if not perms.can_handle_participants(actor, services.organiser_ids(session.activity)):
+        raise Http404
     check_form = CheckInForm(request.POST if request.POST.get("action") == "check_in" else None)
     behalf_form = OnBehalfForm(request.POST if request.POST.get("action") == "register" else None)
     if request.method == "POST":
@@ -187,6 +183,11 @@ def participants(request: HttpRequest, session_id: int) -> HttpResponse:
             (check_form if request.POST.get("action") == "check_in" else behalf_form).add_domain_errors(exc)
         except (NotFound, PermissionDenied):
             raise Http404 from None
+    # Read (and logged) only when the list is shown: a successful action redirects to a fresh read.
+    try:
+        people = selectors.participants_of(actor=actor, session=session, via="page")
+    except NotFound:
+        raise Http404 from None
     return render(
         request,
         "meetingplace/participants.html",

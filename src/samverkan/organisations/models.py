@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.organisations.validators import validate_org_number
@@ -236,12 +237,18 @@ class AgreementDocument(models.Model):
 
 
 class AgreementReminder(models.Model):
-    """A reminder sent before an agreement ends; one per agreement, threshold and end date."""
+    """A reminder before an agreement ends; one per agreement, threshold and end date.
+
+    The row is claimed (``claimed_at``) before the mail is handed to the mail server and marked
+    ``sent_at`` after it was accepted; a failed send deletes the claim so the next run retries. A
+    row claimed but never marked means the process stopped between the two: it is not sent again
+    (never twice) and not counted as sent (the run logs it for a person to check)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.PositiveSmallIntegerField()
     end_date = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list)
 
     class Meta:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import logging
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,6 +35,9 @@ from samverkan.organisations.models import (
 from samverkan.organisations.validators import normalise_org_number
 
 ORGANISATION_FIELDS = ("name", "kind", "org_number", "municipality_code", "website", "description")
+log = logging.getLogger(__name__)
+# A reminder claimed longer ago than this and still not marked sent is reported in the log.
+REMINDER_CLAIM_STALE = dt.timedelta(hours=1)
 AGREEMENT_FIELDS = (
     "kind",
     "title",
@@ -366,10 +369,10 @@ def invitation_answer(
     with transaction.atomic():
         invitation = (
             AgreementInvitation.objects.select_for_update()
-            .filter(pk=invitation_id, organisation_id__in=list(actor.organisation_ids))
+            .filter(pk=invitation_id, organisation_id__in=perms.invitation_organisation_ids(actor))
             .first()
         )
-        if invitation is None:
+        if invitation is None:  # not addressed to an organisation the actor administers
             raise NotFound("invitation")
         if not perms.can_answer_invitation(actor, invitation):
             raise PermissionDenied("invitation.answer")
@@ -505,12 +508,21 @@ def document_add(
 
 
 def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> int:
-    """E-mail the parties' contacts of agreements ending soon; once per threshold. Returns count."""
+    """E-mail the parties' contacts of agreements ending soon; once per threshold. Returns how many
+    reminders went out.
+
+    Each reminder is claimed, sent and recorded on its own: (1) the unique reminder row is written
+    and committed as a claim (a second worker or run finds it and skips: never twice); (2) the mail
+    is handed to the mail server outside any transaction; (3) only then is the row marked sent and
+    the audit event written. If sending raises, the claim is deleted (nothing recorded, and the
+    next run retries) and the run goes on with the other reminders. A claim left unmarked (the
+    process stopped between (2) and (3)) is not sent again; it is logged for a person to check."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
 
+    from samverkan.core.mail import header_text
     from samverkan.organisations.models import AgreementReminder
 
     today = today or timezone.localdate()
@@ -530,27 +542,42 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
         threshold = due[0]
         recipients = sorted({p.contact_email for p in agreement.parties.all() if p.contact_email})
         with transaction.atomic():
-            created = AgreementReminder.objects.get_or_create(
+            reminder, created = AgreementReminder.objects.get_or_create(
                 agreement=agreement,
                 days_before=threshold,
                 end_date=agreement.end_date,
                 defaults={"recipients": recipients},
-            )[1]
-            if not created:
+            )
+        if not created:
+            if reminder.sent_at is None and timezone.now() - reminder.claimed_at > REMINDER_CLAIM_STALE:
+                log.warning(
+                    "Agreement reminder %s was claimed at %s but never marked sent: check the mail log",
+                    reminder.pk,
+                    reminder.claimed_at.isoformat(),
+                )
+            continue
+        if recipients:
+            with translation.override(settings.LANGUAGE_CODE):
+                body = render_to_string(
+                    "organisations/email/agreement_reminder.txt",
+                    {"agreement": agreement, "days_left": days_left, "site_url": settings.SITE_URL},
+                )
+                subject = _("Agreement ending on %(date)s: %(title)s") % {
+                    "date": agreement.end_date.isoformat(),
+                    "title": header_text(agreement.title),
+                }
+            try:
+                send_mail(subject, body, None, recipients)
+            except Exception as exc:  # one failing mail never stops the others; retried next run
+                log.warning(
+                    "Agreement reminder %s not sent (%s); it is retried on the next run",
+                    reminder.pk,
+                    type(exc).__name__,
+                )
+                AgreementReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
                 continue
-            if recipients:
-                with translation.override(settings.LANGUAGE_CODE):
-                    body = render_to_string(
-                        "organisations/email/agreement_reminder.txt",
-                        {"agreement": agreement, "days_left": days_left, "site_url": settings.SITE_URL},
-                    )
-                    subject = _("Agreement ending on %(date)s: %(title)s") % {
-                        "date": agreement.end_date.isoformat(),
-                        "title": agreement.title,
-                    }
-                # Mail goes out only if the reminder row commits, so a crash never sends twice
-                # without a record, and a rollback never records a reminder that was not sent.
-                transaction.on_commit(functools.partial(send_mail, subject, body, None, recipients))
+        with transaction.atomic():
+            AgreementReminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
             audit.record(
                 actor=actor,
                 code="organisations.agreement.reminder_sent",
@@ -558,5 +585,5 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
                 organisation_id=agreement.owner_id,
                 data={"days_before": threshold, "recipients": len(recipients)},
             )
-            sent += 1
+        sent += 1
     return sent

@@ -19,7 +19,7 @@ from samverkan.accounts.actors import actor_from_request
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
-from samverkan.core.export import csv_response, safe_cell
+from samverkan.core.export import csv_response, sheet_value
 from samverkan.organisations.selectors import organisation_list_for_actor
 from samverkan.panels import permissions as perms
 from samverkan.panels import reporting, selectors, services
@@ -453,10 +453,10 @@ def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Panel"
-    sheet.append([safe_cell(h) for h in header])
+    sheet.append([sheet_value(h) for h in header])
     for row in rows:
-        # Text cells are neutralised like the CSV (a leading = + - @ becomes text); numbers stay numbers.
-        sheet.append([v if isinstance(v, (int, float)) else safe_cell(v) for v in row])
+        # Text cells are neutralised like the CSV (core.export); numbers stay numbers.
+        sheet.append([sheet_value(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
