@@ -217,3 +217,16 @@ def test_revoking_from_the_page_asks_first(english):
     other, _ = api_token_create(actor=actor_for_user(member("reader")), name="theirs")
     assert browser.get(f"/accounts/tokens/{other.pk}/revoke/").status_code == 404
     assert browser.get("/accounts/tokens/999999/revoke/").status_code == 404
+
+
+def test_a_page_with_a_bearer_header_still_needs_the_second_factor(client):
+    # Pages are always session requests: an Authorization header changes nothing there.
+    user = with_authenticator(member("administrator"))
+    client.force_login(user)  # the password only
+    for headers in (
+        {},
+        {"HTTP_AUTHORIZATION": "Bearer x"},
+        {"HTTP_AUTHORIZATION": f"Bearer {_token_for(user)}"},
+    ):
+        response = client.get("/organisations/", **headers)
+        assert response.status_code == 302 and "/accounts/two-factor/" in response["Location"], headers
