@@ -51,7 +51,13 @@ def _prod_setting(name: str, extra_env: dict[str, str]) -> str:
     env.pop("DATABASE_URL", None)
     code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return result.stdout.strip()
 

@@ -15,9 +15,8 @@ from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from samverkan.accounts import authn
+from samverkan.accounts import authn, tokens
 from samverkan.accounts import selectors as account_selectors
-from samverkan.accounts import tokens
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken, Membership
 from samverkan.accounts.schemas import (

@@ -120,7 +120,7 @@ def api_token_renew(*, actor: Actor, token_id: int, expires_in_days: int | None 
         raise NotFound("api_token")
     days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(pk=token_id, user_id=actor.user_id).first()
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor.user).first()
         if token is None:
             raise NotFound("api_token")
         _require_verified_session(actor, token.user, "api_token.renew")
