@@ -262,6 +262,7 @@ def _png_header_only(width: int, height: int) -> bytes:
     )
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the point of the test
 @pytest.mark.parametrize(("width", "height"), [(7_800, 7_800), (10_000, 10_000)])
 def test_a_photo_declaring_too_many_pixels_is_refused_before_decoding(width, height):
     """61 million pixels (over the limit, under twice it, where Pillow only warns) and 100 million."""
