@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _prod_env(extra_env: dict[str, str]) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
@@ -22,10 +22,14 @@ def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by browser tests; never in a deployment
+    return env
+
+
+def _check_deploy(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=_prod_env(extra_env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -40,20 +44,11 @@ def test_prod_settings_pass_check_deploy_without_warnings():
 
 
 def _prod_setting(name: str, extra_env: dict[str, str]) -> str:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "samverkan.example.org",
-        **extra_env,
-    }
-    env.pop("DATABASE_URL", None)
     code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env=env,
+        env=_prod_env(extra_env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -84,19 +79,10 @@ def test_prod_settings_refuse_to_start_without_an_audit_chain_key():
 def test_static_files_collect_for_production(tmp_path):
     """`collectstatic` with the production storage (hashed, compressed names) succeeds: every file
     the stylesheets refer to exists."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "samverkan.example.org",
-        "STATIC_ROOT": str(tmp_path),
-    }
-    env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
-        env=env,
+        env=_prod_env({"STATIC_ROOT": str(tmp_path)}),
         capture_output=True,
         text=True,
         timeout=300,

@@ -92,7 +92,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "run_form": RunForm(initial={"time_limit": 30}),
             }
         )
-    else:
+    if context["served"]:
+        # Someone may be both a placement officer and a municipality's staff: both parts show.
         context["packets"] = selectors.packet_cases_for(actor=actor).count()
     return render(request, "resettlement/home.html", context)
 
