@@ -288,6 +288,106 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         notes="written against the lead's rewrite of accounts/middleware.py (issue #15 item 1)",
     ),
+    Mutant(
+        name="token-create-without-second-factor",
+        rule="a session that has not passed its second factor cannot mint an API token",
+        edits=(
+            Edit(
+                "src/samverkan/accounts/tokens.py",
+                '    _require_verified_session(actor, user, "api_token.create")\n',
+                "",
+            ),
+        ),
+        tests=("tests/security/test_authentication.py",),
+    ),
+    Mutant(
+        name="wrong-token-falls-back",
+        rule="a wrong token is a 401, never a fall-back to the session or to anonymous access",
+        edits=(
+            Edit(
+                "src/samverkan/accounts/authn.py",
+                "    if user is None:\n        return _unauthorized()\n",
+                "    if user is None:\n"
+                "        request.samverkan_auth = SESSION  # type: ignore[attr-defined]\n"
+                "        return None\n",
+            ),
+        ),
+        tests=("tests/security/test_authentication.py", "src/samverkan/accounts/tests/test_api_tokens.py"),
+    ),
+    # --- audit anchoring, uploads, mail, brakes, invitations ----------------------------------
+    Mutant(
+        name="audit-checkpoint-length-ignored",
+        rule="a log shorter than a checkpoint (a deleted tail, the head rewound) fails verification",
+        edits=(
+            Edit(
+                "src/samverkan/core/audit.py",
+                "    if longest is not None and longest.seq > checked:\n",
+                "    if False:\n",
+            ),
+        ),
+        tests=("tests/security/test_audit.py",),
+    ),
+    Mutant(
+        name="statistics-cell-limit-ignored",
+        rule="a statistics file declaring more cells than allowed is refused before anything is allocated",
+        edits=(
+            Edit(
+                "src/samverkan/statistics/importers/_common.py",
+                "    if cells > limits.max_cells:\n",
+                "    if False:\n",
+            ),
+        ),
+        tests=("tests/security/test_upload_limits.py", "src/samverkan/statistics/tests/test_importers.py"),
+    ),
+    Mutant(
+        name="zip-expansion-unchecked",
+        rule="a ZIP-based upload that would expand past its limit is refused before it is unpacked",
+        edits=(
+            Edit(
+                "src/samverkan/core/limits.py",
+                "    if limits.max_expanded_bytes is not None and expanded > limits.max_expanded_bytes:\n",
+                "    if False:\n",
+            ),
+        ),
+        tests=("tests/security/test_upload_limits.py", "src/samverkan/core/tests/test_limits.py"),
+    ),
+    Mutant(
+        name="mail-header-not-cleaned",
+        rule="a CR/LF in user text never reaches a mail header",
+        edits=(
+            Edit(
+                "src/samverkan/core/mail.py",
+                '    text = "" if value is None else str(value)\n',
+                '    return "" if value is None else str(value)\n',
+            ),
+        ),
+        tests=("tests/security/test_mail_headers.py",),
+    ),
+    Mutant(
+        name="brake-share-ignored",
+        rule="one address holds at most its share of a session's places",
+        edits=(
+            Edit(
+                "src/samverkan/meetingplace/brakes.py",
+                "    if held >= places_per_address(session):\n",
+                "    if False:\n",
+            ),
+        ),
+        tests=("tests/security/test_brakes.py",),
+    ),
+    Mutant(
+        name="invitation-unscoped",
+        rule="an invitation is 404 for everyone but the invited organisation's administrators",
+        edits=(
+            Edit(
+                "src/samverkan/organisations/selectors.py",
+                "        .filter(pk=invitation_id, "
+                "organisation_id__in=perms.invitation_organisation_ids(actor))\n",
+                "        .filter(pk=invitation_id)\n",
+            ),
+        ),
+        tests=("tests/security/test_invitations.py",),
+    ),
     # --- cross-organisation access ------------------------------------------------------------
     Mutant(
         name="cross-organisation-story-get",
