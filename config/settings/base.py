@@ -187,6 +187,9 @@ STATISTICS_PERSON_LEVEL_MAX_CELLS = env.int("STATISTICS_PERSON_LEVEL_MAX_CELLS",
 # CSV); both are checked from the declared sizes before the table is built (docs/architecture.md).
 STATISTICS_MAX_CELLS = env.int("STATISTICS_MAX_CELLS", default=5_000_000)
 STATISTICS_MAX_ABSENT_CELLS = env.int("STATISTICS_MAX_ABSENT_CELLS", default=100_000)
+# A JSON file is parsed whole (several times its size in memory), PC-Axis and CSV stream: JSON-stat
+# files have a byte limit of their own, checked before parsing.
+STATISTICS_MAX_JSON_BYTES = env.int("STATISTICS_MAX_JSON_BYTES", default=32 * 1024 * 1024)
 # The most cells one API answer or page may hold; ask for a narrower selection beyond it.
 STATISTICS_MAX_CELLS_PER_REQUEST = env.int("STATISTICS_MAX_CELLS_PER_REQUEST", default=100_000)
 # Raw responses of the PxWeb API, kept so that a fetch is repeatable and works offline.

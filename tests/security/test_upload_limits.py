@@ -132,8 +132,35 @@ def test_the_cell_limits_come_from_the_settings(settings):
 
     settings.STATISTICS_MAX_CELLS = 1234
     settings.STATISTICS_MAX_ABSENT_CELLS = 56
+    settings.STATISTICS_MAX_JSON_BYTES = 789
     limits = import_limits()
-    assert (limits.max_cells, limits.max_absent_cells) == (1234, 56)
+    assert (limits.max_cells, limits.max_absent_cells, limits.max_json_bytes) == (1234, 56, 789)
+
+
+@pytest.mark.django_db
+def test_a_json_file_over_its_byte_limit_is_refused_before_it_is_parsed(settings, english):
+    # JSON is parsed whole into Python objects, several times its size: it has a byte limit of its
+    # own, far below the upload limit, checked before json.loads.
+    from samverkan.statistics.models import Dataset
+    from samverkan.statistics.services import DatasetFields, statistics_import
+
+    settings.STATISTICS_MAX_JSON_BYTES = 1 * MB
+    values = ",".join(["1.5"] * 600_000)  # 2.4 MB of numbers: some 20 MB as Python floats
+    data = sparse_jsonstat([3]).replace(b'{"0": 1}', f"[{values}]".encode())
+    owner = OrganisationFactory()
+    outcome, peak = peak_while(
+        lambda: statistics_import(
+            actor=actor_for_user(member("editor", owner)),
+            data=data,
+            filename="big.json",
+            dataset_slug="big",
+            fields=DatasetFields(owner_id=owner.pk, title_sv="Stor (fiktiv)", source_organisation="Test"),
+        )
+    )
+    assert isinstance(outcome, ValidationError), outcome
+    assert "read whole into memory" in str(outcome)
+    assert peak < 2 * MB, f"{peak / MB:.1f} MB allocated while refusing"
+    assert not Dataset.objects.exists()
 
 
 # --- meeting-place material (item 3) -------------------------------------------------------------

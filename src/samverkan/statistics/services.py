@@ -59,10 +59,13 @@ class ImportOutcome:
 
 
 def import_limits() -> importers.ImportLimits:
-    """The platform's limits on one statistics file (settings STATISTICS_MAX_CELLS and
-    STATISTICS_MAX_ABSENT_CELLS), checked by the readers before they allocate the table."""
+    """The platform's limits on one statistics file (settings STATISTICS_MAX_CELLS,
+    STATISTICS_MAX_ABSENT_CELLS and STATISTICS_MAX_JSON_BYTES), checked by the readers before they
+    allocate the table."""
     return importers.ImportLimits(
-        max_cells=settings.STATISTICS_MAX_CELLS, max_absent_cells=settings.STATISTICS_MAX_ABSENT_CELLS
+        max_cells=settings.STATISTICS_MAX_CELLS,
+        max_absent_cells=settings.STATISTICS_MAX_ABSENT_CELLS,
+        max_json_bytes=settings.STATISTICS_MAX_JSON_BYTES,
     )
 
 

@@ -8,7 +8,7 @@ consistent cube or raises :class:`ImportRefused` naming the line or cell that is
 
 The formats are described in docs/statistics-formats.md. Nothing here opens files or follows
 paths named inside a file; callers cap the size of what they pass in, and pass
-:class:`ImportLimits` (declared cells, cells a sparse file leaves out).
+:class:`ImportLimits` (declared cells, cells a sparse file leaves out, bytes of a JSON file).
 """
 
 from __future__ import annotations

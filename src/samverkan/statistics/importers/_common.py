@@ -36,15 +36,20 @@ UTF8_BOM = codecs.BOM_UTF8
 # limits before allocating anything. Callers pass their own limits (the platform: settings).
 MAX_CELLS = 5_000_000
 MAX_ABSENT_CELLS = 100_000
+# A JSON document is parsed whole into Python objects (several times its size in memory), unlike
+# PC-Axis and CSV, which stream: JSON files have a byte limit of their own.
+MAX_JSON_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """What one file may cost: ``max_cells`` declared cells (the product of the dimension sizes)
-    and ``max_absent_cells`` cells the file declares but leaves out."""
+    """What one file may cost: ``max_cells`` declared cells (the product of the dimension sizes),
+    ``max_absent_cells`` cells the file declares but leaves out, and ``max_json_bytes`` bytes of
+    a JSON document (parsed whole)."""
 
     max_cells: int = MAX_CELLS
     max_absent_cells: int = MAX_ABSENT_CELLS
+    max_json_bytes: int = MAX_JSON_BYTES
 
 
 DEFAULT_LIMITS = ImportLimits()

@@ -44,6 +44,7 @@ from samverkan.statistics.cube import CONTENTS, GEO, TIME, Cube, Dimension, Tabl
 from samverkan.statistics.importers._common import (
     DEFAULT_LIMITS,
     DEFAULT_MISSING,
+    MAX_JSON_BYTES,
     NIL_SYMBOL,
     UTF8_BOM,
     ImportLimits,
@@ -67,7 +68,14 @@ def _reject_constant(name: str) -> float:
     raise ImportRefused(f"The JSON holds {name}, which is not a JSON number.")
 
 
-def _load(data: bytes | str) -> Any:
+def _load(data: bytes | str, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
+    if size > max_bytes:
+        raise ImportRefused(
+            f"The JSON file is {size / 1_048_576:.1f} MB; JSON is read whole into memory, so at most "
+            f"{max_bytes / 1_048_576:.0f} MB is accepted. Ask for a narrower selection, or for "
+            "PC-Axis or CSV, which are read as they stream."
+        )
     if isinstance(data, bytes):
         body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
         text = decode(body, "utf-8", label="UTF-8", hint="JSON must be UTF-8.")
@@ -222,7 +230,7 @@ def parse_jsonstat(
 ) -> Cube:
     """Read a JSON-stat 2.0 dataset into a Cube, or refuse it saying what is wrong. ``size``
     is checked against ``limits`` before anything is built from it."""
-    document = _load(data)
+    document = _load(data, limits.max_json_bytes)
     if not isinstance(document, Mapping):
         raise ImportRefused("The JSON is not an object, so it is not a JSON-stat dataset.")
     if document.get("class") != "dataset":
