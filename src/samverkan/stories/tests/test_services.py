@@ -174,20 +174,7 @@ def test_the_public_address_comes_from_the_title_the_person_approved():
 def test_a_photo_is_taken_down_at_once_by_the_person_or_an_editor(django_capture_on_commit_callbacks):
     org = organisation()
     actor = editor(org)
-    the_story = services.story_create(
-        actor=actor,
-        organisation_id=org.pk,
-        original_language="sv",
-        details=services.Details(
-            ground="work", origin_region="asia", arrival_year=2019, municipality_type="towns"
-        ),
-        display_name="Amira (fiktiv)",
-        texts={"sv": {"title": "En kall vinter", "body": TEXT_SV}},
-        photo=services.Photo(data=jpeg(), alt="Amira vid en sjö", consent=True),
-    )
-    _token, link = _link(the_story)
-    services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
-    the_story = services.story_publish(actor=actor, story=the_story, base_number=1)
+    the_story, link = _story_with_photo_published(actor, org)
     photo = the_story.published_revision.photo
     assert the_story.published_revision.shows_photo
     mail.outbox.clear()
@@ -355,9 +342,10 @@ def test_links_expire_are_replaced_and_only_their_hash_is_stored():
     assert all(new.token not in str(e.data) for e in AuditEvent.objects.all())
 
 
-def _story_with_photo_published():
-    org = organisation()
-    actor = editor(org)
+def _story_with_photo_published(actor=None, org=None):
+    """A story with a photo, approved by the person through a link and published; and that link."""
+    org = org or organisation()
+    actor = actor or editor(org)
     the_story = services.story_create(
         actor=actor,
         organisation_id=org.pk,
@@ -371,7 +359,7 @@ def _story_with_photo_published():
     )
     _token, link = _link(the_story)
     services.person_decide(actor=PERSON, link=link, base_number=1, approve=True)
-    return services.story_publish(actor=actor, story=the_story, base_number=1)
+    return services.story_publish(actor=actor, story=the_story, base_number=1), link
 
 
 def _everything_about(the_story) -> tuple:
@@ -405,7 +393,7 @@ PERSON_ACTIONS = {
 
 @pytest.mark.parametrize("action", list(PERSON_ACTIONS))
 def test_a_link_that_expires_after_the_page_loaded_cannot_act(action):
-    the_story = _story_with_photo_published()
+    the_story, _link_used = _story_with_photo_published()
     # The person's page loads: the link is live and resolved ...
     _token, link = _link(the_story)
     services.link_opened(actor=PERSON, link=link)
