@@ -12,8 +12,9 @@ checks it with the helpers here *before* it parses, decompresses or decodes anyt
   the later reader can expand;
 * for text tables the number of lines, counted on the bytes (:func:`check_lines`), before a
   CSV reader builds one object per row;
-* cells, pixels, pages and seconds where the path has them (the path checks them; the numbers are
-  declared here so docs/architecture.md, "Upload limits", can list them in one place).
+* pages, characters and seconds for a document whose text is extracted (the path checks them).
+  Statistics tables (cells, ``statistics.importers.ImportLimits``) and photos (pixels,
+  ``stories.photos.MAX_PIXELS``) declare theirs beside their pure readers, which import no Django.
 
 A refusal is an :class:`UploadRefused` whose text says which limit and by how much.
 """
@@ -32,7 +33,6 @@ MB = 1024 * 1024
 # Members smaller than this are not held to the ratio: a small XML part of repeated tags can
 # compress 100:1 and costs nothing.
 RATIO_FLOOR_BYTES = 1 * MB
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,6 @@ class UploadLimits:
     max_ratio: int | None = None
     max_members: int | None = None
     max_lines: int | None = None
-    max_cells: int | None = None
-    max_pixels: int | None = None
     max_pages: int | None = None
     max_chars: int | None = None
     max_seconds: float | None = None

@@ -17,10 +17,14 @@ HEADER_MAX = 150  # characters of user text in one header; mail clients show far
 _ELLIPSIS = "…"
 
 
+# Zero-width non-joiner and joiner: format characters that Persian (Dari) and Kurdish words need.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+
+
 def _is_control(char: str) -> bool:
     # Cc: C0/C1 controls (CR, LF, TAB, NUL, NEL …); Cf: format controls (bidi overrides, zero-width);
     # Zl/Zp: the Unicode line and paragraph separators, which some mail software treats as line ends.
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in _KEPT_FORMAT
 
 
 def header_text(value: object, max_length: int = HEADER_MAX) -> str:

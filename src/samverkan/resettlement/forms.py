@@ -21,8 +21,6 @@ IMPORT_LIMITS = UploadLimits(max_bytes=MAX_UPLOAD_BYTES, max_lines=MAX_LINES)
 
 
 def _small_file(upload: Any) -> Any:
-    if upload is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(_("The file is larger than 20 MB."))
     if upload is not None:
         try:
             check_upload(upload, IMPORT_LIMITS)

@@ -26,3 +26,9 @@ def test_long_text_is_cut_with_an_ellipsis():
     cut = header_text("x" * 500, max_length=20)
     assert cut == "x" * 19 + "…" and len(cut) == 20
     assert header_text("y" * 20, max_length=20) == "y" * 20
+
+
+def test_the_joiners_persian_and_kurdish_words_need_are_kept():
+    # "می‌خواهم" (Dari: "I want") is written with a zero-width non-joiner; a space would split it.
+    word = "می\u200cخواهم"
+    assert header_text(f"{word}\r\n") == word
