@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 
-from samverkan.core.admin import AuditedModelAdmin
+from samverkan.core.admin import AuditedModelAdmin, admin_actor
+from samverkan.statistics import services
 from samverkan.statistics.models import Dataset, DatasetVersion
 
 
@@ -37,3 +39,16 @@ class DatasetAdmin(AuditedModelAdmin):
 
     def organisation_id_of(self, obj: Any) -> int | None:
         return getattr(obj, "owner_id", None)
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        """A changed threshold goes through the service, which re-protects the stored versions
+        against what they already published."""
+        if change and "disclosure_threshold" in form.changed_data:
+            threshold = obj.disclosure_threshold
+            obj.disclosure_threshold = form.initial.get("disclosure_threshold")
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                services.dataset_threshold_set(actor=admin_actor(request), dataset=obj, threshold=threshold)
+                obj.disclosure_threshold = threshold
+            return
+        super().save_model(request, obj, form, change)

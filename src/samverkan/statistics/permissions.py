@@ -18,6 +18,11 @@ def can_import_version(actor: Actor, dataset: Dataset) -> bool:
     return actor.is_system or is_platform_admin(actor) or actor.has_role(dataset.owner_id, *WRITERS)
 
 
+def can_set_threshold(actor: Actor, dataset: Dataset) -> bool:
+    """The suppression threshold is the platform's to set (administrators)."""
+    return actor.is_system or is_platform_admin(actor)
+
+
 def can_create_dataset(actor: Actor, owner_id: int | None) -> bool:
     """A new dataset owned by an organisation (its editors), or by the platform (administrators)."""
     if actor.is_system or is_platform_admin(actor):

@@ -318,3 +318,27 @@ def _new_dataset(actor: Actor, slug: str, cube: Cube, fields: DatasetFields) -> 
         data={"slug": slug, "person_level": dataset.person_level, "public": dataset.is_public},
     )
     return dataset
+
+def dataset_threshold_set(*, actor: Actor, dataset: Dataset, threshold: int | None) -> Dataset:
+    """Change a dataset's suppression threshold (``None``: the platform default) and re-protect its
+    versions for it at once: what was published stays the attacker's, so raising the threshold
+    protects against it and lowering it publishes nothing more (``disclosure_store``)."""
+    if not perms.can_set_threshold(actor, dataset):
+        raise PermissionDenied()
+    if threshold is not None and not 1 <= int(threshold) <= 100:
+        raise ValidationError({"disclosure_threshold": [_("Choose a threshold from 1 to 100.")]})
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        before = locked.threshold
+        locked.disclosure_threshold = threshold
+        locked.save(update_fields=["disclosure_threshold"])
+        changed = disclosure_store.reprotect_dataset(locked) if locked.person_level else []
+        audit.record(
+            actor=actor,
+            code="statistics.dataset.threshold_changed",
+            obj=locked,
+            organisation_id=locked.owner_id,
+            data={"from": before, "to": locked.threshold, "versions": [v.number for v in changed]},
+        )
+    dataset.disclosure_threshold = threshold
+    return locked

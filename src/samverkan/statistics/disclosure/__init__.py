@@ -50,20 +50,31 @@ Integer attacker
     rests on the LP audit alone is only LP-safe. The tests enumerate all integer completions of small
     2-D and 3-D tables to check both statements.
 
+What the audience knows (``known``), and successive releases
+    :func:`protect` takes the cells an audience knows whatever is published (a panel's announced
+    size, what an earlier pattern of the same table published); they are never withheld as
+    secondaries and the attacker uses them. :func:`protect_release` protects a new release of a
+    table together with the release the same audience saw before, in one joint table of the persons
+    who stayed, left and joined (see :mod:`.release`); the change tables are counts of persons and
+    get the same protection. Counts over overlapping groups published to organisations that know
+    their own contributions (a dashboard fed by many municipalities) follow the rule in
+    :mod:`.shared`.
+
 Limits
-    * It protects one table and its own marginals. Two different datasets that share totals (e.g. the
-      same population split by ground in one table and by age in another), or successive versions of
-      one table (revisions, a new year appended to last year's table) are not protected against each
-      other: differencing them can reveal suppressed cells. Protect such tables jointly (as one larger
-      table) or publish the shared totals from one of them only.
+    * Two *different* datasets that share totals (the same population split by ground in one table
+      and by age in another) are not protected against each other: protect such tables jointly (as
+      one larger table) or publish the shared totals from one of them only. Successive versions of
+      one table are protected pairwise (each with the one before it), not all at once.
     * Hierarchies inside an axis (municipality → county → country as categories of one axis) are not
       modelled; a county total published elsewhere is another table sharing totals, see above.
     * The attacker is assumed to know the rule (threshold, zeros published) but not to reason about
       the algorithm's choices (e.g. "this cell must be secondary, hence at least 5").
     * Secondary cells get no protection level of their own. :func:`protect` still leaves none of them
       determined (each lies on a cube that can move), which ``audit(..., secondary=True)`` checks.
-    * The threshold rule does not model attackers who know some of the people counted (a person in a
-      cell of 2 can subtract themself); that is a property of the rule, not of the suppression.
+    * A dataset table does not say who contributed its persons, so :func:`protect` does not model an
+      attacker who knows some of the people counted (a person in a cell of 2 can subtract themself);
+      where contributors are known (the resettlement dashboard), :mod:`.shared` protects the others'
+      counts.
     * The cube heuristic is not optimal (fewest or cheapest suppressions); it tends to suppress more
       than an exact MILP method would.
 """
@@ -71,6 +82,7 @@ Limits
 from ._table import CellKey, DisclosureError, extended_table
 from .attack import Exposure, audit
 from .pattern import SuppressionPattern
+from .release import Release, protect_release
 from .suppress import protect
 from .views import publish
 
@@ -78,9 +90,11 @@ __all__ = [
     "CellKey",
     "DisclosureError",
     "Exposure",
+    "Release",
     "SuppressionPattern",
     "audit",
     "extended_table",
     "protect",
+    "protect_release",
     "publish",
 ]

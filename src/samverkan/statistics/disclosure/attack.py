@@ -88,32 +88,58 @@ class _Finding:
     kind: str
 
 
+def _undetermined(supp: np.ndarray, int_ext: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Which withheld interior cells stay unknowns: a published marginal whose span holds a single
+    withheld cell gives that cell away, and so on until nothing changes (the singleton-row step of
+    an LP presolve; exact, so the bounds do not change, but the models of joint releases, where
+    most hidden cells are pinned this way, become much smaller)."""
+    unknown = supp[int_ext].copy()
+    published = ~supp
+    while True:
+        count = np.bincount(spans[:, unknown].ravel(), minlength=supp.size)
+        single = published & (count == 1)
+        if not single.any():
+            return unknown
+        given = (single[spans] & unknown[None, :]).any(axis=0)
+        unknown &= ~given
+
+
 class _Attacker:
     """The LP for one (extended table, suppression mask) pair."""
 
-    def __init__(self, ext: np.ndarray, suppressed: np.ndarray) -> None:
+    def __init__(
+        self,
+        ext: np.ndarray,
+        suppressed: np.ndarray,
+        *,
+        lower: np.ndarray | None = None,
+        at_least_one: np.ndarray | None = None,
+    ) -> None:
+        """``suppressed``: the cells the attacker does not see. ``lower``: the smallest value each
+        interior cell can have when withheld (extended shape; default: the zero rule, 1 everywhere,
+        or 0 everywhere when the pattern withholds a zero). ``at_least_one``: withheld cells, interior
+        or marginal, the attacker knows to be at least 1 (extended shape)."""
         self.ext_shape = ext.shape
         self.shape = tuple(n - 1 for n in ext.shape)
         flat = ext.ravel().astype(np.int64)
         supp = suppressed.ravel()
         self.flat = flat
-        self.lb = 0.0 if bool(np.any(supp & (flat == 0))) else 1.0
+        if lower is None:
+            lb_flat = np.full(flat.size, 0.0 if bool(np.any(supp & (flat == 0))) else 1.0)
+        else:
+            lb_flat = np.asarray(lower, dtype=np.float64).ravel()
 
         int_ext = interior_to_ext(self.shape)
         int_values = flat[int_ext]
-        int_supp = supp[int_ext]
+        spans, _ = span_indices(self.shape)
+        int_supp = _undetermined(supp, int_ext, spans)
         var_pos = np.flatnonzero(int_supp)
         self.n_vars = int(var_pos.size)
         self.var_ext = int_ext[var_pos]
         self.x0 = int_values[var_pos].astype(np.float64)
+        self.var_lb = lb_flat[self.var_ext]
 
-        spans, _ = span_indices(self.shape)
         n_marg = spans.shape[0]
-        # What the pattern alone tells: each suppressed interior cell is >= lb.
-        contrib = np.where(int_supp, self.lb, int_values.astype(np.float64))
-        floor = np.bincount(spans.ravel(), weights=np.tile(contrib, n_marg), minlength=flat.size)
-        floor[int_ext] = contrib
-        self.floor = floor
 
         # Membership of each unknown in each marginal cell.
         mem_ext = spans[:, var_pos].ravel()
@@ -128,6 +154,34 @@ class _Attacker:
         rows = row_of_ext[mem_ext[published]]
         cols = mem_var[published]
         rhs = np.bincount(rows, weights=self.x0[cols], minlength=row_ext.size).astype(np.float64)
+        row_lower = rhs
+        row_upper = rhs
+
+        # Withheld cells known to be at least 1: a bound on the unknown when there is one, else one
+        # inequality over its unknowns.
+        if at_least_one is not None and self.n_vars:
+            facts = np.flatnonzero(np.asarray(at_least_one).ravel() & supp)
+            if facts.size:
+                ent_t, ent_v, const = self.expressions(facts)
+                per_fact = np.bincount(ent_t, minlength=facts.size)
+                alone = per_fact[ent_t] == 1
+                np.maximum.at(self.var_lb, ent_v[alone], 1.0 - const[ent_t[alone]])
+                ent_t, ent_v = ent_t[~alone], ent_v[~alone]
+                used = np.unique(ent_t)
+                renumber = np.full(facts.size, -1, dtype=np.int64)
+                renumber[used] = np.arange(used.size) + row_ext.size
+                rows = np.concatenate([rows, renumber[ent_t]])
+                cols = np.concatenate([cols, ent_v])
+                row_lower = np.concatenate([row_lower, 1.0 - const[used]])
+                row_upper = np.concatenate([row_upper, np.full(used.size, highspy.kHighsInf)])
+
+        # What the pattern alone tells: each suppressed interior cell is at least its lower bound.
+        lb_int = lb_flat[int_ext]
+        lb_int[var_pos] = self.var_lb
+        contrib = np.where(supp[int_ext], lb_int, int_values.astype(np.float64))
+        floor = np.bincount(spans.ravel(), weights=np.tile(contrib, n_marg), minlength=flat.size)
+        floor[int_ext] = contrib
+        self.floor = floor
 
         self._highs: highspy.Highs | None = None
         self._objective_cols = np.empty(0, dtype=np.int32)
@@ -137,12 +191,12 @@ class _Attacker:
         rows, cols = rows[order], cols[order]
         lp = highspy.HighsLp()
         lp.num_col_ = self.n_vars
-        lp.num_row_ = int(row_ext.size)
+        lp.num_row_ = int(row_lower.size)
         lp.col_cost_ = np.zeros(self.n_vars)
-        lp.col_lower_ = np.full(self.n_vars, self.lb)
+        lp.col_lower_ = self.var_lb.copy()
         lp.col_upper_ = np.full(self.n_vars, highspy.kHighsInf)
-        lp.row_lower_ = rhs
-        lp.row_upper_ = rhs
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(self.n_vars + 1)).astype(np.int32)
         lp.a_matrix_.index_ = rows.astype(np.int32)
@@ -180,7 +234,7 @@ class _Attacker:
         assert self._highs is not None
         cols32 = cols.astype(np.int32)
         upper = np.where(np.isinf(upper), highspy.kHighsInf, upper)
-        self._highs.changeColsBounds(cols32.size, cols32, np.full(cols32.size, self.lb), upper)
+        self._highs.changeColsBounds(cols32.size, cols32, self.var_lb[cols], upper)
 
     def _solve(
         self, cols: np.ndarray, costs: np.ndarray
@@ -204,6 +258,23 @@ class _Attacker:
             _, has_ray, ray = highs.getPrimalRay()  # type: ignore[attr-defined]  # missing from the stubs
             return -np.inf, None, (np.asarray(ray, dtype=np.float64) if has_ray else None)
         raise RuntimeError(f"attack LP ended with status {highs.modelStatusToString(status)}")
+
+    def bounds(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact smallest and largest values of the targets (extended flat indices)."""
+        n = targets.size
+        ent_t, ent_v, const = self.expressions(targets)
+        edges = np.searchsorted(ent_t, np.arange(n + 1))
+        low = const.astype(np.float64).copy()
+        high = const.astype(np.float64).copy()
+        for t in range(n):
+            cols = ent_v[edges[t] : edges[t + 1]]
+            if not cols.size:
+                continue
+            optimum, _, _ = self._solve(cols, np.ones(cols.size))
+            low[t] = optimum + const[t]
+            optimum, _, _ = self._solve(cols, -np.ones(cols.size))
+            high[t] = -optimum + const[t]
+        return low, high
 
     def run(
         self,
@@ -318,12 +389,21 @@ def _findings(
     protection: int,
     *,
     secondary: bool = False,
+    known: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+    at_least_one: np.ndarray | None = None,
 ) -> list[_Finding]:
     """Every primary cell the attacker bounds too tightly (and, with ``secondary``, every suppressed
-    secondary cell the attacker determines), in C order of the extended table."""
+    secondary cell the attacker determines), in C order of the extended table.
+
+    ``known`` cells are seen by the attacker whatever the pattern says; a small one among them is
+    already given away and is not a finding (nothing this pattern does can protect it). Where known
+    cells exist, a primary cell's requirement is also capped by what they alone imply: the pattern
+    cannot hide more than the known facts leave open."""
     flat = ext.ravel()
-    supp = suppressed.ravel()
-    primary = (flat > 0) & (flat < threshold)
+    known_flat = np.zeros(flat.size, dtype=bool) if known is None else np.asarray(known).ravel()
+    supp = suppressed.ravel() & ~known_flat
+    primary = (flat > 0) & (flat < threshold) & ~known_flat
     found: list[_Finding] = []
     for index in np.flatnonzero(primary & ~supp):
         value = int(flat[index])
@@ -333,21 +413,32 @@ def _findings(
 
     targets = np.flatnonzero(supp & (primary | secondary))
     if targets.size:
-        attacker = _Attacker(ext, suppressed)
+        attacker = _Attacker(ext, supp.reshape(ext.shape), lower=lower, at_least_one=at_least_one)
         values = flat[targets].astype(np.float64)
         is_primary = primary[targets]
         required_lower = np.where(
             is_primary, np.maximum(values - protection, attacker.floor[targets]), values - 1
         )
         required_upper = np.where(is_primary, values + protection, values + 1)
-        safe, lower, upper = attacker.run(targets, required_lower, required_upper, ~is_primary)
+        safe, low, high = attacker.run(targets, required_lower, required_upper, ~is_primary)
+        if known_flat.any() or at_least_one is not None:
+            # Relax to what the known facts (and the lower bounds) alone allow.
+            unsafe = np.flatnonzero(~safe & is_primary)
+            if unsafe.size:
+                base = _Attacker(ext, ~known_flat.reshape(ext.shape), lower=lower, at_least_one=at_least_one)
+                base_low, base_high = base.bounds(targets[unsafe])
+                required_lower[unsafe] = np.maximum(required_lower[unsafe], base_low)
+                required_upper[unsafe] = np.minimum(required_upper[unsafe], base_high)
+                safe[unsafe] = (low[unsafe] <= required_lower[unsafe] + EPS) & (
+                    high[unsafe] >= required_upper[unsafe] - EPS
+                )
         for t in np.flatnonzero(~safe):
             found.append(
                 _Finding(
                     int(targets[t]),
                     int(flat[targets[t]]),
-                    float(lower[t]),
-                    float(upper[t]),
+                    float(low[t]),
+                    float(high[t]),
                     float(required_lower[t]),
                     float(required_upper[t]),
                     PRIMARY if is_primary[t] else SECONDARY,

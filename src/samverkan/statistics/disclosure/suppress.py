@@ -37,7 +37,7 @@ from itertools import product
 
 import numpy as np
 
-from ._table import DisclosureError, as_counts, extend
+from ._table import DisclosureError, as_counts, extend, interior
 from .attack import _Finding, _findings
 from .pattern import SuppressionPattern
 
@@ -65,21 +65,54 @@ class _Cubes:
 
 
 class _Suppressor:
-    def __init__(self, ext: np.ndarray, threshold: int, protection: int) -> None:
+    def __init__(
+        self,
+        ext: np.ndarray,
+        threshold: int,
+        protection: int,
+        *,
+        known: np.ndarray | None = None,
+        hidden: np.ndarray | None = None,
+        lower: np.ndarray | None = None,
+        at_least_one: np.ndarray | None = None,
+    ) -> None:
         self.ext = ext
         self.totals = tuple(n - 1 for n in ext.shape)
         self.k = ext.ndim
         self.threshold = threshold
         self.protection = protection
-        self.primary = (ext > 0) & (ext < threshold)
-        self.suppressed = self.primary.copy()
-        self.lb = 1
+        no = np.zeros(ext.shape, dtype=bool)
+        self.known = no if known is None else np.asarray(known, dtype=bool)
+        self.hidden = no if hidden is None else np.asarray(hidden, dtype=bool) & ~self.known
+        self.joint = bool(self.known.any() or self.hidden.any())
+        # Small cells the audience already knows cannot be protected; they are withheld from now on
+        # all the same (``given_away``) but are not targets.
+        small = (ext > 0) & (ext < threshold)
+        self.given_away = small & self.known
+        self.primary = small & ~self.known
+        self.suppressed = self.primary | self.hidden | self.given_away
+        # Lower bound of each cell as a cube corner: 1 by the zero rule, 0 for a hidden cell (the
+        # audience does not know it is non-zero), or as the caller says.
+        self.lbs = (
+            np.where(self.hidden, 0, 1).astype(np.int64)
+            if lower is None
+            else np.asarray(lower, dtype=np.int64)
+        )
+        self.at_least_one = at_least_one
+        # Zero cells that may be withheld as secondaries: those made of hidden cells only (a release's
+        # cell over the hidden change tables); elsewhere zeros are published.
+        visible_parts = extend((~interior(self.hidden) & ~interior(self.known)).astype(np.int64))
+        hidden_parts = extend(interior(self.hidden).astype(np.int64))
+        self.zero_ok = (ext == 0) & (visible_parts == 0) & (hidden_parts > 0) & ~self.known & ~self.hidden
+        self.decided = ~self.known & ~self.hidden
         # Primary cells already protected by one fully suppressed cube.
         self.done = np.zeros_like(self.primary)
         self._ranges = [np.arange(n) for n in ext.shape]
         self._strides = [int(np.prod(ext.shape[i + 1 :])) for i in range(self.k)]
         # Value and suppression of every extended cell in one flat lookup: 2 * value + suppressed.
         self._key = (ext.ravel() * 2 + self.suppressed.ravel()).astype(np.int64)
+        self._usable = ((ext.ravel() > 0) | self.zero_ok.ravel() | self.hidden.ravel()) & ~self.known.ravel()
+        self._lb_flat = self.lbs.ravel()
         # Corners as the tuple of axes on which they take b_i instead of c_i.
         self._corners = [
             tuple(i for i, take in enumerate(pattern) if take) for pattern in product((0, 1), repeat=self.k)
@@ -118,7 +151,7 @@ class _Suppressor:
             key = np.take(self._key, flat)
             values = key >> 1
             open_ = 1 - (key & 1)  # 1 where not yet suppressed
-            valid = valid & (values > 0)
+            valid = valid & np.take(self._usable, flat)
             cost = cost + values * open_
             new = new + open_
             if any(cell[i] == self.totals[i] for i in range(k) if i not in taken):
@@ -128,7 +161,7 @@ class _Suppressor:
             for i in taken:
                 inner = inner & ~at_total[i]
                 negative = negative ^ flips[i]
-            slack = values - self.lb
+            slack = values - np.take(self._lb_flat, flat)
             up = np.minimum(up, np.where(inner & negative, slack, UNLIMITED))
             down = np.minimum(down, np.where(inner & ~np.asarray(negative), slack, UNLIMITED))
         valid, cost, new, up, down = (
@@ -161,8 +194,10 @@ class _Suppressor:
         for coords, negative, _ in corners:
             if not self.primary[coords] or self.done[coords]:
                 continue
-            against = [int(self.ext[c]) - self.lb for c, neg, inner in corners if inner and neg != negative]
-            along = [int(self.ext[c]) - self.lb for c, neg, inner in corners if inner and neg == negative]
+            against = [
+                int(self.ext[c] - self.lbs[c]) for c, neg, inner in corners if inner and neg != negative
+            ]
+            along = [int(self.ext[c] - self.lbs[c]) for c, neg, inner in corners if inner and neg == negative]
             if min(against, default=UNLIMITED) >= self.protection and min(
                 along, default=UNLIMITED
             ) >= self.need_down(coords):
@@ -219,7 +254,7 @@ class _Suppressor:
         self._key[int(np.ravel_multi_index(coords, self.ext.shape))] |= 1
 
     def suppress_all(self) -> None:
-        self.suppressed |= self.ext > 0
+        self.suppressed |= ((self.ext > 0) | self.zero_ok) & ~self.known
         self._key = (self.ext.ravel() * 2 + self.suppressed.ravel()).astype(np.int64)
 
     def need_down(self, cell: tuple[int, ...]) -> int:
@@ -228,7 +263,7 @@ class _Suppressor:
         interior cells under a primary marginal are primary themselves, so this does not change as
         secondary cells are added."""
         span = tuple(slice(0, n) if c == n else c for c, n in zip(cell, self.totals, strict=True))
-        floor = int(np.where(self.suppressed[span], self.lb, self.ext[span]).sum())
+        floor = int(np.where(self.suppressed[span] & ~self.known[span], self.lbs[span], self.ext[span]).sum())
         value = int(self.ext[cell])
         return value - max(value - self.protection, floor)
 
@@ -246,16 +281,45 @@ class _Suppressor:
             if not self.done[cell]:
                 self.cover(cell, self.protection, self.need_down(cell), require_new=False)
 
+    def findings(self) -> list[_Finding]:
+        """The attacker's findings on the current pattern. With known or hidden cells the zero rule
+        holds only while the pattern withholds no zero: then every withheld cell this pattern decides
+        is known to be at least 1, otherwise nothing is."""
+        if not self.joint:
+            return _findings(self.ext, self.suppressed, self.threshold, self.protection)
+        zero_withheld = bool(np.any(self.suppressed & self.decided & (self.ext == 0)))
+        lower = self.lbs.copy()
+        facts = (
+            np.zeros(self.ext.shape, dtype=bool) if self.at_least_one is None else self.at_least_one.copy()
+        )
+        if zero_withheld:
+            lower[self.decided] = 0
+        elif self.hidden.any():
+            facts |= self.suppressed & self.decided & (self.ext > 0)
+        return _findings(
+            self.ext,
+            self.suppressed,
+            self.threshold,
+            self.protection,
+            known=self.known,
+            lower=lower,
+            at_least_one=facts,
+        )
+
     def refine(self) -> int:
         """Audit and repair until the LP attacker finds nothing; returns the number of audits."""
         rounds = 0
         while True:
             rounds += 1
-            findings = _findings(self.ext, self.suppressed, self.threshold, self.protection)
+            findings = self.findings()
             if not findings:
                 return rounds
-            if np.array_equal(self.suppressed, self.ext > 0):
-                raise RuntimeError("suppressing every non-zero cell did not protect the table")
+            if np.array_equal(
+                self.suppressed, self.suppressed | (((self.ext > 0) | self.zero_ok) & ~self.known)
+            ):
+                raise DisclosureError(
+                    "withholding every cell the audience does not know did not protect the table"
+                )
             added = sum(self.repair(f) for f in findings)
             if added == 0:
                 self.suppress_all()
@@ -267,28 +331,54 @@ class _Suppressor:
         return self.cover(cell, need_up, need_down, require_new=True)
 
 
-def protect(counts: np.ndarray, threshold: int = 5, *, protection: int | None = None) -> SuppressionPattern:
+def _checked(threshold: int, protection: int | None) -> tuple[int, int]:
+    if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
+        raise DisclosureError("threshold must be a non-negative integer")
+    p = max(int(threshold), 1) if protection is None else protection
+    if isinstance(p, bool) or int(p) != p or p < 1:
+        raise DisclosureError("protection must be a positive integer")
+    return int(threshold), int(p)
+
+
+def _mask(mask: np.ndarray | None, shape: tuple[int, ...], name: str) -> np.ndarray | None:
+    if mask is None:
+        return None
+    array = np.asarray(mask)
+    if array.dtype != bool or array.shape != shape:
+        raise DisclosureError(f"{name} must be a boolean mask of the extended shape {shape}")
+    return array
+
+
+def protect(
+    counts: np.ndarray,
+    threshold: int = 5,
+    *,
+    protection: int | None = None,
+    known: np.ndarray | None = None,
+) -> SuppressionPattern:
     """Suppression pattern for a table of person counts and all of its marginal totals.
 
     Primary: every interior or marginal cell with ``0 < value < threshold``. Zeros are published.
     Secondary: further cells until, for every primary cell, the LP attacker's bounds satisfy
     ``upper >= value + p`` and ``lower <= max(value - p, floor)`` (see :func:`.attack.audit`), where
     ``p = protection`` (default: ``threshold``, at least 1).
+
+    ``known`` (a boolean mask of the extended shape) marks cells the audience knows whatever is
+    published: a panel's announced size, the cells an earlier pattern of the same table published.
+    They are never withheld as secondaries and the attacker uses them; a small one among them is
+    withheld from now on but cannot be protected, and the requirement on the others is capped by
+    what the known cells alone imply.
     """
     table = as_counts(counts)
-    if isinstance(threshold, bool) or int(threshold) != threshold or threshold < 0:
-        raise DisclosureError("threshold must be a non-negative integer")
-    p = max(int(threshold), 1) if protection is None else protection
-    if isinstance(p, bool) or int(p) != p or p < 1:
-        raise DisclosureError("protection must be a positive integer")
+    t, p = _checked(threshold, protection)
     ext = extend(table)
-    suppressor = _Suppressor(ext, int(threshold), int(p))
+    suppressor = _Suppressor(ext, t, p, known=_mask(known, ext.shape, "known"))
     rounds = suppressor.run()
     return SuppressionPattern(
         shape=table.shape,
         extended=suppressor.suppressed,
-        primary_extended=suppressor.primary,
-        threshold=int(threshold),
-        protection=int(p),
+        primary_extended=suppressor.primary | suppressor.given_away,
+        threshold=t,
+        protection=p,
         rounds=rounds,
     )
