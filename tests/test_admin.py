@@ -109,3 +109,36 @@ def test_removing_a_lost_authenticator_in_the_admin_is_audited(staff_client):
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert AuditEvent.objects.filter(code="otp_totp.totpdevice.admin_deleted").exists()
     assert audit.verify().ok
+
+
+def test_a_threshold_changed_in_the_admin_re_protects_the_stored_versions(staff_client):
+    import numpy as np
+
+    from samverkan.statistics.models import Dataset, DatasetVersion
+    from samverkan.statistics.tests.factories import cube, store
+
+    store(cube([[30, 6], [40, 50]]), person_level=True)
+    dataset = Dataset.objects.get()
+    url = reverse("admin:statistics_dataset_change", args=[dataset.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        {
+            "disclosure_threshold": "7",
+            "is_public": "on",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(DatasetVersion.objects.get().pk),
+            "versions-0-dataset": str(dataset.pk),
+        }
+    )
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    version = DatasetVersion.objects.get()
+    assert version.suppression_threshold == 7
+    withheld = np.unpackbits(np.frombuffer(bytes(version.suppression), dtype=np.uint8))[:9]
+    assert withheld[1]  # the 6 is small at 7 and withheld
+    assert AuditEvent.objects.filter(code="statistics.dataset.threshold_changed").exists()
