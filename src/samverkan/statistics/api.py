@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from samverkan.accounts.api import OPTIONAL_AUTH, PUBLIC, actor_of
@@ -69,6 +70,11 @@ def _codes(values: list[str]) -> list[str]:
 
 
 def _filters(request: HttpRequest) -> dict[str, list[str]]:
+    """The dimension filters of the query string (checked by ``selectors.table_for``); a reserved
+    parameter given twice is refused rather than one of its values silently taken."""
+    for name in sorted(RESERVED):
+        if len(request.GET.getlist(name)) > 1:
+            raise ValidationError({name: [_("Give “%(name)s” once.") % {"name": name}]})
     return {key: _codes(request.GET.getlist(key)) for key in request.GET if key not in RESERVED}
 
 

@@ -3,6 +3,7 @@ applies disclosure control to person-level datasets: no other read returns their
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -17,8 +18,11 @@ from samverkan.organisations.permissions import is_platform_admin
 from samverkan.statistics import disclosure_store
 from samverkan.statistics import permissions as perms
 from samverkan.statistics.cube import Cube, Dimension
+from samverkan.statistics.disclosure import DisclosureError
 from samverkan.statistics.models import Dataset, DatasetVersion
 from samverkan.statistics.storage import version_cube, version_dimensions
+
+logger = logging.getLogger(__name__)
 
 SUPPRESSED = "x"
 """Status symbol of a cell withheld by disclosure control (as Statistics Canada marks it)."""
@@ -65,6 +69,9 @@ class PublishedTable:
 
 
 def _selection(cube: Cube, filters: Mapping[str, Sequence[str]]) -> list[list[int] | None]:
+    """Category positions per dimension (None: every category) for ``filters`` (dimension code →
+    category codes), which come from a request: every way they can be wrong is a ValidationError
+    keyed by the parameter (the dimension's code), never an error further down."""
     known = {d.code: d for d in cube.dimensions}
     for code in filters:
         if code not in known:
@@ -72,7 +79,7 @@ def _selection(cube: Cube, filters: Mapping[str, Sequence[str]]) -> list[list[in
                 {
                     code: [
                         _("Unknown dimension “%(code)s”; the dataset has %(known)s.")
-                        % {"code": code, "known": ", ".join(known)}
+                        % {"code": code[:100], "known": ", ".join(known)}
                     ]
                 }
             )
@@ -82,23 +89,53 @@ def _selection(cube: Cube, filters: Mapping[str, Sequence[str]]) -> list[list[in
         if wanted is None:
             selection.append(None)
             continue
-        positions = []
+        index = {category.code: i for i, category in enumerate(dim.categories)}
+        positions: list[int] = []
+        seen: set[int] = set()
         for code in wanted:
-            try:
-                positions.append(dim.position(code))
-            except KeyError:
+            if not code:
+                raise ValidationError(
+                    {dim.code: [_("An empty value was given for “%(dimension)s”.") % {"dimension": dim.code}]}
+                )
+            position = index.get(code)
+            if position is None:
                 raise ValidationError(
                     {
                         dim.code: [
                             _("“%(value)s” is not a category of “%(dimension)s”.")
+                            % {"value": code[:100], "dimension": dim.code}
+                        ]
+                    }
+                )
+            if position in seen:
+                raise ValidationError(
+                    {
+                        dim.code: [
+                            _("The category “%(value)s” of “%(dimension)s” is given more than once.")
                             % {"value": code, "dimension": dim.code}
                         ]
                     }
-                ) from None
+                )
+            seen.add(position)
+            positions.append(position)
         if not positions:
             raise ValidationError({dim.code: [_("Choose at least one category.")]})
         selection.append(positions)
     return selection
+
+
+def _published(
+    version: DatasetVersion, cube: Cube, selection: list[list[int] | None], sum_axes: list[int]
+) -> np.ndarray:
+    """The disclosure-controlled figures of a person-level view. ``_selection`` has checked the
+    request, so the disclosure package should have nothing to refuse; if it still does, the
+    answer is a refusal of the request (never a server error, whose debug page would show the
+    unprotected table)."""
+    try:
+        return disclosure_store.published_values(version, cube, selection, sum_axes)
+    except DisclosureError as exc:
+        logger.warning("Disclosure control refused a view of dataset version %s: %s", version.pk, exc)
+        raise ValidationError({"__all__": [_("These figures cannot be shown for this selection.")]}) from None
 
 
 def table_for(
@@ -145,7 +182,7 @@ def table_for(
     # Person-level: the values come from the disclosure-controlled publication rule only.
     axes_keep = [cube.axis(code) for code in keep_codes]
     sum_axes = [i for i in range(len(cube.dimensions)) if i not in axes_keep]
-    values = disclosure_store.published_values(version, cube, selection, sum_axes)
+    values = _published(version, cube, selection, sum_axes)
     remaining = [i for i in range(len(cube.dimensions)) if i not in sum_axes]
     values = np.transpose(values, [remaining.index(a) for a in axes_keep])
     dims = []
@@ -190,8 +227,23 @@ def composition_for(
     filtered cells (e.g. the last five years). Withheld counts have no share; the shares of the
     rest are still of the full total, so they never add up to a withheld figure's exact value
     unless the total itself is published."""
+    if not perms.can_view_dataset(actor, dataset):
+        raise NotFound()
     if not dimensions:
         raise ValidationError({"dimensions": [_("Choose at least one dimension to mirror.")]})
+    known = [d.code for d in dataset_dimensions(dataset)]
+    for code in dimensions:
+        if code not in known:
+            raise ValidationError(
+                {
+                    "dimensions": [
+                        _("Unknown dimension “%(code)s”; the dataset has %(known)s.")
+                        % {"code": code[:100], "known": ", ".join(known)}
+                    ]
+                }
+            )
+    if len(set(dimensions)) != len(dimensions):
+        raise ValidationError({"dimensions": [_("Name each dimension to mirror once.")]})
     result = []
     for code in dimensions:
         table = table_for(actor=actor, dataset=dataset, filters=filters, keep=[code]).cube
@@ -228,6 +280,6 @@ def _grand_total(actor: Actor, dataset: Dataset, filters: Mapping[str, Sequence[
     version = current_version(dataset)
     cube = version_cube(version)
     selection = _selection(cube, dict(filters or {}))
-    value = disclosure_store.published_values(version, cube, selection, list(range(len(cube.dimensions))))
+    value = _published(version, cube, selection, list(range(len(cube.dimensions))))
     total = float(np.asarray(value).reshape(-1)[0])
     return None if np.isnan(total) else total

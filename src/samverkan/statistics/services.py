@@ -168,9 +168,41 @@ def _check_same_dimensions(dataset: Dataset, cube: Cube) -> None:
             )
 
 
+def _undeclared_total(cube: Cube) -> tuple[str, str] | None:
+    """(dimension, category) of the first category that is not declared a total but holds one:
+    in every cell it equals the sum of the other categories of its dimension, and at least two of
+    those others hold someone (a non-zero sum over the table). None when there is none.
+
+    Declared totals are left out first; the rest must be complete counts (no NaN). The two
+    non-zero others keep an empty category (zero, like the sum of zeros) and a copy of the only
+    populated category out of it: neither is a sum of parts. A coincidence (three categories
+    where one happens to equal the sum of the other two in every cell) is refused too: the
+    published figures could not tell it from a total either, and only a very small table makes
+    one likely."""
+    interior = cube.without_totals()
+    values = interior.values
+    for axis, dim in enumerate(interior.dimensions):
+        count = len(dim.categories)
+        if count < 3:
+            continue
+        rows = np.moveaxis(values, axis, 0).reshape(count, -1)
+        whole = rows.sum(axis=0)
+        # Category c equals the sum of the others, whole - c, in every cell: 2c == whole.
+        equal = np.all(2 * rows == whole, axis=1)
+        populated = rows.sum(axis=1) > 0
+        others_populated = int(populated.sum()) - populated.astype(int)
+        found = np.flatnonzero(equal & (others_populated >= 2))
+        if found.size:
+            return dim.code, dim.categories[int(found[0])].code
+    return None
+
+
 def _check_person_level(cube: Cube) -> Cube:
     """Counts of persons are stored without total categories (totals are derived and protected)
-    and must be complete, non-negative whole numbers."""
+    and must be complete, non-negative whole numbers. A category that holds a total without
+    being declared one is refused: published beside its parts, it would let a reader difference
+    out withheld small counts that the disclosure control (which sees it as one more category)
+    cannot know to protect."""
     interior = cube.without_totals()
     limit = settings.STATISTICS_PERSON_LEVEL_MAX_CELLS
     if interior.size > limit:
@@ -204,6 +236,24 @@ def _check_person_level(cube: Cube) -> Cube:
                 "file": [
                     _("Cell %(where)s %(reason)s; a person-level table needs every count.")
                     % {"where": where, "reason": reason}
+                ]
+            }
+        )
+    found = _undeclared_total(interior)
+    if found is not None:
+        dimension, category = found
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "The category “%(category)s” of “%(dimension)s” is the sum of the other "
+                        "categories in every cell: a total. A person-level table may not hold totals "
+                        "as ordinary categories, since the difference between a total and its parts "
+                        "would reveal withheld small counts. Declare it as the total (in the plain "
+                        "CSV: a column “%(dimension)s.total” with “yes” on its rows) so that it is "
+                        "left out and derived, or remove its rows."
+                    )
+                    % {"category": category, "dimension": dimension}
                 ]
             }
         )
@@ -318,6 +368,7 @@ def _new_dataset(actor: Actor, slug: str, cube: Cube, fields: DatasetFields) -> 
         data={"slug": slug, "person_level": dataset.person_level, "public": dataset.is_public},
     )
     return dataset
+
 
 def dataset_threshold_set(*, actor: Actor, dataset: Dataset, threshold: int | None) -> Dataset:
     """Change a dataset's suppression threshold (``None``: the platform default) and re-protect its

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -45,8 +46,30 @@ def _dataset_or_404(request: HttpRequest, slug: str) -> Dataset:
         raise Http404 from exc
 
 
+# Query parameters of the dataset page and its CSV that name one thing each.
+SINGLE_PARAMS = ("x", "by")
+
+
 def _params(request: HttpRequest) -> dict[str, list[str]]:
-    return {key: request.GET.getlist(key) for key in request.GET}
+    """The query parameters; one given twice where it names one thing is refused (the filters
+    themselves are checked by ``selectors.table_for``)."""
+    try:
+        query = request.GET
+    except TooManyFieldsSent:
+        # Refused here rather than by Django, whose DEBUG page would read request.GET again.
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("The address has more than %(limit)s parameters.")
+                    % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+                ]
+            }
+        ) from None
+    params = {key: query.getlist(key) for key in query}
+    for name in SINGLE_PARAMS:
+        if len(params.get(name, ())) > 1:
+            raise ValidationError({name: [_("Give “%(name)s” once.") % {"name": name}]})
+    return params
 
 
 def _chart(view: TableView, chart_id: str, title: str) -> dict[str, Any]:
@@ -133,16 +156,27 @@ def forecasts_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _refusal(exc: ValidationError) -> HttpResponse:
+    """A refused request as plain text, each message after the parameter it is about."""
+    message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _dataset_or_404(request, slug)
     actor = actor_from_request(request)
     errors: dict[str, list[str]] = {}
-    params = _params(request)
     try:
-        view = build_table(actor=actor, dataset=dataset, params=params)
+        view = build_table(actor=actor, dataset=dataset, params=_params(request))
     except ValidationError as exc:
         errors = exc.errors
-        view = build_table(actor=actor, dataset=dataset, params={})
+        try:
+            view = build_table(actor=actor, dataset=dataset, params={})
+        except ValidationError as default_exc:
+            # Not even the default view can be shown: say why, in plain text (never a 500).
+            for field, messages in default_exc.errors.items():
+                errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+            return _refusal(ValidationError(errors))
     chart = _chart(view, "chart-dataset", dataset.title)
     return render(
         request,
@@ -164,8 +198,7 @@ def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         view = build_table(actor=actor_from_request(request), dataset=dataset, params=_params(request))
     except ValidationError as exc:
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return _refusal(exc)
     header, rows = view.csv(_language())
     return csv_response(f"{dataset.slug}.csv", header, rows)
 

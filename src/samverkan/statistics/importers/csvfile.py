@@ -12,13 +12,18 @@ docs/statistics-formats.md; in short:
 * A ``status`` column (optional): the symbol for a missing value (wins over the value
   column's symbol); a status on a present value (a data note) is not kept.
 * ``<dim>.label_sv`` / ``<dim>.label_en`` columns (optional): category labels.
+* ``<dim>.total`` columns (optional): "yes" (also ja, true, 1; any case) on a row declares that
+  row's ``<dim>`` category the dimension's total category (``Dimension.total``, as PC-Axis
+  ELIMINATION does); "no" (nej, false, 0) or empty declares nothing. One total per dimension;
+  a category marked yes on one row and no on another is refused.
 * Every other column is a dimension holding category codes; categories are in order of first
   appearance. A dimension named year, month, quarter, tid, år, månad or kvartal (any case)
   gets the role "time"; one named ContentsCode (PxWeb's name) the role "contents".
 * A combination of codes that no row gives is a missing cell (NaN, status "..").
 * Refused, with the line: not UTF-8, a repeated header column, no ``value`` column, a row with
   a different number of fields, an empty code, a combination given twice (both lines named),
-  a value that is not a number or a symbol, and a label that contradicts an earlier one.
+  a value that is not a number or a symbol, a label that contradicts an earlier one, and a
+  total mark that is not yes/no, contradicts an earlier one or names a second total.
 
 PxWebApi 2 CSV (PCAxis.Serializers ``CsvSerializer``, the API's default parameters): an
 optional quoted title line (``IncludeTitle``), then a header of quoted fields: the STUB
@@ -62,6 +67,10 @@ from samverkan.statistics.importers._common import (
 from samverkan.statistics.importers.errors import ImportRefused
 
 TIME_NAMES = frozenset({"year", "month", "quarter", "tid", "år", "månad", "kvartal"})
+# The values of a ``<dimension>.total`` column (compared in lower case): a row marked yes declares
+# its category of that dimension the total; no, or an empty cell, declares nothing.
+TOTAL_YES = frozenset({"yes", "ja", "true", "1"})
+TOTAL_NO = frozenset({"no", "nej", "false", "0", ""})
 CONTENTS_NAMES = frozenset({"contentscode"})
 _PERIOD = re.compile(r"\d{4}(?:[MKQVUWHT]\d{1,2})?")
 _SEPARATORS = (",", ";", "\t", " ")
@@ -134,6 +143,56 @@ class _Cells:
         return Cube(tuple(dimensions), values.reshape(shape), status, meta)
 
 
+class _Totals:
+    """The total categories declared by ``<dimension>.total`` columns, row by row."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[str, str], tuple[bool, int]] = {}
+        self.chosen: dict[str, tuple[str, int]] = {}
+
+    def mark(self, dimension: str, code: str, text: str, *, line: int, column: str) -> None:
+        token = text.strip().lower()
+        if token in TOTAL_YES:
+            flag = True
+        elif token in TOTAL_NO:
+            if not token:
+                return
+            flag = False
+        else:
+            raise ImportRefused(
+                f"“{text.strip()[:40]}” in the column “{column}” is neither yes (ja, true, 1: "
+                f"{dimension}={code} is the total) nor no (nej, false, 0 or empty).",
+                line=line,
+                cell=f'column "{column}"',
+            )
+        earlier = self.marks.get((dimension, code))
+        if earlier is None:
+            self.marks[(dimension, code)] = (flag, line)
+        elif earlier[0] != flag:
+            raise ImportRefused(
+                f"{dimension}={code} is marked {'a total' if flag else 'not a total'} here "
+                f"but {'a total' if earlier[0] else 'not a total'} on line {earlier[1]}.",
+                line=line,
+                cell=f'column "{column}"',
+            )
+        if not flag:
+            return
+        chosen = self.chosen.get(dimension)
+        if chosen is None:
+            self.chosen[dimension] = (code, line)
+        elif chosen[0] != code:
+            raise ImportRefused(
+                f"The column “{column}” marks {dimension}={code} as the total here and "
+                f"{dimension}={chosen[0]} on line {chosen[1]}; a dimension has one total category.",
+                line=line,
+                cell=f'column "{column}"',
+            )
+
+    def total(self, dimension: str) -> str:
+        chosen = self.chosen.get(dimension)
+        return chosen[0] if chosen is not None else ""
+
+
 def _role(name: str) -> str:
     lowered = name.strip().lower()
     if lowered in TIME_NAMES:
@@ -195,6 +254,7 @@ def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
         value_at = seen["value"] - 1
         status_at = seen["status"] - 1 if "status" in seen else None
         label_columns: dict[int, tuple[str, str]] = {}
+        total_columns: dict[int, str] = {}
         dims: list[tuple[int, str]] = []
         for column, name in enumerate(names):
             if column in (value_at, status_at):
@@ -202,6 +262,8 @@ def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
             stem, dot, suffix = name.rpartition(".")
             if dot and suffix in ("label_sv", "label_en"):
                 label_columns[column] = (stem, suffix[-2:])
+            elif dot and suffix == "total":
+                total_columns[column] = stem
             else:
                 dims.append((column, name))
         if not dims:
@@ -216,8 +278,16 @@ def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
                     f"(the dimensions are {', '.join(dim_names)}).",
                     line=header_line,
                 )
+        for column, stem in total_columns.items():
+            if stem not in dim_names:
+                raise ImportRefused(
+                    f"The total column “{names[column]}” is for an unknown dimension “{stem}” "
+                    f"(the dimensions are {', '.join(dim_names)}).",
+                    line=header_line,
+                )
         cells = _Cells(dim_names, limits)
         labels: dict[tuple[str, str, str], tuple[str, int]] = {}
+        totals = _Totals()
         for row in reader:
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
@@ -252,6 +322,8 @@ def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
                         line=line,
                         cell=f'column "{names[column]}"',
                     )
+            for column, stem in total_columns.items():
+                totals.mark(stem, codes[dim_names.index(stem)], row[column], line=line, column=names[column])
             cells.add(codes, value, symbol, line)
     except csv.Error as error:
         raise ImportRefused(f"The CSV cannot be read: {error}.", line=reader.line_num) from None
@@ -266,7 +338,7 @@ def parse_csv(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
             )
             for code in cells.codes[axis]
         )
-        dimensions.append(Dimension(name, categories=categories, role=_role(name)))
+        dimensions.append(Dimension(name, categories=categories, role=_role(name), total=totals.total(name)))
     return cells.cube(dimensions, flat, TableMeta())
 
 
