@@ -425,6 +425,57 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         tests=PACKET_TESTS,
     ),
+    Mutant(
+        name="release-ignores-previous",
+        rule="a new release is protected together with the release the audience saw before",
+        edits=(
+            Edit(
+                "src/samverkan/statistics/disclosure/release.py",
+                "    if previous is None:\n        from .suppress import protect\n",
+                "    if True:\n        from .suppress import protect\n",
+            ),
+        ),
+        tests=(
+            "src/samverkan/statistics/tests/test_disclosure_release.py",
+            "tests/security/test_disclosure_versions.py",
+        ),
+    ),
+    Mutant(
+        name="version-protected-alone",
+        rule="a dataset's new version is protected with the version before it",
+        edits=(
+            Edit(
+                "src/samverkan/statistics/disclosure_store.py",
+                "    pattern = _protect(cube, threshold, previous=prior, published=None)\n",
+                "    pattern = _protect(cube, threshold, previous=None, published=None)\n",
+            ),
+        ),
+        tests=("tests/security/test_disclosure_versions.py",),
+    ),
+    Mutant(
+        name="threshold-change-forgets-what-was-published",
+        rule="a changed threshold re-protects with what the version already published known",
+        edits=(
+            Edit(
+                "src/samverkan/statistics/disclosure_store.py",
+                "published=~stored.extended)",
+                "published=None)",
+            ),
+        ),
+        tests=("tests/security/test_disclosure_versions.py",),
+    ),
+    Mutant(
+        name="dataset-threshold-ignored",
+        rule="a person-level dataset is protected at its own threshold",
+        edits=(
+            Edit(
+                "src/samverkan/statistics/services.py",
+                "            disclosure_store.protect_version(version, stored, dataset.threshold)\n",
+                "            disclosure_store.protect_version(version, stored, 5)\n",
+            ),
+        ),
+        tests=("tests/security/test_disclosure_versions.py",),
+    ),
 )
 
 

@@ -71,6 +71,16 @@ class TableView:
         pairs.extend(extra.items())
         return urlencode(pairs)
 
+    def api_query(self) -> str:
+        """The query string that asks the open data API for the same figures: the filters, and the
+        view's dimensions kept (the others totalled, as on the page)."""
+        pairs: list[tuple[str, str]] = [
+            (code, value) for code, values in self.filters.items() for value in values
+        ]
+        kept = [self.x.code, *([self.by.code] if self.by is not None else [])]
+        pairs.append(("keep", ",".join(kept)))
+        return urlencode(pairs)
+
     def column_labels(self, language: str) -> list[str]:
         if self.by is None:
             return [self.dataset.unit or _("Value")]

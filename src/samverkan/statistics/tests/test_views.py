@@ -50,6 +50,19 @@ def test_the_csv_download_holds_the_tables_figures(client, real_data):
     assert by_sex == [["År", "Kvinnor", "Män"], ["2001", "..", ".."], ["2002", "12257", "20759"]]
 
 
+def test_the_api_link_on_the_dataset_page_answers_with_the_same_figures(client, real_data):
+    import re
+    from html import unescape
+
+    page = client.get("/statistics/datasets/asylum-seekers/?sex=1%2B2&x=year").content.decode()
+    found = re.search(r'href="(/api/v1/statistics/datasets/asylum-seekers/observations\?[^"]*)"', page)
+    link = unescape(found[1])
+    response = client.get(link)
+    assert response.status_code == 200, response.content[:300]
+    values = {row["year"]: row["value"] for row in response.json()["observations"]}
+    assert values["2015"] == 162877
+
+
 def test_dataset_page_with_a_bad_filter_names_it_and_shows_the_default(client, real_data):
     response = client.get("/statistics/datasets/asylum-seekers/?sex=7")
     assert response.status_code == 400
