@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ninja
+from django.core.exceptions import TooManyFieldsSent
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import path, reverse
@@ -123,6 +124,13 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = api.create_response(request, {"detail": "Too many requests. Try again later."}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(TooManyFieldsSent)
+def _too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+    # Django refuses a query with too many parameters while ninja reads it; answer it ourselves, as
+    # a client error, so that no debug page (which would read the query again) is ever rendered.
+    return api.create_response(request, {"detail": "Too many query parameters."}, status=400)
 
 
 @api.exception_handler(ValidationError)

@@ -221,12 +221,6 @@ def test_too_many_parameters_are_refused_before_any_figure(secrets, debug):
         _assert_hides(response.content.decode("utf-8", "replace"), secrets)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config/api.py: with DEBUG on, ninja's default handler answers the SuspiciousOperation "
-    "Django raises while ninja parses the query (TooManyFieldsSent) with a 500 and a plain traceback "
-    "(no values: it is raised before the table is read); a handler there would make it a 400",
-)
 def test_too_many_parameters_on_the_api_with_debug_on(secrets):
     client = Client(raise_request_exception=False)
     with override_settings(DEBUG=True):
