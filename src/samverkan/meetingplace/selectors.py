@@ -1,11 +1,16 @@
 """Reads for meeting places. The calendar is public; participant lists only for the organisers'
-staff (``NotFound`` for everyone else, like a session that does not exist)."""
+staff (``NotFound`` for everyone else, like a session that does not exist). Participants'
+anonymous answers leave only through :func:`evaluation_figures`, under the platform's disclosure
+rule."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -16,9 +21,11 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.models import (
+    Evaluation,
     FactStatement,
     Material,
     MaterialRevision,
+    Rating,
     Registration,
     RegistrationStatus,
     ReviewStatus,
@@ -27,6 +34,7 @@ from samverkan.meetingplace.models import (
 )
 from samverkan.meetingplace.services import organiser_ids
 from samverkan.organisations.models import Organisation
+from samverkan.statistics import disclosure
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,178 @@ def organisers_with_sessions() -> QuerySet[Organisation]:
         .distinct()
         .order_by("name")
     )
+
+
+# --- Participants' answers and the overview -------------------------------------------------------
+RATINGS: tuple[int, ...] = tuple(int(r) for r in Rating.values)
+"""The answers' order in :class:`EvaluationFigures`: no, partly, yes."""
+
+
+@dataclass(frozen=True)
+class EvaluationFigures:
+    """What may be shown of one session's anonymous answers. ``None`` is a withheld figure.
+
+    ``answers`` is the number of answers; ``understood`` and ``useful`` are the answers to each
+    question per rating, in :data:`RATINGS` order (no, partly, yes); ``threshold`` is the
+    disclosure threshold they were protected with."""
+
+    answers: int | None
+    understood: tuple[int | None, ...]
+    useful: tuple[int | None, ...]
+    threshold: int
+
+    @property
+    def withheld(self) -> bool:
+        """Whether any figure is withheld."""
+        return None in (self.answers, *self.understood, *self.useful)
+
+    @property
+    def understood_share(self) -> float | None:
+        """The share answering "yes" to "did you understand?": ``None`` without answers or when
+        the count of "yes" or of answers is withheld."""
+        return _yes_share(self.understood, self.answers)
+
+    @property
+    def useful_share(self) -> float | None:
+        return _yes_share(self.useful, self.answers)
+
+
+def _yes_share(counts: tuple[int | None, ...], answers: int | None) -> float | None:
+    yes = counts[RATINGS.index(Rating.YES)]
+    if yes is None or not answers:
+        return None
+    return yes / answers
+
+
+def _published(values: np.ndarray) -> tuple[int | None, ...]:
+    return tuple(None if np.isnan(v) else int(v) for v in np.atleast_1d(values))
+
+
+def evaluation_figures(
+    answers: Iterable[tuple[int, int]], *, threshold: int | None = None
+) -> EvaluationFigures:
+    """One session's ``(understood, useful)`` answers as they may be shown, under the platform's
+    disclosure rule (``statistics.disclosure``, threshold ``STATISTICS_DISCLOSURE_THRESHOLD``).
+
+    The answers are anonymous, but a session is small: with a handful of answers a share of "yes"
+    tells what people the organiser can name answered. Each question is a one-way table (answers
+    per rating, its total being the number of answers) protected by ``disclosure.protect``; every
+    figure shown is read with ``disclosure.publish`` from that table and its pattern: small counts
+    are withheld, and where needed one more, so that none can be worked out from the others.
+
+    The two tables share their total. When both patterns publish it, each table is protected on its
+    own (two one-way tables with the same total can come from any cross-table of the answers, so
+    one says nothing more about the other). When either withholds it (fewer answers than the
+    threshold, or needed to protect a small count), the other table would give it away, so then
+    the total and every non-zero count of both tables are withheld; zeros stay published, as the
+    rule says everywhere ("nobody" identifies no one)."""
+    if threshold is None:
+        threshold = int(settings.STATISTICS_DISCLOSURE_THRESHOLD)
+    pairs = list(answers)
+    tables = [
+        np.array([sum(1 for pair in pairs if pair[question] == rating) for rating in RATINGS], dtype=np.int64)
+        for question in (0, 1)
+    ]
+    patterns = [disclosure.protect(table, threshold) for table in tables]
+    if any(pattern.is_suppressed((None,)) for pattern in patterns):
+        patterns = [_all_but_zeros(table, pattern) for table, pattern in zip(tables, patterns, strict=True)]
+    cells = [_published(disclosure.publish(t, p, [None], [])) for t, p in zip(tables, patterns, strict=True)]
+    totals = [
+        _published(disclosure.publish(t, p, [None], [0]))[0] for t, p in zip(tables, patterns, strict=True)
+    ]
+    return EvaluationFigures(
+        answers=totals[0] if totals[0] == totals[1] else None,
+        understood=cells[0],
+        useful=cells[1],
+        threshold=threshold,
+    )
+
+
+def _all_but_zeros(
+    table: np.ndarray, pattern: disclosure.SuppressionPattern
+) -> disclosure.SuppressionPattern:
+    """``pattern`` with every non-zero cell of the table and its total withheld as well."""
+    nonzero = disclosure.extended_table(table) != 0
+    return disclosure.SuppressionPattern(
+        shape=pattern.shape,
+        extended=pattern.extended | nonzero,
+        primary_extended=pattern.primary_extended,
+        threshold=pattern.threshold,
+        protection=pattern.protection,
+    )
+
+
+def evaluation_of(session: Session) -> EvaluationFigures:
+    """The figures of a session's answers (its plan page)."""
+    return evaluation_figures(session.evaluations.values_list("understood", "useful"))
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    session: Session
+    registered: int
+    waiting: int
+    checked_in: int
+    attended: int | None
+    evaluation: EvaluationFigures
+    checklist_done: int
+
+
+def overview(*, actor: Actor, organiser_id: int, start: dt.date, end: dt.date) -> list[OverviewRow]:
+    """Per session an organiser runs or co-organises in a period: registrations, the waiting list,
+    check-ins, attendance from the closing report, the participants' answers, and how much of the
+    checklist was done. For the organisation's planners and participant staff only (``NotFound``
+    for everyone else).
+
+    Registrations, check-ins and attendance are the organisers' operational figures about their own
+    sessions, not a publication of counts about people: the same staff see the participants by
+    name on the participant list, so withholding a count of them here would protect nobody. The
+    participants' answers are different: they are anonymous, and shown only as
+    :func:`evaluation_figures` allows."""
+    if not perms.can_plan(actor, [organiser_id]) and not perms.can_handle_participants(actor, [organiser_id]):
+        raise NotFound
+    sessions = list(
+        Session.objects.filter(
+            Q(activity__organiser_id=organiser_id) | Q(activity__co_organisers=organiser_id),
+            starts_at__date__gte=start,
+            starts_at__date__lte=end,
+        )
+        .distinct()
+        .select_related("activity", "report")
+        .annotate(
+            registered=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED), distinct=True
+            ),
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING), distinct=True
+            ),
+            checked_in=Count(
+                "registrations", filter=Q(registrations__checked_in_at__isnull=False), distinct=True
+            ),
+            checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),
+        )
+        .order_by("starts_at")
+    )
+    answers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for session_id, understood, useful in Evaluation.objects.filter(session__in=sessions).values_list(
+        "session_id", "understood", "useful"
+    ):
+        answers[session_id].append((understood, useful))
+    rows = []
+    for s in sessions:
+        report = getattr(s, "report", None)
+        rows.append(
+            OverviewRow(
+                session=s,
+                registered=s.registered,
+                waiting=s.waiting,
+                checked_in=s.checked_in,
+                attended=report.attended if report else None,
+                evaluation=evaluation_figures(answers[s.pk]),
+                checklist_done=s.checklist_done,
+            )
+        )
+    return rows
 
 
 # --- Material and facts ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -610,67 +610,6 @@ def evaluation_submit(
             language=language,
             registration=registration,
         )
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    session: Session
-    registered: int
-    waiting: int
-    checked_in: int
-    attended: int | None
-    answers: int
-    understood: float | None  # share answering "yes"
-    useful: float | None
-    checklist_done: int
-
-
-def overview(*, actor: Actor, organiser_id: int, start: dt.date, end: dt.date) -> list[OverviewRow]:
-    """Per session of an organiser in a period: registrations, attendance, the evaluation's share
-    of "yes" answers, and how much of the checklist was done."""
-    if not perms.can_plan(actor, [organiser_id]) and not perms.can_handle_participants(actor, [organiser_id]):
-        raise NotFound
-    sessions = (
-        Session.objects.filter(
-            Q(activity__organiser_id=organiser_id) | Q(activity__co_organisers=organiser_id),
-            starts_at__date__gte=start,
-            starts_at__date__lte=end,
-        )
-        .distinct()
-        .select_related("activity", "report")
-        .annotate(
-            registered=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED), distinct=True
-            ),
-            waiting=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING), distinct=True
-            ),
-            checked_in=Count(
-                "registrations", filter=Q(registrations__checked_in_at__isnull=False), distinct=True
-            ),
-            checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),
-        )
-        .order_by("starts_at")
-    )
-    rows = []
-    for s in sessions:
-        answers = list(s.evaluations.values_list("understood", "useful"))
-        n = len(answers)
-        report = getattr(s, "report", None)
-        rows.append(
-            OverviewRow(
-                session=s,
-                registered=s.registered,
-                waiting=s.waiting,
-                checked_in=s.checked_in,
-                attended=report.attended if report else None,
-                answers=n,
-                understood=sum(1 for u, _v in answers if u == Rating.YES) / n if n else None,
-                useful=sum(1 for _u, v in answers if v == Rating.YES) / n if n else None,
-                checklist_done=s.checklist_done,
-            )
-        )
-    return rows
 
 
 # --- Fact base and content review ----------------------------------------------------------------

@@ -339,7 +339,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
         except NotFound:
             raise Http404 from None
     entries = {e.item: e for e in session.checklist.all()}
-    answers = list(session.evaluations.values_list("understood", "useful"))
+    evaluation = selectors.evaluation_of(session)
     return render(
         request,
         "meetingplace/plan.html",
@@ -351,9 +351,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
             "can_report": can_report,
             "report_form": report_form,
             "started": session.starts_at <= timezone.now(),
-            "answers": len(answers),
-            "understood": [sum(1 for u, _v in answers if u == r) for r in Rating.values],
-            "useful": [sum(1 for _u, v in answers if v == r) for r in Rating.values],
+            "evaluation": evaluation,
             "ratings": Rating.choices,
         },
     )
@@ -416,10 +414,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = None
     if form.is_valid():
         data = form.cleaned_data
-        rows = services.overview(
+        rows = selectors.overview(
             actor=actor, organiser_id=data["organiser"].pk, start=data["start"], end=data["end"]
         )
-    return render(request, "meetingplace/overview.html", {"form": form, "rows": rows})
+    return render(
+        request,
+        "meetingplace/overview.html",
+        {
+            "form": form,
+            "rows": rows,
+            # the threshold the withheld figures were withheld under, for the explanation
+            "withheld_under": next(
+                (r.evaluation.threshold for r in rows or () if r.evaluation.withheld), None
+            ),
+        },
+    )
 
 
 # --- Material and review ----------------------------------------------------------------------------
