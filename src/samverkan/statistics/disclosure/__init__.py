@@ -80,7 +80,7 @@ Limits
 """
 
 from ._table import CellKey, DisclosureError, extended_table
-from .attack import Exposure, audit
+from .attack import Exposure, GivenAway, audit
 from .pattern import SuppressionPattern
 from .release import Release, protect_release
 from .suppress import protect
@@ -90,6 +90,7 @@ __all__ = [
     "CellKey",
     "DisclosureError",
     "Exposure",
+    "GivenAway",
     "Release",
     "SuppressionPattern",
     "audit",

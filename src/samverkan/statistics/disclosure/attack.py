@@ -77,6 +77,14 @@ class Exposure:
         return bool(np.floor(self.upper + EPS) <= np.ceil(self.lower - EPS))
 
 
+class GivenAway(DisclosureError):
+    """What the audience already knows gives small counts away: no pattern can protect them."""
+
+    def __init__(self, cells: list[CellKey]) -> None:
+        super().__init__(f"the known cells alone give away the small counts at {cells}")
+        self.cells = cells
+
+
 @dataclass(frozen=True)
 class _Finding:
     ext_index: int
@@ -181,6 +189,13 @@ class _Attacker:
         contrib = np.where(supp[int_ext], lb_int, int_values.astype(np.float64))
         floor = np.bincount(spans.ravel(), weights=np.tile(contrib, n_marg), minlength=flat.size)
         floor[int_ext] = contrib
+        if at_least_one is not None:
+            # A cell known to be at least 1, and every cell containing it, is at least 1.
+            known_one = (np.asarray(at_least_one) & suppressed).astype(np.float64)
+            for axis in range(known_one.ndim):
+                inner = np.moveaxis(known_one, axis, 0)
+                inner[-1] = np.maximum(inner[-1], inner.max(axis=0))
+            floor = np.maximum(floor, known_one.ravel())
         self.floor = floor
 
         self._highs: highspy.Highs | None = None
@@ -392,14 +407,26 @@ def _findings(
     known: np.ndarray | None = None,
     lower: np.ndarray | None = None,
     at_least_one: np.ndarray | None = None,
+    base_known: np.ndarray | None = None,
+    base_at_least_one: np.ndarray | None = None,
+    allow_given_away: bool = False,
+    hidden: np.ndarray | None = None,
+    change_at_least_one: np.ndarray | None = None,
 ) -> list[_Finding]:
     """Every primary cell the attacker bounds too tightly (and, with ``secondary``, every suppressed
     secondary cell the attacker determines), in C order of the extended table.
 
     ``known`` cells are seen by the attacker whatever the pattern says; a small one among them is
     already given away and is not a finding (nothing this pattern does can protect it). Where known
-    cells exist, a primary cell's requirement is also capped by what they alone imply: the pattern
-    cannot hide more than the known facts leave open."""
+    cells exist, what the audience knows before this pattern (``base_known``: the known cells and
+    the zeros published by rule; the facts in ``base_at_least_one``) may already break a primary
+    cell's requirement: when it proves the count under the threshold or bounds it from below,
+    :class:`GivenAway` is raised (with ``allow_given_away``: the requirement is capped at what it
+    leaves open instead). For ``hidden`` cells (never published: the change tables of a release)
+    the cap always applies, from below only by what was known before (``change_at_least_one``):
+    when both releases' sizes are known, so is the number who left, and each left cell can only be
+    as deniable as that allows, but a zero published or withheld in this release must not tell who
+    changed."""
     flat = ext.ravel()
     known_flat = np.zeros(flat.size, dtype=bool) if known is None else np.asarray(known).ravel()
     supp = suppressed.ravel() & ~known_flat
@@ -422,11 +449,40 @@ def _findings(
         required_upper = np.where(is_primary, values + protection, values + 1)
         safe, low, high = attacker.run(targets, required_lower, required_upper, ~is_primary)
         if known_flat.any() or at_least_one is not None:
-            # Relax to what the known facts (and the lower bounds) alone allow.
+            # What the audience knows before this pattern: the known cells, the zeros published by
+            # rule and the caller's facts (not the facts this pattern's own choices create).
             unsafe = np.flatnonzero(~safe & is_primary)
             if unsafe.size:
-                base = _Attacker(ext, ~known_flat.reshape(ext.shape), lower=lower, at_least_one=at_least_one)
+                seen = known_flat if base_known is None else np.asarray(base_known).ravel()
+                base = _Attacker(ext, ~seen.reshape(ext.shape), lower=lower, at_least_one=base_at_least_one)
                 base_low, base_high = base.bounds(targets[unsafe])
+                # Given away: the facts alone prove the count small (under the threshold) or bound it
+                # from below beyond its requirement. Short of that, the requirement is capped.
+                given = (base_low > required_lower[unsafe] + EPS) | (
+                    base_high < np.minimum(required_upper[unsafe], threshold) - EPS
+                )
+                change = np.zeros(unsafe.size, dtype=bool)
+                if hidden is not None:
+                    # A never-published cell (a change table: who left, who joined) must stay
+                    # deniable from below; upwards it is protected as far as the facts allow (when
+                    # both sizes are known, so is the number who left).
+                    change = np.asarray(hidden).ravel()[targets[unsafe]]
+                    given &= ~change
+                if np.any(given) and not allow_given_away:
+                    cells = [
+                        ext_to_key(np.unravel_index(int(c), ext.shape), tuple(n - 1 for n in ext.shape))
+                        for c in targets[unsafe][given]
+                    ]
+                    raise GivenAway(cells)
+                if change.any():
+                    # From below, a change cell may only lose what the audience knew before this
+                    # pattern (the known cells and given facts), not what its own choices tell.
+                    before = _Attacker(
+                        ext, ~seen.reshape(ext.shape), lower=lower, at_least_one=change_at_least_one
+                    )
+                    change_low, _ = before.bounds(targets[unsafe][change])
+                    base_low = base_low.copy()
+                    base_low[change] = change_low
                 required_lower[unsafe] = np.maximum(required_lower[unsafe], base_low)
                 required_upper[unsafe] = np.minimum(required_upper[unsafe], base_high)
                 safe[unsafe] = (low[unsafe] <= required_lower[unsafe] + EPS) & (

@@ -15,11 +15,13 @@ table, so the one rule of this package applies to all of it:
 
 * the earlier release's published cells are *known* (the audience saw them) and its withheld cells
   are known to be non-zero when that release published all of its zeros;
-* the change tables and the stayed persons are never published (*hidden*) but are counts of
-  persons: each small one is a primary cell and must keep the protection interval
-  (``upper >= v + p``, ``lower <= max(v - p, floor)``) against an attacker who sees both releases;
-  in particular a left or joined cell of 1 stays deniable, so a member's withdrawal does not reveal
-  their attributes;
+* the change tables (who left, who joined) are never published (*hidden*) but are counts of
+  persons: each small one is a primary cell and must stay deniable from below
+  (``lower <= max(v - p, floor)``, the floor being what the audience knew before this release)
+  and keep its upper protection as far as the known facts allow (when both sizes are known, so is
+  the number who left), against an attacker who sees both releases; so a member's withdrawal or a
+  replacement does not reveal their attributes. Those who stayed, and everyone in either release,
+  are hidden but not primary: their counts follow from the releases, which are protected;
 * the cells of this release are chosen by the same hypercube search and LP audit as a single
   table (:mod:`.suppress`); a cube may now pass through hidden cells, and a zero of this release
   may be withheld when it would otherwise show that everyone in a cell left.
@@ -47,7 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._table import DisclosureError, as_counts, extend
+from ._table import DisclosureError, as_counts, ext_to_key, extend
+from .attack import GivenAway
 from .pattern import SuppressionPattern
 from .suppress import _checked, _mask, _Suppressor
 
@@ -87,6 +90,7 @@ def protect_release(
     joined: np.ndarray | None = None,
     known: np.ndarray | None = None,
     protection: int | None = None,
+    allow_given_away: bool = False,
 ) -> SuppressionPattern:
     """Suppression pattern for ``counts`` as the next release after ``previous``.
 
@@ -95,8 +99,10 @@ def protect_release(
     ``counts``. ``known`` marks cells of this release the audience knows anyway (extended shape of
     ``counts``, e.g. a panel's size). Without ``previous`` this is :func:`.protect`.
 
-    The pattern may withhold zero cells of this release. Raises :class:`DisclosureError` when the
-    known cells alone give a small count away (nothing this release withholds can help).
+    The pattern may withhold zero cells of this release. Raises :class:`.GivenAway` (a
+    :class:`DisclosureError`) when what the audience knows before this release (the earlier release,
+    ``known``) gives a small count away, which nothing this release withholds can help; with
+    ``allow_given_away`` such counts are left as they are and the rest is protected.
     """
     now = as_counts(counts)
     t, p = _checked(threshold, protection)
@@ -105,7 +111,7 @@ def protect_release(
     if previous is None:
         from .suppress import protect
 
-        return protect(now, t, protection=p, known=known_now)
+        return protect(now, t, protection=p, known=known_now, allow_given_away=allow_given_away)
     earlier = as_counts(previous.counts)
     if earlier.shape != now.shape or previous.pattern.shape != now.shape:
         raise DisclosureError(f"the previous release has shape {earlier.shape}, this one {now.shape}")
@@ -154,6 +160,12 @@ def protect_release(
         lower = np.zeros(ext.shape, dtype=np.int64)
     if known_now is not None:
         known_mask[now_at] |= known_now
+    # Those who stayed, and everyone in either release, are not a change: their counts follow from
+    # the releases, which carry the protection themselves.
+    insensitive = np.zeros(ext.shape, dtype=bool)
+    if ext.shape[0] == 3 and ext.ndim == now.ndim + 2:
+        insensitive[_at(YES, YES, full)] = True
+        insensitive[_at(TOTAL, TOTAL, full)] = True
     hidden = np.ones(ext.shape, dtype=bool)
     hidden[now_at] = False
     hidden &= ~known_mask
@@ -161,7 +173,21 @@ def protect_release(
     if zero_rule:
         # The earlier release published its zeros, so each cell it withheld is at least 1.
         facts[earlier_at] = earlier_withheld & (earlier_ext > 0)
-    suppressor = _Suppressor(ext, t, p, known=known_mask, hidden=hidden, lower=lower, at_least_one=facts)
+    if known_now is not None and not allow_given_away:
+        small = known_now & (extend(now) > 0) & (extend(now) < t)
+        if small.any():
+            raise GivenAway([ext_to_key(c, now.shape) for c in np.argwhere(small)])
+    suppressor = _Suppressor(
+        ext,
+        t,
+        p,
+        known=known_mask,
+        hidden=hidden,
+        lower=lower,
+        at_least_one=facts,
+        allow_given_away=allow_given_away,
+        insensitive=insensitive,
+    )
     rounds = suppressor.run()
     withheld = suppressor.suppressed[now_at]
     primary = ((ext > 0) & (ext < t))[now_at]

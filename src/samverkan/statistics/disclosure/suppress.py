@@ -37,8 +37,8 @@ from itertools import product
 
 import numpy as np
 
-from ._table import DisclosureError, as_counts, extend, interior
-from .attack import _Finding, _findings
+from ._table import DisclosureError, as_counts, ext_to_key, extend, interior
+from .attack import GivenAway, _Finding, _findings
 from .pattern import SuppressionPattern
 
 UP = "up"
@@ -75,8 +75,11 @@ class _Suppressor:
         hidden: np.ndarray | None = None,
         lower: np.ndarray | None = None,
         at_least_one: np.ndarray | None = None,
+        allow_given_away: bool = False,
+        insensitive: np.ndarray | None = None,
     ) -> None:
         self.ext = ext
+        self.allow_given_away = allow_given_away
         self.totals = tuple(n - 1 for n in ext.shape)
         self.k = ext.ndim
         self.threshold = threshold
@@ -88,6 +91,8 @@ class _Suppressor:
         # Small cells the audience already knows cannot be protected; they are withheld from now on
         # all the same (``given_away``) but are not targets.
         small = (ext > 0) & (ext < threshold)
+        if insensitive is not None:
+            small &= ~insensitive
         self.given_away = small & self.known
         self.primary = small & ~self.known
         self.suppressed = self.primary | self.hidden | self.given_away
@@ -304,6 +309,11 @@ class _Suppressor:
             known=self.known,
             lower=lower,
             at_least_one=facts,
+            base_known=self.known | ((self.ext == 0) & ~self.zero_ok & ~self.hidden),
+            base_at_least_one=facts,
+            allow_given_away=self.allow_given_away,
+            hidden=self.hidden,
+            change_at_least_one=self.at_least_one,
         )
 
     def refine(self) -> int:
@@ -355,6 +365,7 @@ def protect(
     *,
     protection: int | None = None,
     known: np.ndarray | None = None,
+    allow_given_away: bool = False,
 ) -> SuppressionPattern:
     """Suppression pattern for a table of person counts and all of its marginal totals.
 
@@ -365,14 +376,19 @@ def protect(
 
     ``known`` (a boolean mask of the extended shape) marks cells the audience knows whatever is
     published: a panel's announced size, the cells an earlier pattern of the same table published.
-    They are never withheld as secondaries and the attacker uses them; a small one among them is
-    withheld from now on but cannot be protected, and the requirement on the others is capped by
-    what the known cells alone imply.
+    They are never withheld as secondaries and the attacker uses them. When they alone give a small
+    count away (a known small cell; a panel of 5 whose size leaves each category under 5), no pattern
+    can help: :class:`GivenAway` is raised, or with ``allow_given_away`` (what was published is out
+    already) such cells are withheld from now on and the requirement on the others is capped at what
+    the known cells leave open.
     """
     table = as_counts(counts)
     t, p = _checked(threshold, protection)
     ext = extend(table)
-    suppressor = _Suppressor(ext, t, p, known=_mask(known, ext.shape, "known"))
+    known_mask = _mask(known, ext.shape, "known")
+    if known_mask is not None and not allow_given_away and np.any(known_mask & (ext > 0) & (ext < t)):
+        raise GivenAway([ext_to_key(c, table.shape) for c in np.argwhere(known_mask & (ext > 0) & (ext < t))])
+    suppressor = _Suppressor(ext, t, p, known=known_mask, allow_given_away=allow_given_away)
     rounds = suppressor.run()
     return SuppressionPattern(
         shape=table.shape,

@@ -141,3 +141,20 @@ def test_inconsistent_changes_are_refused():
         protect_release(earlier, T, previous=Release(earlier, first), left=np.zeros((2, 2), int))
     with pytest.raises(DisclosureError, match="shape"):
         protect_release(np.ones(3, int), T, previous=Release(earlier, first))
+
+
+def test_known_cells_that_give_a_small_count_away_are_refused_not_hidden_behind():
+    from samverkan.statistics.disclosure import GivenAway
+
+    known = np.array([False, False, False, True])
+    # A panel of 5 with nobody from Europe: the size alone says Asia and Africa are each under 5.
+    with pytest.raises(GivenAway):
+        protect(np.array([0, 1, 4]), T, known=known)
+    # A known small total gives itself away.
+    with pytest.raises(GivenAway):
+        protect(np.array([2, 2]), T, known=np.array([False, False, True]))
+    # ... unless the caller accepts it (what was published is out already): withheld from now on.
+    pattern = protect(np.array([2, 2]), T, known=np.array([False, False, True]), allow_given_away=True)
+    assert pattern.extended.all()
+    # A panel of 11 can be protected.
+    assert not protect(np.array([5, 5, 1]), T, known=known).extended[3]
