@@ -1,6 +1,7 @@
 """The panel selection journey in the browser: an organiser uploads a pool of (fictional) volunteers,
 derives the quotas from a statistics dataset, runs the selection, sees the report with its charts and
-tables, and replaces one member who withdrew."""
+tables, publishes the public report, and replaces one member who withdrew (the public report's next
+version)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,13 @@ def test_an_organiser_selects_a_panel_from_statistics_quotas_and_replaces_a_with
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
 
+    # Publishing makes the report's first version; the public sees it without logging in.
+    main.get_by_role("button", name=translate("Publish the report")).click()
+    main.get_by_role("link", name=translate("See the public report")).click()
+    expect(main.locator("[data-release]")).to_have_attribute("data-release", "1")
+    expect(main.locator('[data-table="report-1"] tbody tr')).to_have_count(2)
+    page.goto(f"/panels/runs/{run.pk}/")
+
     first = members.first.get_attribute("data-member")
     assert first is not None
     main.get_by_role("button", name=re.compile(re.escape(first) + "$")).click()
@@ -87,3 +95,8 @@ def test_an_organiser_selects_a_panel_from_statistics_quotas_and_replaces_a_with
     panel = [m.volunteer.external_id for m in members_of(run, active_only=True)]
     assert first not in panel and is_feasible_panel(run_instance(run), panel)
     assert AuditEvent.objects.filter(code="panels.member.replaced").count() == 1
+    # The withdrawal made the report's next version, which the public page now shows.
+    visitor = pages.new()
+    visitor.goto(f"/panels/reports/{run.pk}/")
+    expect(visitor.locator("[data-release]")).to_have_attribute("data-release", "2")
+    expect(visitor.locator("[data-release]")).to_have_attribute("data-size", "10")

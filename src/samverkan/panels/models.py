@@ -140,3 +140,36 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} ({self.status})"
+
+
+class ReportRelease(models.Model):
+    """One published state of a run's public report. The report page shows the latest release and
+    never counts the panel live: each release is made by the service that changed the panel (or
+    published it), protected jointly with the release before it, so comparing two versions of the
+    report gives nothing away (``statistics.disclosure.protect_release``).
+
+    ``tables`` holds, per quota'd feature, its values, the counts, and the suppression pattern of the
+    one-way table in the extended layout (one flag per value, then the total): ``withheld`` and
+    ``primary``. The counts are internal: where withheld they are never shown, only used to protect
+    the next release. ``members`` are the ids of the panel members counted (internal too), so the next
+    release knows exactly who left and who joined in between.
+    """
+
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    size = models.PositiveIntegerField()
+    threshold = models.PositiveIntegerField()
+    protection = models.PositiveIntegerField()
+    members = models.JSONField(default=list)  # PanelMember ids, ascending
+    # [{"feature", "values", "counts", "withheld", "primary"}, ...] in the run's quota order
+    tables = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="panels_release_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} #{self.number}"

@@ -8,7 +8,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.panels import permissions as perms
 from samverkan.panels.lottery import Instance, Quota
-from samverkan.panels.models import MemberStatus, PanelMember, Pool, SelectionRun
+from samverkan.panels.models import MemberStatus, PanelMember, Pool, ReportRelease, SelectionRun
 
 
 def pool_list_for(*, actor: Actor) -> QuerySet[Pool]:
@@ -39,6 +39,11 @@ def report_get_for(*, actor: Actor, run_id: int) -> SelectionRun:
     if run is None or run.status != "done" or not perms.can_view_report(actor, run):
         raise NotFound
     return run
+
+
+def latest_release(run: SelectionRun) -> ReportRelease | None:
+    """The release the report shows (see ``report_get_for`` for who may see it)."""
+    return run.releases.order_by("-number").first()
 
 
 def members_of(run: SelectionRun, *, active_only: bool = False) -> QuerySet[PanelMember]:

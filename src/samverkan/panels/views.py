@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -381,6 +380,7 @@ def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpResponse:
     actor, run = _run(request, run_id)
+    was_published = run.is_published
     try:
         new = services.member_withdraw(actor=actor, run=run, member_id=member_id)
     except NotFound:
@@ -390,6 +390,15 @@ def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpRe
             for m in ms:
                 messages.error(request, m)
     else:
+        run.refresh_from_db(fields=["is_published"])
+        if was_published and not run.is_published:
+            messages.warning(
+                request,
+                _(
+                    "The panel is now too small for its counts to be withheld safely, so its public "
+                    "report was withdrawn."
+                ),
+            )
         if new is None:
             messages.warning(request, _("Nobody left in the pool keeps every quota: the seat stays empty."))
         else:
@@ -497,24 +506,20 @@ def run_input(request: HttpRequest, run_id: int, which: str) -> HttpResponse:
 
 
 def report(request: HttpRequest, run_id: int) -> HttpResponse:
-    """Public once published: the panel's coarse composition, small cells withheld."""
+    """Public once published: the latest stored release of the panel's coarse composition (never
+    counted here: a GET writes and computes nothing), small cells withheld."""
     actor = actor_from_request(request)
     try:
         run = selectors.report_get_for(actor=actor, run_id=run_id)
     except NotFound:
         raise Http404 from None
-    features = list(dict.fromkeys(q[0] for q in run.quotas))
-    active = [
-        {f: m.volunteer.features[f] for f in features} for m in selectors.members_of(run, active_only=True)
-    ]
-    table = reporting.public_composition(run, active, settings.STATISTICS_DISCLOSURE_THRESHOLD)
+    release = selectors.latest_release(run)
     return render(
         request,
         "panels/report.html",
         {
             "run": run,
-            "table": table,
-            "size": len(active),
-            "threshold": settings.STATISTICS_DISCLOSURE_THRESHOLD,
+            "release": release,
+            "table": reporting.public_composition(release.tables) if release is not None else {},
         },
     )

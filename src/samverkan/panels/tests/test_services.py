@@ -17,7 +17,7 @@ from samverkan.core.models import AuditEvent
 from samverkan.panels import services
 from samverkan.panels.lottery import is_feasible_panel
 from samverkan.panels.lottery.files import parse_features, parse_people, to_instance
-from samverkan.panels.models import PanelMember, Pool, RunStatus, SelectionRun, Volunteer
+from samverkan.panels.models import PanelMember, Pool, ReportRelease, RunStatus, SelectionRun, Volunteer
 from samverkan.panels.selectors import members_of, run_instance
 from samverkan.panels.tests.factories import even_quotas, people_csv, pool
 from samverkan.statistics.tests.factories import cube, store
@@ -331,3 +331,117 @@ def test_a_result_that_arrives_after_the_run_was_declared_stalled_is_not_stored(
     monkeypatch.setattr(services, "select", slow_select)
     run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED and not run.members.exists()
+
+
+# --- The public report's releases ------------------------------------------------------------
+def _published_run(coordinator, org, capture) -> SelectionRun:
+    the_pool = pool(coordinator, org.pk)
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
+    run = _run(coordinator, the_pool, capture=capture)
+    services.run_publish(actor=coordinator, run=run)
+    return run
+
+
+def _active_ids(run: SelectionRun) -> list[int]:
+    return sorted(m.pk for m in members_of(run, active_only=True))
+
+
+def test_publishing_makes_the_first_release_of_the_report(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    run = _published_run(coordinator, org, django_capture_on_commit_callbacks)
+    release = ReportRelease.objects.get(run=run)
+    assert (release.number, release.size, release.threshold) == (1, 10, 5)
+    assert release.members == _active_ids(run)
+    by_feature = {t["feature"]: t for t in release.tables}
+    assert list(by_feature) == ["kön", "grund"]
+    assert by_feature["kön"]["values"] == ["kvinna", "man"] and by_feature["kön"]["counts"] == [5, 5]
+    assert by_feature["kön"]["withheld"] == [False, False, False]
+    # grund: counts from 2 to 4, all under the threshold: all withheld, the total (the size) is not.
+    grund = by_feature["grund"]
+    assert sum(grund["counts"]) == 10 and grund["withheld"] == [True, True, True, False]
+    event = AuditEvent.objects.get(code="panels.report.released")
+    assert event.data == {"release": 1, "size": 10} and event.object_id == str(run.pk)
+    # Publishing again with the same panel makes no new release.
+    services.run_publish(actor=coordinator, run=run)
+    assert ReportRelease.objects.filter(run=run).count() == 1
+    assert verify().ok
+
+
+def test_a_withdrawal_while_published_makes_the_next_release_in_the_same_transaction(
+    coordinator, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = _published_run(coordinator, org, django_capture_on_commit_callbacks)
+    gone = members_of(run, active_only=True).first()
+    new = services.member_withdraw(actor=coordinator, run=run, member_id=gone.pk)
+    releases = list(ReportRelease.objects.filter(run=run).order_by("number"))
+    assert [r.number for r in releases] == [1, 2]
+    assert gone.pk in releases[0].members and gone.pk not in releases[1].members
+    assert new.pk in releases[1].members and releases[1].members == _active_ids(run)
+    released = AuditEvent.objects.filter(code="panels.report.released").order_by("seq")
+    assert [e.data["release"] for e in released] == [1, 2]
+
+    # A release that cannot be made undoes the withdrawal with it.
+    def broken(*args, **kwargs):
+        raise RuntimeError("no release")
+
+    monkeypatch.setattr(services.reporting, "release_tables", broken)
+    other = members_of(run, active_only=True).first()
+    with pytest.raises(RuntimeError):
+        services.member_withdraw(actor=coordinator, run=run, member_id=other.pk)
+    other.refresh_from_db()
+    assert other.status == "active" and ReportRelease.objects.filter(run=run).count() == 2
+    assert PanelMember.objects.filter(run=run).count() == 11
+
+
+def test_an_unpublished_report_gets_no_release_until_it_is_published_again(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    run = _published_run(coordinator, org, django_capture_on_commit_callbacks)
+    services.run_publish(actor=coordinator, run=run, published=False)
+    first = members_of(run, active_only=True).first()
+    services.member_withdraw(actor=coordinator, run=run, member_id=first.pk)
+    second = members_of(run, active_only=True).first()
+    services.member_withdraw(actor=coordinator, run=run, member_id=second.pk)
+    assert ReportRelease.objects.filter(run=run).count() == 1
+    services.run_publish(actor=coordinator, run=run)
+    latest = ReportRelease.objects.filter(run=run).order_by("-number").first()
+    assert latest.number == 2 and latest.members == _active_ids(run)
+    assert first.pk not in latest.members and second.pk not in latest.members
+
+
+def test_the_second_release_is_protected_with_who_left_and_joined(
+    coordinator, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = _published_run(coordinator, org, django_capture_on_commit_callbacks)
+    seen = {}
+    real = services.reporting.release_tables
+
+    def spy(quotas, active, **kwargs):
+        seen.update(kwargs)
+        return real(quotas, active, **kwargs)
+
+    monkeypatch.setattr(services.reporting, "release_tables", spy)
+    gone = members_of(run, active_only=True).first()
+    new = services.member_withdraw(actor=coordinator, run=run, member_id=gone.pk)
+    assert seen["left"] == [gone.volunteer.features] and seen["joined"] == [new.volunteer.features]
+    assert seen["previous"]["tables"] == ReportRelease.objects.get(run=run, number=1).tables
+
+
+def test_a_panel_smaller_than_the_threshold_is_not_published(
+    coordinator, org, django_capture_on_commit_callbacks
+):
+    the_pool = pool(coordinator, org.pk, n=12, size=4)
+    rows = [
+        services.QuotaRow("kön", "kvinna", 2, 2),
+        services.QuotaRow("kön", "man", 2, 2),
+        services.QuotaRow("grund", "skydd", 0, 4),
+        services.QuotaRow("grund", "familj", 0, 4),
+        services.QuotaRow("grund", "arbete", 0, 4),
+    ]
+    services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=rows, source="hand")
+    run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError):
+        services.run_publish(actor=coordinator, run=run)
+    run.refresh_from_db()
+    assert not run.is_published and not ReportRelease.objects.exists()

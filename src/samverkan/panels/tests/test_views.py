@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -14,10 +16,12 @@ from samverkan.accounts.tests.helpers import verified_login
 from samverkan.core.audit import verify as verify_chain
 from samverkan.core.models import AuditEvent
 from samverkan.panels import services
-from samverkan.panels.models import Pool
+from samverkan.panels.models import PanelMember, Pool, ReportRelease
 from samverkan.panels.tests.factories import even_quotas, people_csv
 
 pytestmark = pytest.mark.django_db
+
+WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
 
 
 @pytest.fixture
@@ -135,8 +139,67 @@ def test_the_public_report_appears_only_when_published_and_withholds_small_count
     page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
     # kön 5/5 is published; grund has counts from 2 to 4 (under 5): all withheld.
     assert page.count(">5<") >= 2 and ">x<" in page
+    assert 'data-release="1"' in page and 'data-size="10"' in page
     ids = [m.volunteer.external_id for m in done_run.members.select_related("volunteer")]
     assert not any(f">{i}<" in page for i in ids) and "HYPERLINK" not in page
+    services.run_publish(actor=actor_for_user(user), run=done_run, published=False)
+    assert client.get(f"/panels/reports/{done_run.pk}/").status_code == 404
+
+
+def _main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_the_report_shows_the_latest_release_and_a_get_writes_nothing(client, user, done_run):
+    actor = actor_for_user(user)
+    services.run_publish(actor=actor, run=done_run)
+    gone = done_run.members.filter(status="active").first()
+    services.member_withdraw(actor=actor, run=done_run, member_id=gone.pk)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
+    assert 'data-release="2"' in page and 'data-size="10"' in page
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in WRITES]
+    assert not writes, writes
+    # The page shows the stored release, not the members now: a change that made no release (here
+    # written past the services) does not reach it.
+    PanelMember.objects.filter(run=done_run).update(status="withdrawn")
+    assert _main(client.get(f"/panels/reports/{done_run.pk}/").content.decode()) == _main(page)
+    assert ReportRelease.objects.filter(run=done_run).count() == 2
+
+
+def test_organisers_see_the_report_before_it_is_published_without_figures(client, user, done_run):
+    verified_login(client, user)
+    page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
+    assert "data-report-unpublished" in page and 'data-release="none"' in page
+    assert 'data-table="report-1"' not in page and not ReportRelease.objects.exists()
+
+
+def test_a_withdrawal_that_leaves_too_small_a_panel_takes_the_report_down(client, user, org):
+    actor = actor_for_user(user)
+    the_pool = services.pool_create(
+        actor=actor,
+        owner_id=org.pk,
+        name="Fiktiv pool",
+        panel_size=6,
+        data=people_csv(6),
+        filename="people.csv",
+        id_column="id",
+        feature_columns=["kön"],
+    )
+    rows = [services.QuotaRow("kön", "kvinna", 0, 6), services.QuotaRow("kön", "man", 0, 6)]
+    services.pool_quotas_set(actor=actor, pool=the_pool, rows=rows, source="hand")
+    run = services.run_start(actor=actor, pool=the_pool, seed="1")
+    services.run_execute(run_id=run.pk)
+    services.run_publish(actor=actor, run=run)  # 6 people, 3 and 3: each is 1 to 5, none pinned
+    verified_login(client, user)
+    first = run.members.first()
+    client.post(f"/panels/runs/{run.pk}/members/{first.pk}/withdraw/")
+    run.refresh_from_db()
+    assert not run.is_published and ReportRelease.objects.filter(run=run).count() == 1
+    taken_down = AuditEvent.objects.get(code="panels.report.withdrawn")
+    assert taken_down.data == {"reason": "too small to report"}
+    client.logout()
+    assert client.get(f"/panels/reports/{run.pk}/").status_code == 404
 
 
 def test_withdrawing_through_the_page_replaces_the_member(client, user, done_run):
