@@ -113,7 +113,7 @@ def _protect(
     they were withheld."""
     values = np.rint(cube.values).astype(np.int64)
     if previous is None:
-        pattern = disclosure.protect(values, threshold, known=published)
+        pattern = disclosure.protect(values, threshold, known=published, allow_given_away=True)
     else:
         aligned = _align(cube, *previous)
         known = aligned.absent.copy()
@@ -127,7 +127,11 @@ def _protect(
             protection=previous[1].protection,
         )
         joint = disclosure.protect_release(
-            aligned.now, threshold, previous=disclosure.Release(aligned.counts, before), known=known
+            aligned.now,
+            threshold,
+            previous=disclosure.Release(aligned.counts, before),
+            known=known,
+            allow_given_away=True,
         )
         grid = np.ix_(*aligned.cut)
         pattern = disclosure.SuppressionPattern(
