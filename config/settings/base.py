@@ -170,6 +170,10 @@ RESETTLEMENT_MAX_TIME_LIMIT = env.int("RESETTLEMENT_MAX_TIME_LIMIT", default=600
 RESETTLEMENT_MIN_CELL = env.int("RESETTLEMENT_MIN_CELL", default=5)
 # ... and a year is shown to municipalities only when this many municipalities contributed to it.
 RESETTLEMENT_MIN_MUNICIPALITIES = env.int("RESETTLEMENT_MIN_MUNICIPALITIES", default=3)
+# The dashboard shows releases, not live counts: the scheduler makes one every this many seconds
+# (periods counted from 1970-01-01 00:00 UTC; default a week; 0: only by hand, with
+# manage.py dashboard_release). See docs/operations.md.
+RESETTLEMENT_DASHBOARD_INTERVAL = env.int("RESETTLEMENT_DASHBOARD_INTERVAL", default=7 * 24 * 3600)
 # MIG Talks: how long the interviewed person's personal link works, and its rate limits (requests
 # with unknown links per address, and requests per link, in a 15-minute window).
 STORIES_LINK_DAYS = env.int("STORIES_LINK_DAYS", default=30)

@@ -108,3 +108,47 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     assert response is not None and response.status == 404
     page.goto("/resettlement/packets/")
     expect(main.get_by_role("link", name="K-2", exact=True)).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["sv", "ar"])
+def test_a_municipality_reads_the_released_follow_up_figures_with_their_dates(
+    pages: Any, transactional_db: Any, language: str, settings: Any
+) -> None:
+    from samverkan.resettlement import selectors, services
+    from samverkan.resettlement.models import Observation, Person
+    from samverkan.resettlement.tests.factories import officer
+
+    settings.RESETTLEMENT_MIN_CELL = 5
+    settings.RESETTLEMENT_MIN_MUNICIPALITIES = 3
+    version = selectors.taxonomy_current()
+    receivers = {
+        code: member("coordinator", municipality_org(code)) for code in (OSTERSUND, GOTEBORG, KIRUNA)
+    }
+
+    def follow_up(code: str, reference: str, profiles: list[list[str]]) -> None:
+        case = Case.objects.create(reference=reference, year=YEAR, placed_in_id=code)
+        for position, needs in enumerate(profiles, start=1):
+            person = Person.objects.create(case=case, position=position, age=30, sex="F", needs=needs)
+            Observation.objects.create(person=person, needs=needs, taxonomy_version=version)
+
+    page = pages.new(language)
+    receiver = receivers[OSTERSUND]
+    log_in(page, receiver, confirmed_totp_device(receiver), language)
+    main = page.get_by_role("main")
+    page.goto("/resettlement/followup/")
+    expect(main.locator('[data-release="none"]')).to_be_visible()
+
+    for code in (OSTERSUND, GOTEBORG, KIRUNA):
+        follow_up(code, f"D-{code}", [["SM"]] * 5 + [["WR"]] * 5 + [[]] * 5)
+    first = services.dashboard_release(actor=officer())
+    follow_up(GOTEBORG, "D-one-more", [["SM", "TR"]])  # one more person: the year is held
+    second = services.dashboard_release(actor=officer())
+    assert first is not None and second is not None
+    page.goto("/resettlement/followup/")
+    expect(main.locator(f'[data-release="{second.number}"]')).to_be_visible()
+    expect(main.locator(f'[data-year="{YEAR}"][data-code="SM"] [data-flagged]')).to_contain_text("15")
+    expect(main.locator(f'[data-year="{YEAR}"][data-code="*"][data-as-of="{first.number}"]')).to_be_visible()
+    expect(main.locator("[data-as-of-date]")).to_contain_text(f"{first.created_at:%Y-%m-%d}")
+    snap(page, f"resettlement-dashboard-{language}")
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the dashboard:\n" + _format(failing)

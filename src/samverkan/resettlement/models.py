@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -310,3 +310,32 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.needs}"
+
+
+class PrevalenceRelease(models.Model):
+    """One release of the follow-up dashboard (``services.dashboard_release``): the figures every
+    audience sees until the next release, and the contributions they were computed from.
+
+    ``contributions`` (year -> municipality -> persons and counts per figure) is internal: it is
+    what the next release is protected against, and it is never shown. ``published`` (year -> what
+    the page shows) and ``reasons`` (why years are held and figures withheld; internal) are what
+    ``statistics.disclosure.shared.next_release`` decided. ``scheduled_for`` is the start of the
+    scheduled period the release was made for, or empty for a release made by hand."""
+
+    number = models.PositiveIntegerField(unique=True)
+    taxonomy_version = models.ForeignKey(TaxonomyVersion, on_delete=models.PROTECT, related_name="+")
+    threshold = models.PositiveSmallIntegerField()
+    scheduled_for = models.DateTimeField(null=True, blank=True, unique=True)
+    contributions = models.JSONField(default=dict)
+    published = models.JSONField(default=dict)
+    reasons = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
+from samverkan.accounts.models import Membership
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
@@ -23,6 +25,7 @@ from samverkan.resettlement.models import (
     NeedDefinition,
     Person,
     PlacementRun,
+    PrevalenceRelease,
     Proposal,
     Reception,
     RunStatus,
@@ -32,6 +35,7 @@ from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, Problem
 from samverkan.resettlement.optimizer import Case as OptCase
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
+from samverkan.statistics.disclosure import shared
 
 
 def scope_for(actor: Actor) -> perms.Scope:
@@ -329,14 +333,88 @@ def packet_for(case: Case, version: TaxonomyVersion) -> dict[str, Any]:
 
 
 # --- Follow-up ----------------------------------------------------------------------------------
+MEASURES = ("flagged", "observed")  # flagged by the agency before arrival; observed by the municipality
+ANY = "*"  # the "any need" row
+
+
+def figure_key(measure: str, code: str) -> str:
+    return f"{measure}:{code}"
+
+
+def top_level_codes(version: TaxonomyVersion) -> list[str]:
+    """The top-level need codes of a taxonomy version, in its order: the dashboard's rows."""
+    return list(version.entries.filter(kind="need").order_by("position").values_list("code", flat=True))
+
+
+def prevalence_layout(codes: list[str]) -> shared.Layout:
+    """The dashboard's figures per year: for each measure, "any need" and each top-level code nested
+    in it; "any need" counts exactly the persons with at least one of the codes."""
+    figures: list[str] = []
+    parent: dict[str, str] = {}
+    for measure in MEASURES:
+        figures.append(figure_key(measure, ANY))
+        for code in codes:
+            figures.append(figure_key(measure, code))
+            parent[figure_key(measure, code)] = figure_key(measure, ANY)
+    return shared.Layout(
+        figures=tuple(figures),
+        parent=parent,
+        exhaustive=frozenset(figure_key(m, ANY) for m in MEASURES),
+    )
+
+
+def prevalence_contributions(codes: list[str]) -> dict[int, dict[str, shared.Contribution]]:
+    """What each municipality contributes to the dashboard, per year: its persons followed up and,
+    per figure, how many of them have the code (flagged or observed). Internal: the input of a
+    release (``services.dashboard_release``), never shown."""
+    listed = set(codes)
+    persons: Counter[tuple[int, str]] = Counter()
+    counts: dict[tuple[int, str], Counter[str]] = {}
+    rows = Person.objects.filter(observation__isnull=False, case__placed_in__isnull=False).values_list(
+        "case__year", "case__placed_in", "needs", "observation__needs"
+    )
+    for year, placed_in, flags, seen in rows:
+        key = (year, placed_in)
+        persons[key] += 1
+        c = counts.setdefault(key, Counter())
+        for measure, needs in zip(MEASURES, (flags, seen), strict=True):
+            tops = {top_level(code) for code in needs or []} & listed
+            if tops:
+                c[figure_key(measure, ANY)] += 1
+            c.update(figure_key(measure, code) for code in tops)
+    out: dict[int, dict[str, shared.Contribution]] = {}
+    for (year, placed_in), n in sorted(persons.items()):
+        out.setdefault(year, {})[placed_in] = shared.Contribution(
+            persons=n, counts=dict(counts[(year, placed_in)])
+        )
+    return out
+
+
+def pooled_municipalities() -> list[frozenset[str]]:
+    """Municipalities whose follow-up one person handles together (a user with an officer role in
+    several municipalities' organisations): they are an audience of the dashboard together."""
+    served: dict[int, set[str]] = {}
+    memberships = Membership.objects.filter(
+        role__in=perms.OFFICERS,
+        organisation__kind=OrganisationKind.MUNICIPALITY,
+        organisation__municipality__isnull=False,
+    ).values_list("user_id", "organisation__municipality_id")
+    for user_id, code in memberships:
+        served.setdefault(user_id, set()).add(code)
+    return sorted({frozenset(codes) for codes in served.values() if len(codes) > 1}, key=sorted)
+
+
 @dataclass(frozen=True)
 class PrevalenceRow:
     year: int
     code: str
     label: str
-    persons: int  # persons followed up in the year
+    persons: int  # persons followed up in the year (as of the figures' release)
     flagged: int | None
     observed: int | None
+    as_of: int  # the release whose data the year shows
+    as_of_date: dt.datetime
+    stale: bool  # held back: the figures of an earlier release
 
     @property
     def flagged_percent(self) -> float | None:
@@ -347,63 +425,64 @@ class PrevalenceRow:
         return None if self.observed is None or not self.persons else 100 * self.observed / self.persons
 
 
-def prevalence(*, actor: Actor, version: TaxonomyVersion) -> list[PrevalenceRow]:
-    """Per year and top-level need code: among persons followed up by their municipality, how many
-    the agency flagged with the code and how many the municipality observed with it; plus an "any
-    need" row (the seed's 9 % question).
+@dataclass(frozen=True)
+class Prevalence:
+    number: int | None  # the release shown; None before the first one
+    released_at: dt.datetime | None
+    rows: list[PrevalenceRow]
 
-    Disclosure control (threshold ``m = RESETTLEMENT_MIN_CELL``): a count is withheld when it is
-    from 1 to m - 1, or when the persons *without* the need would be fewer than m (the
-    complement would reveal them); a year with fewer than m persons is left out. Municipalities
-    see a year only when at least ``RESETTLEMENT_MIN_MUNICIPALITIES`` municipalities contributed
-    to it, so none can subtract its own follow-ups to learn about another's few persons."""
+    @property
+    def held(self) -> list[PrevalenceRow]:
+        """One row per year that shows the figures of an earlier release (its "any need" row)."""
+        return [r for r in self.rows if r.stale and r.code == ANY]
+
+
+def prevalence(*, actor: Actor) -> Prevalence:
+    """The newest release of the follow-up dashboard: per year and top-level need code, among
+    persons followed up by their municipality, how many the agency flagged with the code and how
+    many the municipality observed with it, plus an "any need" row (the seed's 9 % question).
+
+    Nothing is computed here: releases are made on a schedule (``services.dashboard_release``),
+    whose rule (``statistics.disclosure.shared``) protects every municipality's view (it knows its
+    own persons) and every release against the earlier ones. Municipalities see a year only when at
+    least ``RESETTLEMENT_MIN_MUNICIPALITIES`` municipalities contributed to its figures; the
+    agency's officers see every year of the release (an extra caution for municipalities, not what
+    the protection rests on)."""
     scope = scope_for(actor)
     if not perms.can_view_dashboard(actor, scope):
         raise NotFound
-    minimum = settings.RESETTLEMENT_MIN_CELL
-    contributors_needed = 1 if perms.is_officer(actor, scope) else settings.RESETTLEMENT_MIN_MUNICIPALITIES
-    labels = {e.code: e.label for e in version.entries.filter(kind="need")}
-    rows = Person.objects.filter(observation__isnull=False).values_list(
-        "case__year", "case__placed_in", "needs", "observation__needs"
+    release = (
+        PrevalenceRelease.objects.order_by("-number")
+        .select_related("taxonomy_version")
+        .defer("contributions", "reasons")
+        .first()
     )
-    persons: Counter[int] = Counter()
-    contributors: dict[int, set[str]] = {}
-    flagged: Counter[tuple[int, str]] = Counter()
-    observed: Counter[tuple[int, str]] = Counter()
-    for year, placed_in, flags, seen in rows:
-        persons[year] += 1
-        contributors.setdefault(year, set()).add(placed_in)
-        f = {top_level(c) for c in flags}
-        o = {top_level(c) for c in seen}
-        flagged.update((year, c) for c in f)
-        observed.update((year, c) for c in o)
-        if f:
-            flagged[(year, "*")] += 1
-        if o:
-            observed[(year, "*")] += 1
-
-    def protect(n: int, total: int) -> int | None:
-        if 0 < n < minimum or (n > 0 and total - n < minimum):
-            return None
-        return n
-
-    out = []
-    for year in sorted(persons, reverse=True):
-        total = persons[year]
-        if total < minimum or len(contributors[year]) < contributors_needed:
+    if release is None:
+        return Prevalence(number=None, released_at=None, rows=[])
+    contributors_needed = 1 if perms.is_officer(actor, scope) else settings.RESETTLEMENT_MIN_MUNICIPALITIES
+    labels = {e.code: e.label for e in release.taxonomy_version.entries.filter(kind="need")}
+    codes = [ANY, *top_level_codes(release.taxonomy_version)]
+    rows = []
+    for year, block in sorted(release.published.items(), key=lambda item: -int(item[0])):
+        if block["municipalities"] < contributors_needed:
             continue
-        for code in ["*", *labels]:
-            out.append(
+        figures = block["figures"]
+        as_of_date = dt.datetime.fromisoformat(block["as_of_date"])
+        for code in codes:
+            rows.append(
                 PrevalenceRow(
-                    year=year,
+                    year=int(year),
                     code=code,
                     label=labels.get(code, ""),
-                    persons=total,
-                    flagged=protect(flagged[(year, code)], total),
-                    observed=protect(observed[(year, code)], total),
+                    persons=block["persons"],
+                    flagged=figures.get(figure_key("flagged", code)),
+                    observed=figures.get(figure_key("observed", code)),
+                    as_of=block["as_of"],
+                    as_of_date=as_of_date,
+                    stale=block["as_of"] != release.number,
                 )
             )
-    return out
+    return Prevalence(number=release.number, released_at=release.created_at, rows=rows)
 
 
 def followup_persons_for(*, actor: Actor, case: Case) -> list[Person]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from samverkan.resettlement.services import run_execute, runs_fail_stalled
+from samverkan.resettlement.services import dashboard_release_due, run_execute, runs_fail_stalled
 
 
 @task()
@@ -15,3 +15,10 @@ def execute_placement_run(run_id: int) -> str:
 @task()
 def fail_stalled_placement_runs() -> int:
     return runs_fail_stalled()
+
+
+@task()
+def release_followup_dashboard() -> int:
+    """The follow-up dashboard's scheduled release, if its period has none yet (its number, or 0)."""
+    release = dashboard_release_due()
+    return release.number if release is not None else 0

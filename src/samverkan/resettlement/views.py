@@ -486,9 +486,8 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    version = selectors.taxonomy_current()
     try:
-        rows = selectors.prevalence(actor=actor, version=version)
+        prevalence = selectors.prevalence(actor=actor)
     except NotFound:
         raise Http404 from None
-    return render(request, "resettlement/dashboard.html", {"rows": rows})
+    return render(request, "resettlement/dashboard.html", {"prevalence": prevalence, "rows": prevalence.rows})

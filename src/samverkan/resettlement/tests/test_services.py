@@ -1,6 +1,6 @@
 """Resettlement in the platform: the versioned taxonomy, reception and case imports (all or
 nothing), placement runs as tasks, overrides with warnings, approval (all or nothing), packets only
-for the receiving municipality, follow-up and the suppressed dashboard."""
+for the receiving municipality, and follow-up (the dashboard: test_dashboard.py)."""
 
 from __future__ import annotations
 
@@ -428,36 +428,6 @@ def test_follow_up_is_recorded_by_the_receiving_municipality_only(approved):
     )
     assert Person.objects.get(case=case, position=2).observation.needs == ["SM-CI", "TR"]
     assert AuditEvent.objects.filter(code="resettlement.followup.recorded").count() == 1
-
-
-def test_the_dashboard_compares_flagged_and_observed_and_suppresses_small_counts(approved, settings):
-    settings.RESETTLEMENT_MIN_CELL = 2
-    version = selectors.taxonomy_current()
-    # 7 persons: K-1 (3, one flagged SM-CI), K-2 (2, one WR), K-3 (1, SM), K-4 (1, none)
-    for reference, place in approved.items():
-        case = Case.objects.get(reference=reference)
-        n = case.persons.count()
-        observed = {i: (["TR"] if reference != "K-4" else []) for i in range(1, n + 1)}
-        services.observation_record(actor=municipal(place), case=case, observed=observed)
-    rows = {r.code: r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR}
-    assert rows["*"].persons == 7
-    assert rows["SM"].flagged == 2 and rows["SM"].flagged_percent == pytest.approx(200 / 7)
-    assert rows["*"].flagged == 3 and rows["TR"].flagged == 0
-    assert rows["WR"].flagged is None  # one person: below the threshold
-    assert rows["TR"].observed is None  # 6 of 7: the one person without it would be revealed
-    assert rows["DS"].observed == 0
-    # a municipality sees the year only when enough municipalities reported for it
-    settings.RESETTLEMENT_MIN_MUNICIPALITIES = len(set(approved.values())) + 1
-    assert not [
-        r for r in selectors.prevalence(actor=municipal(OSTERSUND), version=version) if r.year == YEAR
-    ]
-    assert [r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR]
-    settings.RESETTLEMENT_MIN_MUNICIPALITIES = 1
-    assert [r for r in selectors.prevalence(actor=municipal(OSTERSUND), version=version) if r.year == YEAR]
-    settings.RESETTLEMENT_MIN_CELL = 8  # fewer persons than that: the year is left out
-    assert not [r for r in selectors.prevalence(actor=officer(), version=version) if r.year == YEAR]
-    with pytest.raises(NotFound):
-        selectors.prevalence(actor=actor_for_user(member("administrator", organisation())), version=version)
 
 
 def test_an_emptied_database_gets_the_shipped_taxonomy_back():

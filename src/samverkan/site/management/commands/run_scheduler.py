@@ -22,7 +22,7 @@ from samverkan.core.tasks import prune_rate_hits
 from samverkan.meetingplace.tasks import send_session_reminders
 from samverkan.organisations.tasks import send_agreement_reminders
 from samverkan.panels.tasks import fail_stalled_selection_runs
-from samverkan.resettlement.tasks import fail_stalled_placement_runs
+from samverkan.resettlement.tasks import fail_stalled_placement_runs, release_followup_dashboard
 
 # It lives in ``site``, the one app that may depend on all the others.
 PERIODIC_TASKS = [
@@ -30,6 +30,7 @@ PERIODIC_TASKS = [
     send_session_reminders,
     fail_stalled_selection_runs,
     fail_stalled_placement_runs,
+    release_followup_dashboard,  # makes a release once per RESETTLEMENT_DASHBOARD_INTERVAL
     prune_rate_hits,
 ]
 
