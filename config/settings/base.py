@@ -166,7 +166,8 @@ MEETINGPLACE_ICAL_DOMAIN = env.str("MEETINGPLACE_ICAL_DOMAIN", default="samverka
 RESETTLEMENT_AGENCY = env.str("RESETTLEMENT_AGENCY", default="migrationsverket")
 RESETTLEMENT_TIME_LIMIT = env.int("RESETTLEMENT_TIME_LIMIT", default=30)
 RESETTLEMENT_MAX_TIME_LIMIT = env.int("RESETTLEMENT_MAX_TIME_LIMIT", default=600)
-# Follow-up figures below this count are suppressed on the dashboard.
+# The follow-up dashboard's disclosure threshold (statistics.disclosure.shared): no count of other
+# municipalities' persons from 1 to this - 1 can be worked out from its releases.
 RESETTLEMENT_MIN_CELL = env.int("RESETTLEMENT_MIN_CELL", default=5)
 # ... and a year is shown to municipalities only when this many municipalities contributed to it.
 RESETTLEMENT_MIN_MUNICIPALITIES = env.int("RESETTLEMENT_MIN_MUNICIPALITIES", default=3)
