@@ -254,7 +254,7 @@ def answered_session(db):
     from samverkan.meetingplace.tests.factories import session
 
     the_session = session()
-    start = timezone.now() - dt.timedelta(hours=3)
+    start = timezone.now() - dt.timedelta(days=15)  # answering has closed: the figures are shown
     Session.objects.filter(pk=the_session.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
     for understood, useful in [(3, 3)] * 7 + [(1, 2)] * 2:
         Evaluation.objects.create(session=the_session, understood=understood, useful=useful)

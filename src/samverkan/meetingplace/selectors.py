@@ -32,7 +32,7 @@ from samverkan.meetingplace.models import (
     Session,
     SessionStatus,
 )
-from samverkan.meetingplace.services import organiser_ids
+from samverkan.meetingplace.services import EVALUATION_DAYS, organiser_ids
 from samverkan.organisations.models import Organisation
 from samverkan.statistics import disclosure
 
@@ -181,12 +181,14 @@ class EvaluationFigures:
 
     ``answers`` is the number of answers; ``understood`` and ``useful`` are the answers to each
     question per rating, in :data:`RATINGS` order (no, partly, yes); ``threshold`` is the
-    disclosure threshold they were protected with."""
+    disclosure threshold they were protected with. While participants can still answer
+    (``open_until``), nothing is shown."""
 
     answers: int | None
     understood: tuple[int | None, ...]
     useful: tuple[int | None, ...]
     threshold: int
+    open_until: dt.datetime | None = None
 
     @property
     def withheld(self) -> bool:
@@ -215,8 +217,13 @@ def _published(values: np.ndarray) -> tuple[int | None, ...]:
     return tuple(None if np.isnan(v) else int(v) for v in np.atleast_1d(values))
 
 
+def answering_closes(session: Session) -> dt.datetime:
+    """When participants can no longer answer a session's questions."""
+    return session.starts_at + dt.timedelta(days=EVALUATION_DAYS)
+
+
 def evaluation_figures(
-    answers: Iterable[tuple[int, int]], *, threshold: int | None = None
+    answers: Iterable[tuple[int, int]], *, threshold: int | None = None, open_until: dt.datetime | None = None
 ) -> EvaluationFigures:
     """One session's ``(understood, useful)`` answers as they may be shown, under the platform's
     disclosure rule (``statistics.disclosure``, threshold ``STATISTICS_DISCLOSURE_THRESHOLD``).
@@ -232,9 +239,16 @@ def evaluation_figures(
     one says nothing more about the other). When either withholds it (fewer answers than the
     threshold, or needed to protect a small count), the other table would give it away, so then
     the total and every non-zero count of both tables are withheld; zeros stay published, as the
-    rule says everywhere ("nobody" identifies no one)."""
+    rule says everywhere ("nobody" identifies no one).
+
+    Answers arrive one by one for two weeks: an organiser reading the figures before and after one
+    more answer would learn that answer. So while answering is open (``open_until``) every figure
+    is withheld, and the figures are published once, from the final answers."""
     if threshold is None:
         threshold = int(settings.STATISTICS_DISCLOSURE_THRESHOLD)
+    if open_until is not None:
+        hidden = (None,) * len(RATINGS)
+        return EvaluationFigures(None, hidden, hidden, threshold, open_until=open_until)
     pairs = list(answers)
     tables = [
         np.array([sum(1 for pair in pairs if pair[question] == rating) for rating in RATINGS], dtype=np.int64)
@@ -271,7 +285,13 @@ def _all_but_zeros(
 
 def evaluation_of(session: Session) -> EvaluationFigures:
     """The figures of a session's answers (its plan page)."""
-    return evaluation_figures(session.evaluations.values_list("understood", "useful"))
+    answers = session.evaluations.values_list("understood", "useful")
+    return evaluation_figures(answers, open_until=_open(session))
+
+
+def _open(session: Session) -> dt.datetime | None:
+    closes = answering_closes(session)
+    return closes if timezone.now() <= closes else None
 
 
 @dataclass(frozen=True)
@@ -335,7 +355,7 @@ def overview(*, actor: Actor, organiser_id: int, start: dt.date, end: dt.date) -
                 waiting=s.waiting,
                 checked_in=s.checked_in,
                 attended=report.attended if report else None,
-                evaluation=evaluation_figures(answers[s.pk]),
+                evaluation=evaluation_figures(answers[s.pk], open_until=_open(s)),
                 checklist_done=s.checklist_done,
             )
         )

@@ -43,14 +43,19 @@ def _answers(understood: tuple[int, int, int], useful: tuple[int, int, int]) -> 
 
 
 def _past_session_with(
-    understood: tuple[int, int, int], useful: tuple[int, int, int], registered: int = 0
+    understood: tuple[int, int, int],
+    useful: tuple[int, int, int],
+    registered: int = 0,
+    *,
+    closed: bool = True,
 ) -> Session:
+    """A session with these answers; ``closed``: its answering window (two weeks) is over."""
     the_session = session()
     for i in range(registered):
         services.registration_create(
             actor=Actor.anonymous(), session=the_session, name=f"P{i}", email=f"p{i}@example.invalid"
         )
-    start = timezone.now() - dt.timedelta(hours=3)
+    start = timezone.now() - dt.timedelta(days=15 if closed else 0, hours=3)
     Session.objects.filter(pk=the_session.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
     for u, v in _answers(understood, useful):
         Evaluation.objects.create(session=the_session, understood=u, useful=v)
@@ -231,3 +236,15 @@ def test_the_overview_is_for_the_organisers_staff_only():
     planner = actor_for_user(member("editor", org))
     (row,) = selectors.overview(actor=planner, organiser_id=org.pk, start=day, end=day)
     assert row.evaluation.answers == 5 and row.evaluation.understood_share == 1.0
+
+
+def test_no_answer_is_shown_while_participants_can_still_answer(client):
+    """Otherwise reading the figures before and after one more answer would tell that answer."""
+    the_session = _past_session_with((0, 0, 12), (0, 5, 7), closed=False)
+    row = _overview_row(client, the_session)
+    assert (_cell(row, "answers"), _cell(row, "understood"), _cell(row, "useful")) == ("x", "x", "x")
+    body = client.get(f"/meetingplace/sessions/{the_session.pk}/plan/").content.decode()
+    assert "data-open" in body and "12 answers" not in body
+    Session.objects.filter(pk=the_session.pk).update(starts_at=timezone.now() - dt.timedelta(days=15))
+    the_session.refresh_from_db()
+    assert _cell(_overview_row(client, the_session), "answers") == "12"
