@@ -157,7 +157,7 @@ def test_one_more_municipality_recording_one_person_holds_the_year_at_the_previo
     verified_login(client, municipal_user(OSTERSUND))
     body = client.get("/resettlement/followup/").content.decode()
     assert f'data-release="{second.number}"' in body and f'data-as-of="{first.number}"' in body
-    assert f"The figures for {YEAR} are from {first.created_at:%Y-%m-%d}" in body
+    assert f"Siffrorna för {YEAR} är från {first.created_at:%Y-%m-%d}" in body
     # four more persons in Uppsala would still leave Stockholm's view changed by 4 (and Uppsala's by
     # the Stockholm person): the year moves on once every municipality sees 5 or more new others.
     follow_up(UPPSALA, [(["SM"], ["SM"])] * 4 + plain(5))
@@ -250,12 +250,12 @@ def test_the_page_shows_the_release_date_and_no_internal_reasons(client):
     follow_up(KIRUNA, plain(5))
     verified_login(client, municipal_user(OSTERSUND))
     body = client.get("/resettlement/followup/").content.decode()
-    assert 'data-release="none"' in body and "No figures have been released yet." in body
+    assert 'data-release="none"' in body and "Inga siffror har släppts ännu." in body
     release = services.dashboard_release(actor=officer())
     assert release is not None
     body = client.get("/resettlement/followup/").content.decode()
     assert f'data-release="{release.number}"' in body
-    assert f"Figures released on {release.created_at:%Y-%m-%d}." in body
+    assert f"Siffror släppta {release.created_at:%Y-%m-%d}." in body
     assert 'data-year="2027" data-code="SM"' in body
     for code in ("persons_small", "persons_changed", "complement", "derivable", "flagged:SM"):
         assert code not in body
