@@ -18,7 +18,8 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import product
 
 import highspy
 import numpy as np
@@ -107,3 +108,13 @@ def pinned(interval: tuple[float, float], value: int, threshold: int) -> bool:
     if not 0 < value < threshold:
         return False
     return high < threshold or low == high
+
+
+def table_cells(shape: tuple[int, ...]) -> Iterator[tuple[tuple[int, ...], list[int]]]:
+    """Every interior and marginal cell of a count table, as its extended coordinates (index
+    ``d_i`` = the total over axis ``i``) and the flat indices of the interior cells it sums: the
+    atoms of a one-table attack."""
+    for key in product(*[[*range(n), None] for n in shape]):
+        ranges = [range(n) if k is None else [k] for k, n in zip(key, shape, strict=True)]
+        ext = tuple(n if k is None else k for k, n in zip(key, shape, strict=True))
+        yield ext, [int(np.ravel_multi_index(c, shape)) for c in product(*ranges)]

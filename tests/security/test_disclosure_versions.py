@@ -9,8 +9,6 @@ before) lets the attacker fix a small count exactly, then that the stored patter
 
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import pytest
 
@@ -23,22 +21,12 @@ from samverkan.statistics.cube import TIME, Category, Cube, Dimension, TableMeta
 from samverkan.statistics.models import Dataset, DatasetVersion
 from samverkan.statistics.storage import version_cube
 
-from .interval_audit import Model, pinned
+from .interval_audit import Model, pinned, table_cells
 
 pytestmark = pytest.mark.django_db
 
 
 # --- The attacker's view ----------------------------------------------------------------------------
-
-
-def _cells(shape: tuple[int, ...]) -> dict[tuple[int | None, ...], list[int]]:
-    """Every interior and marginal cell of a table (None = total over that axis) → its interior cells
-    as flat indices."""
-    cells: dict[tuple[int | None, ...], list[int]] = {}
-    for key in product(*[[*range(n), None] for n in shape]):
-        ranges = [range(n) if k is None else [k] for k, n in zip(key, shape, strict=True)]
-        cells[key] = [int(np.ravel_multi_index(c, shape)) for c in product(*ranges)]
-    return cells
 
 
 def _value(counts: np.ndarray, atoms: list[int]) -> int:
@@ -49,27 +37,22 @@ def _see(model: Model, counts: np.ndarray, withheld: np.ndarray, atoms_of, offse
     """Add one release: each published cell as an equation; each withheld cell as at least 1 when
     the release publishes all of its zeros (the visitor knows the rule)."""
     zeros_published = not any(
-        withheld[_ext(key, counts.shape)] and _value(counts, atoms) == 0
-        for key, atoms in _cells(counts.shape).items()
+        withheld[ext] and _value(counts, atoms) == 0 for ext, atoms in table_cells(counts.shape)
     )
-    for key, atoms in _cells(counts.shape).items():
+    for ext, atoms in table_cells(counts.shape):
         terms = atoms_of(atoms)
-        if not withheld[_ext(key, counts.shape)]:
+        if not withheld[ext]:
             model.equal(terms, _value(counts, atoms))
         elif zeros_published:
             model.at_least(terms, 1)
 
 
-def _ext(key: tuple[int | None, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(n if k is None else k for k, n in zip(key, shape, strict=True))
-
-
 def _pinned_cells(model: Model, counts: np.ndarray, threshold: int, atoms_of) -> list[tuple]:
     found = []
-    for key, atoms in _cells(counts.shape).items():
+    for ext, atoms in table_cells(counts.shape):
         value = _value(counts, atoms)
         if 0 < value < threshold and pinned(model.interval(atoms_of(atoms)), value, threshold):
-            found.append((key, value))
+            found.append((ext, value))
     return found
 
 
@@ -231,8 +214,8 @@ def test_raising_the_threshold_re_protects_against_what_was_published():
     withheld_before = at_five & (ext > 0) & (ext < 7)
     assert not any(
         pinned(model.interval(atoms), _value(TABLE_D, atoms), 7)
-        for key, atoms in _cells(TABLE_D.shape).items()
-        if withheld_before[_ext(key, TABLE_D.shape)]
+        for ext, atoms in table_cells(TABLE_D.shape)
+        if withheld_before[ext]
     )
 
 

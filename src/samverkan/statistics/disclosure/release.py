@@ -52,7 +52,7 @@ import numpy as np
 from ._table import DisclosureError, as_counts, ext_to_key, extend
 from .attack import GivenAway
 from .pattern import SuppressionPattern
-from .suppress import _checked, _mask, _Suppressor
+from .suppress import _checked, _mask, _Suppressor, protect
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,8 +109,6 @@ def protect_release(
     ext_shape = tuple(n + 1 for n in now.shape)
     known_now = _mask(known, ext_shape, "known")
     if previous is None:
-        from .suppress import protect
-
         return protect(now, t, protection=p, known=known_now, allow_given_away=allow_given_away)
     earlier = as_counts(previous.counts)
     if earlier.shape != now.shape or previous.pattern.shape != now.shape:

@@ -7,22 +7,13 @@ left or among those who joined — is pinned.
 
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import pytest
 
 from samverkan.statistics.disclosure import DisclosureError, Release, protect, protect_release
-from tests.security.interval_audit import Model, pinned
+from tests.security.interval_audit import Model, pinned, table_cells
 
 T = 5
-
-
-def _cells(shape):
-    for key in product(*[[*range(n), None] for n in shape]):
-        ranges = [range(n) if k is None else [k] for k, n in zip(key, shape, strict=True)]
-        ext = tuple(n if k is None else k for k, n in zip(key, shape, strict=True))
-        yield ext, [int(np.ravel_multi_index(c, shape)) for c in product(*ranges)]
 
 
 def attack(
@@ -41,9 +32,9 @@ def attack(
 
     for kind, counts, withheld in (("earlier", earlier, first.extended), ("now", now, second.extended)):
         zeros_published = not any(
-            withheld[ext] and counts.ravel()[cells].sum() == 0 for ext, cells in _cells(counts.shape)
+            withheld[ext] and counts.ravel()[cells].sum() == 0 for ext, cells in table_cells(counts.shape)
         )
-        for ext, cells in _cells(counts.shape):
+        for ext, cells in table_cells(counts.shape):
             if not withheld[ext] or (known_total and len(cells) == n):
                 model.equal(atoms(kind, cells), counts.ravel()[cells].sum())
             elif zeros_published:
@@ -54,7 +45,7 @@ def attack(
         model_out.append((model, atoms))
     found = []
     for kind in parts:
-        for ext, cells in _cells(earlier.shape):
+        for ext, cells in table_cells(earlier.shape):
             terms = atoms(kind, cells)
             value = int(truth[terms].sum())
             if known_total and len(cells) == n and kind in ("earlier", "now"):
