@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/samverkan
 
-.PHONY: setup run test lint test-postgres assets messages clean worker
+.PHONY: setup run test lint test-postgres check-install assets messages clean worker
 
 ## setup: everything the platform needs, installed by the project's own files (idempotent).
 setup: $(VENV)/.installed static/vendor/.built locale/.compiled var/.system-deps
@@ -70,6 +70,10 @@ test: setup lint
 ## test-postgres: the suite again against PostgreSQL (CI does this after `make test`).
 test-postgres: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+
+## check-install: `pip install .` into a bare virtualenv gives working console scripts (CI).
+check-install:
+	PYTHON=$(PYTHON) bash scripts/check_install.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var locale/.compiled
