@@ -2,8 +2,9 @@
 
 A *case* is a family unit resettled together. It needs one slot of a need code's service per
 occurrence of the code (``("SM", "SM")`` takes two SM slots), a large dwelling when it has 6 or
-more persons, and persons within the municipality's reception number. A case with a tie must go to
-that municipality or stay unplaced.
+more persons, and persons within the municipality's reception number (the arithmetic, shared with
+the platform: ``capacity``; ``capacity.case_needs`` builds ``needs`` from a case's persons). A case
+with a tie must go to that municipality or stay unplaced.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ class Case:
     needs: tuple[str, ...] = ()
     tie: str | None = None
     languages: frozenset[str] = frozenset()
-
-    @property
-    def large(self) -> bool:
-        return self.size >= LARGE_FAMILY
 
 
 @dataclass(frozen=True)

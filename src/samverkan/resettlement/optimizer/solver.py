@@ -33,6 +33,7 @@ from collections.abc import Callable
 import highspy
 import numpy as np
 
+from .capacity import demand
 from .model import NEED_CODES, Explanation, Placement, Problem
 
 INF = highspy.kHighsInf
@@ -67,11 +68,12 @@ class Arrays:
         self.cap = np.array([m.capacity_persons for m in muni], dtype=float)
         self.large = np.array([m.large_dwellings for m in muni], dtype=float)
         self.slots = np.array([[m.need_slots.get(k, 0) for k in NEED_CODES] for m in muni], dtype=float)
-        self.size = np.array([c.size for c in cases], dtype=float)
-        self.big = np.array([c.large for c in cases], dtype=float)
-        self.need = np.array([[c.needs.count(k) for k in NEED_CODES] for c in cases], dtype=float).reshape(
-            self.C, self.K
-        )
+        demands = [demand(c) for c in cases]  # the capacity model: persons, large dwellings, places
+        self.size = np.array([d.persons for d in demands], dtype=float)
+        self.big = np.array([d.large_dwellings for d in demands], dtype=float)
+        self.need = np.array(
+            [[d.need_slots.get(k, 0) for k in NEED_CODES] for d in demands], dtype=float
+        ).reshape(self.C, self.K)
         self.tie = np.array([index[c.tie] if c.tie else -1 for c in cases], dtype=int)
         self.compat = self._compatible()
         self.parts_language = np.zeros((self.C, self.M))

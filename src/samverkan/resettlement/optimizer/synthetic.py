@@ -16,7 +16,7 @@ import math
 import random
 from collections.abc import Sequence
 
-from .model import NEED_CODES, Case, Municipality, Problem
+from .model import LARGE_FAMILY, NEED_CODES, Case, Municipality, Problem
 
 SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 SIZE_WEIGHTS = (45, 18, 12, 9, 6, 4, 3, 2, 1)
@@ -50,7 +50,7 @@ def instance(
     persons = sum(people)
     populations = [p for _, _, p in municipalities]
     capacity = _shares(math.ceil(persons * slack), populations)
-    large_total = sum(1 for s in people if s >= 6)
+    large_total = sum(1 for s in people if s >= LARGE_FAMILY)
     large = _shares(math.ceil(large_total * 1.25), capacity, floor=0)
     needs: list[tuple[str, ...]] = []
     need_count = {k: 0 for k in NEED_CODES}
@@ -94,7 +94,7 @@ def instance(
             if fits:
                 tie = codes[rng.choices(fits, weights=[capacity[j] for j in fits])[0]]
                 persons_left[tie] -= size
-                large_left[tie] -= int(size >= 6)
+                large_left[tie] -= int(size >= LARGE_FAMILY)
                 for k in needs[i]:
                     slots_left[tie][k] -= 1
         case_list.append(Case(f"K{i + 1:05d}", size, needs[i], tie))
