@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from samverkan.core.runs import JobRun, JobStatus
 from samverkan.organisations.models import Organisation
 
 
@@ -72,11 +73,8 @@ class PoolQuota(models.Model):
         return f"{self.feature}={self.value} [{self.min}, {self.max}]"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+# A selection run's states are the run lifecycle's own (core.runs).
+RunStatus = JobStatus
 
 
 class RunStep(models.TextChoices):
@@ -90,14 +88,15 @@ class RunStep(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class SelectionRun(models.Model):
+class SelectionRun(JobRun):
+    """A lottery over a pool; status, progress, reason and timestamps are the run lifecycle's
+    (``core.runs.JobRun``), the steps and the result are the panels'."""
+
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="runs")
     algorithm = models.CharField(max_length=20, default="leximin")
     seed = models.CharField(max_length=100)
     panel_size = models.PositiveIntegerField()
     quotas = models.JSONField(default=list)  # [[feature, value, min, max, target_share], ...]
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
     step = models.CharField(max_length=20, choices=RunStep.choices, default=RunStep.WAITING)
     input_sha256 = models.CharField(max_length=64, blank=True)
     algorithm_version = models.CharField(max_length=50, blank=True)
@@ -105,12 +104,8 @@ class SelectionRun(models.Model):
     min_probability = models.FloatField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     stats = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
     is_published = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

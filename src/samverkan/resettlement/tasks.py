@@ -1,15 +1,21 @@
-"""Background work for resettlement. Arguments are ids."""
+"""Background work for resettlement. Arguments are ids. Tasks wrap services; services never import
+tasks: a new run reaches ``execute_placement_run`` through ``core.runs.enqueue``."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from samverkan.core import runs
+from samverkan.resettlement.models import PlacementRun
 from samverkan.resettlement.services import dashboard_release_due, run_execute, runs_fail_stalled
 
 
 @task()
 def execute_placement_run(run_id: int) -> str:
     return run_execute(run_id=run_id).status
+
+
+runs.register(PlacementRun, execute_placement_run.enqueue)
 
 
 @task()
