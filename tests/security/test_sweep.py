@@ -53,13 +53,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samverkan.core.tests.worlds import module_data
 
 MARKER = "ZZ-SECRET-A-"
 MARKER_RE = re.compile(re.escape(MARKER), re.IGNORECASE)
@@ -1029,18 +1030,13 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
     savepoint of it, so what a test changes is undone before the next."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("sweep-media"))
     media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            started = time.monotonic()
-            built = build_world()
+    started = time.monotonic()
+    try:
+        with module_data(django_db_blocker, build_world) as built:
             print(f"\nsecurity sweep: world built in {time.monotonic() - started:.1f} s")
             yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
+    finally:
+        media.disable()
 
 
 @pytest.fixture(autouse=True)
