@@ -46,7 +46,7 @@ def test_admin_create_is_audited(staff_client):
 
 
 def test_audit_log_is_read_only_in_admin(staff_client):
-    event = audit.record(actor=audit.Actor.system(), code="test.thing")
+    event = audit.record_read(actor=audit.Actor.system(), code="test.thing")
     assert staff_client.get(reverse("admin:core_auditevent_change", args=[event.pk])).status_code == 200
     response = staff_client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"})
     assert response.status_code == 403

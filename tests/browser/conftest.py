@@ -158,3 +158,14 @@ def pages(browser: Any, live_server: Any) -> Iterator[PageFactory]:
 def page(pages: PageFactory) -> Any:
     """One Swedish page (the site's default language) in a fresh context."""
     return pages.new("sv")
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(request: pytest.FixtureRequest) -> None:
+    """Browser tests run against a live server, so their database is flushed after each test, and
+    with it what the migrations loaded: the shipped needs taxonomy, which reading pages never
+    write back. Load it again, as the first write that needs one would."""
+    request.getfixturevalue("transactional_db")
+    from samverkan.resettlement import services
+
+    services.taxonomy_current()

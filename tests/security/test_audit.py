@@ -33,7 +33,9 @@ def checkpoints(tmp_path, settings):
 
 def _log(n: int) -> list[AuditEvent]:
     org = organisation()
-    return [audit.record(actor=Actor.system(), code="test.probe", organisation_id=org.pk) for _ in range(n)]
+    return [
+        audit.record_read(actor=Actor.system(), code="test.probe", organisation_id=org.pk) for _ in range(n)
+    ]
 
 
 def _sql(statement: str, params: list | None = None) -> None:

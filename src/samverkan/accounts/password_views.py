@@ -1,5 +1,10 @@
 """Forgotten and changed passwords, on Django's own views, styled and audited.
 
+Django's views save the new password themselves, so the two that do (reset confirmed, password
+changed) record the event in the same transaction here: the one place where a view writes the
+audit log (docs/architecture.md). A reset request is logged and throttled by
+``services.password_reset_request``.
+
 A reset link is e-mailed only to an active account's address, and the page says the same
 whether or not the address has an account (no account enumeration). The second factor is not
 touched: after a reset the person still needs their authenticator.
@@ -7,8 +12,6 @@ touched: after a reset the person still needs their authenticator.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import forms as auth_forms
@@ -16,14 +19,12 @@ from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
-from django.utils import timezone
 
+from samverkan.accounts import services
 from samverkan.accounts.actors import actor_for_user, actor_from_request, request_ip
-from samverkan.accounts.models import User
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.forms import StyledFormMixin
-from samverkan.core.models import AuditEvent
 
 
 class ResetRequestForm(StyledFormMixin, auth_forms.PasswordResetForm):
@@ -46,44 +47,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
-        email = form.cleaned_data["email"].strip().lower()
-        account = User.objects.filter(email__iexact=email, is_active=True).first()
-        ip = request_ip(self.request)
-        if _reset_throttled(ip, account):
+        if not services.password_reset_request(
+            actor=Actor.anonymous(request_ip(self.request)), email=form.cleaned_data["email"]
+        ):
             # Same answer as always (no enumeration), but no mail: nobody can use the form to
             # flood an inbox or the mail server.
-            with transaction.atomic():
-                audit.record(actor=Actor.anonymous(ip), code="accounts.password.reset_throttled", obj=account)
             return HttpResponseRedirect(self.get_success_url())
-        with transaction.atomic():
-            audit.record(
-                actor=Actor.anonymous(ip),
-                code="accounts.password.reset_requested",
-                obj=account,
-                # an unknown address is not personal data of anyone here: only its hash is kept
-                data={"known_account": account is not None}
-                | ({} if account else {"email_sha256": hashlib.sha256(email.encode()).hexdigest()[:16]}),
-            )
         return super().form_valid(form)
-
-
-RESET_WINDOW = timedelta(hours=1)
-RESET_PER_ADDRESS = 10
-RESET_PER_ACCOUNT = 3
-
-
-def _reset_throttled(ip: str | None, account: User | None) -> bool:
-    """At most RESET_PER_ADDRESS requests an hour from one address, and RESET_PER_ACCOUNT mails
-    an hour to one account. Counted from the audit log, which records every request anyway."""
-    recent = AuditEvent.objects.filter(
-        code="accounts.password.reset_requested", occurred_at__gte=timezone.now() - RESET_WINDOW
-    )
-    if ip and recent.filter(ip=ip).count() >= RESET_PER_ADDRESS:
-        return True
-    return account is not None and (
-        recent.filter(object_type=User._meta.label_lower, object_id=str(account.pk)).count()
-        >= RESET_PER_ACCOUNT
-    )
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -33,8 +32,7 @@ def member_list_for(*, actor: Actor, organisation_id: int) -> QuerySet[Membershi
     organisation = _organisation(organisation_id)
     if not org_perms.can_view_members(actor, organisation):
         raise NotFound("organisation")
-    with transaction.atomic():
-        audit.record(actor=actor, code="accounts.membership.listed", organisation_id=organisation.pk)
+    audit.record_read(actor=actor, code="accounts.membership.listed", organisation_id=organisation.pk)
     return (
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
@@ -89,13 +87,12 @@ def audit_event_list_for(
         "date_from": date_from.isoformat() if date_from else "",
         "date_to": date_to.isoformat() if date_to else "",
     }
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="core.audit.viewed",
-            organisation_id=organisation.pk,
-            data={k: v for k, v in filters.items() if v},
-        )
+    audit.record_read(
+        actor=actor,
+        code="core.audit.viewed",
+        organisation_id=organisation.pk,
+        data={k: v for k, v in filters.items() if v},
+    )
     qs = AuditEvent.objects.filter(organisation_id=organisation.pk)
     if code_prefix:
         qs = qs.filter(code__startswith=code_prefix.strip())

@@ -46,6 +46,7 @@ from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from samverkan.core.mail import header_text
+from samverkan.core.models import AuditEvent
 from samverkan.organisations import permissions as org_perms
 from samverkan.organisations.models import Organisation
 
@@ -120,25 +121,25 @@ def login_authenticate(*, username: str, password: str, ip: str | None, request:
     if not name:
         raise LoginFailed
     if login_is_locked(username=name, ip=ip):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             audit.record(actor=anonymous, code="accounts.login.locked", data=_username_for_log(name))
         raise LoginLocked
     # The attempt counts as a failure before the password is checked, and the count is taken again
     # with it: parallel guesses cannot all slip through the check above before any of them is
     # recorded. A success removes the row again.
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         attempt = LoginFailure.objects.create(username=name, ip=lockout_address(ip))
     if login_is_locked(username=name, ip=ip, counting_this_attempt=True):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             attempt.delete()  # no password was tried
             audit.record(actor=anonymous, code="accounts.login.locked", data=_username_for_log(name))
         raise LoginLocked
     user = authenticate(request, username=name, password=password)
     if user is None:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             audit.record(actor=anonymous, code="accounts.login.failed", data=_username_for_log(name))
         raise LoginFailed
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         LoginFailure.objects.filter(_ip_q(ip), username=name).delete()
         audit.record(actor=actor_for_user(user, ip), code="accounts.login.succeeded", obj=user)
     return user
@@ -180,12 +181,12 @@ def two_factor_confirm(*, actor: Actor, device_id: int, code: str) -> TOTPDevice
     if device is None:
         raise NotFound("device")
     if not device.verify_token(_clean_code(code)):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             audit.record(actor=actor, code="accounts.two_factor.failed", obj=device, data={"stage": "setup"})
         raise ValidationError(
             {"code": [_("The code is not correct. Enter the 6-digit code your app shows now.")]}
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         replaced = (
             TOTPDevice.objects.filter(user=actor.user, confirmed=True).exclude(pk=device.pk).delete()[0]
         )
@@ -215,7 +216,7 @@ def recovery_codes_issue(*, actor: Actor) -> list[str]:
         "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5)) for _part in range(2))
         for _code in range(RECOVERY_CODE_COUNT)
     ]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         RecoveryCodes.objects.filter(user=actor.user).delete()
         device = RecoveryCodes.objects.create(user=actor.user, name="Recovery codes", confirmed=True)
         RecoveryCode.objects.bulk_create(
@@ -242,7 +243,7 @@ def two_factor_recover(*, actor: Actor, code: str) -> RecoveryCodes:
     if not actor.is_authenticated:
         raise PermissionDenied("log in first")
     wrong = ValidationError({"recovery_code": [_("This recovery code is not valid, or it has been used.")]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         device = RecoveryCodes.objects.select_for_update().filter(user=actor.user, confirmed=True).first()
         ok = device is not None and device.verify_token(code)
         if ok:
@@ -269,10 +270,10 @@ def two_factor_verify(*, actor: Actor, code: str) -> TOTPDevice:
     token = _clean_code(code)
     for device in devices:
         if device.verify_token(token):
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 audit.record(actor=actor, code="accounts.two_factor.verified", obj=device)
             return device
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit.record(actor=actor, code="accounts.two_factor.failed", data={"stage": "verify"})
     raise ValidationError(
         {"code": [_("The code is not correct. Enter the 6-digit code your app shows now.")]}
@@ -334,7 +335,7 @@ def membership_invite(*, actor: Actor, organisation_id: int, email: str, role: s
         raise ValidationError(errors)
 
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         invitation = Invitation.objects.create(
             organisation=organisation,
             email=email,
@@ -395,7 +396,7 @@ def invitation_accept(
     ip: str | None = None,
 ) -> Membership:
     """Accept an invitation: as the logged-in ``user`` (same e-mail), or by creating an account."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         invitation = (
             Invitation.objects.select_for_update()
             .select_related("organisation")
@@ -504,7 +505,7 @@ LAST_ADMIN_MESSAGE = gettext_noop(
 def membership_change_role(
     *, actor: Actor, organisation_id: int, membership_id: int, role: str
 ) -> Membership:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         membership = _membership_for_manager(actor, membership_id, organisation_id)
         if role not in Role.values:
             raise ValidationError({"role": [_("Choose a role.")]})
@@ -530,7 +531,7 @@ def membership_change_role(
 
 
 def membership_remove(*, actor: Actor, organisation_id: int, membership_id: int) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         membership = _membership_for_manager(actor, membership_id, organisation_id)
         if membership.role == Role.ADMINISTRATOR and _other_administrators(membership) == 0:
             raise ValidationError(_(LAST_ADMIN_MESSAGE))
@@ -542,3 +543,53 @@ def membership_remove(*, actor: Actor, organisation_id: int, membership_id: int)
             data={"user_id": membership.user_id, "role": membership.role},
         )
         membership.delete()
+
+
+# --- Passwords and sessions ------------------------------------------------------------------------
+RESET_WINDOW = timedelta(hours=1)
+RESET_PER_ADDRESS = 10
+RESET_PER_ACCOUNT = 3
+
+
+def _reset_throttled(ip: str | None, account: User | None) -> bool:
+    """At most RESET_PER_ADDRESS requests an hour from one address, and RESET_PER_ACCOUNT mails
+    an hour to one account. Counted from the audit log, which records every request anyway."""
+    recent = AuditEvent.objects.filter(
+        code="accounts.password.reset_requested", occurred_at__gte=timezone.now() - RESET_WINDOW
+    )
+    if ip and recent.filter(ip=ip).count() >= RESET_PER_ADDRESS:
+        return True
+    return account is not None and (
+        recent.filter(object_type=User._meta.label_lower, object_id=str(account.pk)).count()
+        >= RESET_PER_ACCOUNT
+    )
+
+
+def password_reset_request(*, actor: Actor, email: str) -> bool:
+    """Log a request for a password reset link; False when it is throttled and no mail may go.
+
+    The page answers the same either way and whether or not the address has an account (no
+    enumeration); an unknown address is not personal data of anyone here, so only its hash is kept.
+    """
+    email = email.strip().lower()
+    account = User.objects.filter(email__iexact=email, is_active=True).first()
+    with transaction.atomic(durable=True):
+        if _reset_throttled(actor.ip, account):
+            audit.record(actor=actor, code="accounts.password.reset_throttled", obj=account)
+            return False
+        audit.record(
+            actor=actor,
+            code="accounts.password.reset_requested",
+            obj=account,
+            data={"known_account": account is not None}
+            | ({} if account else {"email_sha256": hashlib.sha256(email.encode()).hexdigest()[:16]}),
+        )
+    return True
+
+
+def logout_record(*, actor: Actor) -> None:
+    """Log that the actor logged out (the session itself is ended by Django's ``logout``)."""
+    if not actor.is_authenticated:
+        return
+    with transaction.atomic(durable=True):
+        audit.record(actor=actor, code="accounts.logout")

@@ -92,7 +92,7 @@ def api_token_create(
         raise ValidationError(errors)
     raw = _new_raw_token()
     expires_at = timezone.now() + dt.timedelta(days=days)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         token = ApiToken.objects.create(
             user=user,
             name=clean_name,
@@ -119,7 +119,7 @@ def api_token_renew(*, actor: Actor, token_id: int, expires_in_days: int | None 
     if not actor.is_authenticated:
         raise NotFound("api_token")
     days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor.user).first()
         if token is None:
             raise NotFound("api_token")
@@ -145,7 +145,7 @@ def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     """Revoke one of the actor's own tokens. Revoking twice is harmless."""
     if not actor.is_authenticated and not actor.is_system:
         raise NotFound("api_token")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         qs = ApiToken.objects.select_for_update().filter(pk=token_id)
         if not actor.is_system:
             qs = qs.filter(user=actor.user)

@@ -39,9 +39,8 @@ from samverkan.accounts.forms import (
 )
 from samverkan.accounts.middleware import start_session_clock
 from samverkan.accounts.models import Membership, RecoveryCodes
-from samverkan.core import audit
 from samverkan.core.actor import Actor
-from samverkan.core.errors import NotFound, ValidationError
+from samverkan.core.errors import ValidationError
 from samverkan.organisations import permissions as org_perms
 from samverkan.organisations.models import Organisation
 
@@ -97,8 +96,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        audit.record(actor=actor_from_request(request), code="accounts.logout")
+    services.logout_record(actor=actor_from_request(request))
     auth_logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
@@ -250,10 +248,7 @@ def _organisation(slug: str) -> Organisation:
 def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_from_request(request)
     organisation = _organisation(slug)
-    try:
-        memberships = list(selectors.member_list_for(actor=actor, organisation_id=organisation.pk))
-    except NotFound as exc:
-        raise Http404 from exc
+    memberships = list(selectors.member_list_for(actor=actor, organisation_id=organisation.pk))
     can_manage = perms.can_manage_members(actor, organisation)
     invitations = (
         list(selectors.pending_invitation_list_for(actor=actor, organisation_id=organisation.pk))
@@ -304,12 +299,9 @@ def _managed_membership(actor: Actor, slug: str, membership_id: int) -> tuple[Or
     organisation = _organisation(slug)
     if not perms.can_manage_members(actor, organisation):
         raise Http404
-    try:
-        membership = selectors.membership_get_for(
-            actor=actor, organisation_id=organisation.pk, membership_id=membership_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    membership = selectors.membership_get_for(
+        actor=actor, organisation_id=organisation.pk, membership_id=membership_id
+    )
     return organisation, membership
 
 
@@ -444,10 +436,7 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         form.is_valid()
         data = getattr(form, "cleaned_data", {})
         filters = {k: data.get(k) or None for k in ("code_prefix", "actor_email", "date_from", "date_to")}
-    try:
-        events = selectors.audit_event_list_for(actor=actor, organisation_id=organisation.pk, **filters)
-    except NotFound as exc:
-        raise Http404 from exc
+    events = selectors.audit_event_list_for(actor=actor, organisation_id=organisation.pk, **filters)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,15 @@ class Actor:
     ip: str | None = None
     is_system: bool = False
     two_factor_verified: bool = False
+    # Values derived from the actor (an app's scope), built once: an actor lives for one request
+    # (``accounts.actors.actor_from_request`` keeps it on the request) or one task.
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once per actor under ``key`` (e.g. an app's permission scope)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @property
     def user_id(self) -> int | None:

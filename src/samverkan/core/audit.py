@@ -1,8 +1,10 @@
 """Writing and verifying the audit log.
 
 ``record`` must be called inside the transaction of the change it describes: the event and the
-change commit or roll back together. Appends are serialised by locking the single ``AuditHead``
-row, so the chain stays linear with many web and worker processes on PostgreSQL.
+change commit or roll back together, and it refuses to run outside one (:class:`OutsideTransaction`)
+rather than commit alone. A read of personal data changes nothing, so its log entry is a unit of
+its own: ``record_read`` opens that transaction. Appends are serialised by locking the single
+``AuditHead`` row, so the chain stays linear with many web and worker processes on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -96,6 +98,18 @@ def _normalise_ip(ip: str | None) -> str | None:
     return str(parsed)
 
 
+class OutsideTransaction(RuntimeError):
+    """``record`` was called with no transaction open: the event would commit alone, whatever
+    became of the change it describes."""
+
+
+def _in_transaction(using: str | None = None) -> bool:
+    """Whether the caller has a transaction open. The test case's own wrapping transaction does
+    not count (as for Django's ``durable`` check), so the suite catches a call outside one."""
+    connection = transaction.get_connection(using)
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 def record(
     *,
     actor: Actor,
@@ -104,7 +118,9 @@ def record(
     organisation_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Call inside the transaction of the change it describes."""
+    """Append one event, inside the transaction of the change it describes (refused outside one)."""
+    if not _in_transaction():
+        raise OutsideTransaction(f"audit.record({code!r}) must run inside the transaction of its change")
     payload = _normalise(data or {})
     user = actor.user if actor.is_authenticated else None
     label = (
@@ -131,6 +147,19 @@ def record(
         event = AuditEvent.objects.create(hash=digest, **fields)
         AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
     return event
+
+
+def record_read(
+    *,
+    actor: Actor,
+    code: str,
+    obj: models.Model | None = None,
+    organisation_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Log a read of personal data (or another event that changes nothing): its own unit of work."""
+    with transaction.atomic():
+        return record(actor=actor, code=code, obj=obj, organisation_id=organisation_id, data=data)
 
 
 @dataclass(frozen=True)

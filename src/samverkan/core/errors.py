@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
     """Base class of every error a service raises on purpose."""
@@ -37,8 +39,10 @@ class ValidationError(DomainError):
 
 class RateLimited(DomainError):
     """Too many requests of this kind from this client for now; try again after ``retry_after``
-    seconds (views and the API answer 429 with a Retry-After header)."""
+    seconds. Pages answer 429 with a Retry-After header (``core.middleware``) and show ``advice``,
+    a translated sentence on what the person can do; the API answers 429 as well."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, advice: str | Promise = "") -> None:
         self.retry_after = retry_after
+        self.advice = advice
         super().__init__(f"rate limited; retry after {retry_after} s")

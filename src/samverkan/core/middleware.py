@@ -48,14 +48,24 @@ class RequestContextMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        """A domain error that escapes a view becomes the HTTP answer it means, never a 500."""
+        """A domain error that escapes a view becomes the HTTP answer it means, never a 500: pages
+        do not translate them by hand. ``NotFound`` is the 404 page (indistinguishable from a
+        missing id), ``PermissionDenied`` the 403 page, ``RateLimited`` a 429 page with its advice
+        and a Retry-After header."""
         from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
         from django.http import Http404
+        from django.shortcuts import render
 
-        from samverkan.core.errors import NotFound, PermissionDenied
+        from samverkan.core.errors import NotFound, PermissionDenied, RateLimited
 
         if isinstance(exception, NotFound):
             raise Http404 from exception
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied from exception
+        if isinstance(exception, RateLimited):
+            response = render(request, "core/too_many.html", {"advice": exception.advice}, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            response["Cache-Control"] = "no-store"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            return response
         return None

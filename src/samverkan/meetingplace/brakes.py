@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from samverkan.core import ratelimit
 from samverkan.core.actor import Actor
@@ -72,6 +73,12 @@ def registration_by_code(code: str, actor: Actor) -> Registration:
     except NotFound:
         key = f"meetingplace.badcode:{actor.ip or 'unknown'}"
         if ratelimit.count(key, CODE_WINDOW) >= settings.MEETINGPLACE_BAD_CODES_PER_ADDRESS:
-            raise RateLimited(int(CODE_WINDOW.total_seconds())) from None
+            raise RateLimited(
+                int(CODE_WINDOW.total_seconds()),
+                advice=gettext_lazy(
+                    "Please wait 15 minutes and try your code again. If it still does not work, "
+                    "contact the organiser of the session."
+                ),
+            ) from None
         ratelimit.hit(key)
         raise

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -103,14 +102,13 @@ def participants_of(*, actor: Actor, session: Session, via: str = "page") -> lis
     if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
         raise NotFound
     people = list(session.registrations.exclude(status=RegistrationStatus.CANCELLED).order_by("status", "pk"))
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="meetingplace.participants.viewed",
-            obj=session,
-            organisation_id=session.activity.organiser_id,
-            data={"session": session.pk, "count": len(people), "via": via},
-        )
+    audit.record_read(
+        actor=actor,
+        code="meetingplace.participants.viewed",
+        obj=session,
+        organisation_id=session.activity.organiser_id,
+        data={"session": session.pk, "count": len(people), "via": via},
+    )
     return people
 
 

@@ -159,7 +159,7 @@ def activity_publish(
     address: str = "",
 ) -> Session:
     """A new activity with its first session, both or neither."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         activity = activity_create(
             actor=actor,
             organiser_id=organiser_id,
@@ -264,7 +264,7 @@ def session_cancel(
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > 500:
         raise ValidationError({"reason": [_("Say why the session is cancelled (at most 500 characters).")]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         session = (
             Session.objects.select_for_update()
             .select_related("activity", "activity__organiser")
@@ -372,7 +372,7 @@ def registration_create(
         registered_by=registered_by,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             session = Session.objects.select_for_update().select_related("activity").get(pk=session.pk)
             if session.status != SessionStatus.PLANNED:
                 raise ValidationError({"__all__": [_("The session is cancelled.")]})
@@ -431,7 +431,7 @@ def registration_cancel(*, actor: Actor, registration: Registration, code: str =
     )
     if not own and not perms.can_handle_participants(actor, organiser_ids(activity)):
         raise NotFound
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         session = Session.objects.select_for_update().get(pk=registration.session_id)
         registration = Registration.objects.get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
@@ -465,7 +465,7 @@ def check_in(*, actor: Actor, session: Session, code: str) -> Registration:
     """Mark a confirmed participant present, by the code on their confirmation (or from the list)."""
     if not perms.can_handle_participants(actor, organiser_ids(session.activity)):
         raise NotFound
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         registration = (
             Registration.objects.select_for_update()
             .filter(session=session, code=code.strip().upper()[:12])
@@ -508,7 +508,7 @@ def checklist_save(
             raise ValidationError({f"note_{item}": [_("At most %(n)s characters.") % {"n": 500}]})
     user = actor.user if actor.is_authenticated else None
     saved = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for item, (done, note) in entries.items():
             entry, _created = ChecklistEntry.objects.update_or_create(
                 session=session, item=item, defaults={"done": done, "note": note.strip(), "updated_by": user}
@@ -550,7 +550,7 @@ def report_save(
         if len(text) > 10_000 or "\x00" in text:
             raise ValidationError({name: [_("At most %(n)s characters.") % {"n": 10_000}]})
     present = list(Organisation.objects.filter(pk__in=organisation_ids))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         report, _created = ClosingReport.objects.update_or_create(
             session=session,
             defaults={
@@ -591,7 +591,7 @@ def evaluation_submit(
         raise ValidationError({"__all__": [_("Choose one answer to each question.")]})
     if language and not LANGUAGE.fullmatch(language):
         language = ""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         registration = None
         if code:
             registration = (
@@ -644,7 +644,7 @@ def fact_save(
         errors["valid_to"] = [_("The end cannot be before the start.")]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         latest = FactStatement.objects.select_for_update().filter(key=key).order_by("-version").first()
         fact = FactStatement.objects.create(
             key=key,
@@ -758,7 +758,7 @@ def material_submit(
     if not title or len(title) > 200:
         raise ValidationError({"title": [_("Give a title (at most 200 characters).")]})
     prepared = _prepare(text, upload)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         material = Material.objects.create(
             session=session, organisation_id=organisation_id, title=title, created_by=actor.user
         )
@@ -781,7 +781,7 @@ def material_revise(
     if not perms.can_plan(actor, [material.organisation_id]):
         raise NotFound
     prepared = _prepare(text, upload)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         material = Material.objects.select_for_update().get(pk=material.pk)
         latest = material.revisions.order_by("-number").first()
         material.revisions.filter(status=ReviewStatus.SUBMITTED).update(status=ReviewStatus.SUPERSEDED)
@@ -810,7 +810,7 @@ def material_review(
         raise ValidationError({"comment": [_("Say what should change, or why it is rejected.")]})
     if len(comment) > 10_000 or "\x00" in comment:
         raise ValidationError({"comment": [_("At most %(n)s characters.") % {"n": 10_000}]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         material = Material.objects.select_for_update().get(pk=revision.material_id)
         revision = MaterialRevision.objects.get(pk=revision.pk)
         if revision.submitted_by_id is not None and revision.submitted_by_id == actor.user_id:
@@ -875,7 +875,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
     due = Registration.objects.filter(window, reminder_claimed_at__isnull=True).exclude(email="")
     sent = 0
     for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             registration = (
                 Registration.objects.select_for_update()
                 .select_related("session", "session__activity", "session__activity__organiser")

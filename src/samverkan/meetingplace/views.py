@@ -50,10 +50,7 @@ from samverkan.organisations.models import Organisation
 
 
 def _session(session_id: int) -> Session:
-    try:
-        return selectors.session_get(session_id=session_id)
-    except NotFound:
-        raise Http404 from None
+    return selectors.session_get(session_id=session_id)
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
@@ -120,14 +117,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 def registration(request: HttpRequest, code: str) -> HttpResponse:
     """The person's own page, reached by the code on their confirmation (no account needed).
     Unknown codes from one address are limited; a real code is never refused for others' guesses."""
-    try:
-        found = brakes.registration_by_code(code, actor_from_request(request))
-    except RateLimited as exc:
-        response = render(request, "meetingplace/too_many.html", status=429)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
-    except NotFound:
-        raise Http404 from None
+    found = brakes.registration_by_code(code, actor_from_request(request))
     if request.method == "POST":
         try:
             services.registration_cancel(actor=actor_from_request(request), registration=found, code=code)
@@ -135,8 +125,6 @@ def registration(request: HttpRequest, code: str) -> HttpResponse:
             for ms in exc.errors.values():
                 for m in ms:
                     messages.error(request, m)
-        except NotFound:
-            raise Http404 from None
         else:
             messages.success(request, _("Your registration is cancelled."))
         return redirect("meetingplace:registration", code=found.code)
@@ -184,10 +172,7 @@ def participants(request: HttpRequest, session_id: int) -> HttpResponse:
         except (NotFound, PermissionDenied):
             raise Http404 from None
     # Read (and logged) only when the list is shown: a successful action redirects to a fresh read.
-    try:
-        people = selectors.participants_of(actor=actor, session=session, via="page")
-    except NotFound:
-        raise Http404 from None
+    people = selectors.participants_of(actor=actor, session=session, via="page")
     return render(
         request,
         "meetingplace/participants.html",
@@ -336,8 +321,6 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
                 for ms in exc.errors.values():
                     for m in ms:
                         messages.error(request, m)
-        except NotFound:
-            raise Http404 from None
     entries = {e.item: e for e in session.checklist.all()}
     evaluation = selectors.evaluation_of(session)
     return render(
@@ -477,10 +460,7 @@ def material_new(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def material(request: HttpRequest, material_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        found = selectors.material_get_for(actor=actor, material_id=material_id)
-    except NotFound:
-        raise Http404 from None
+    found = selectors.material_get_for(actor=actor, material_id=material_id)
     latest = found.revisions.order_by("-number").first()
     is_submitter_org = perms.can_plan(actor, [found.organisation_id])
     can_review = (
@@ -539,10 +519,7 @@ def material(request: HttpRequest, material_id: int) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        revisions = list(selectors.review_queue_for(actor=actor))
-    except NotFound:
-        raise Http404 from None
+    revisions = list(selectors.review_queue_for(actor=actor))
     return render(request, "meetingplace/review_queue.html", {"revisions": revisions})
 
 
@@ -629,8 +606,6 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
             done = services.session_cancel(actor=actor, session=session, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             form.add_domain_errors(exc)
-        except NotFound:
-            raise Http404 from None
         else:
             messages.success(
                 request,

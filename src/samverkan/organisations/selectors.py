@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from samverkan.core import audit
@@ -82,14 +81,13 @@ def party_contacts_for(*, actor: Actor, agreement: Agreement, via: str) -> tuple
     parties = list(agreement_parties(agreement))
     show = any(actor.is_member(p.organisation_id) for p in parties)
     if show and any(p.contact_name or p.contact_email for p in parties):
-        with transaction.atomic():
-            audit.record(
-                actor=actor,
-                code="organisations.agreement.contacts_viewed",
-                obj=agreement,
-                organisation_id=agreement.owner_id,
-                data={"via": via},
-            )
+        audit.record_read(
+            actor=actor,
+            code="organisations.agreement.contacts_viewed",
+            obj=agreement,
+            organisation_id=agreement.owner_id,
+            data={"via": via},
+        )
     return parties, show
 
 

@@ -142,7 +142,7 @@ def _unique_slug(name: str) -> str:
 def organisation_create(*, actor: Actor, data: dict[str, Any], is_fictional: bool = False) -> Organisation:
     if not (actor.is_system or perms.can_create_organisation(actor)):
         raise PermissionDenied("organisation.create")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         org = Organisation(is_fictional=is_fictional)
         _apply_organisation_fields(org, {k: data.get(k, "") for k in ORGANISATION_FIELDS})
         org.slug = _unique_slug(org.name)
@@ -158,7 +158,7 @@ def organisation_create(*, actor: Actor, data: dict[str, Any], is_fictional: boo
 
 
 def organisation_update(*, actor: Actor, organisation_id: int, data: dict[str, Any]) -> Organisation:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         org = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
         if org is None:
             raise NotFound("organisation")
@@ -244,7 +244,7 @@ def agreement_create(
     contact_email: str = "",
     is_fictional: bool = False,
 ) -> Agreement:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         owner = Organisation.objects.filter(pk=owner_id).first()
         if owner is None or not (actor.is_system or actor.is_member(owner.pk)):
             raise ValidationError({"owner": [_("Choose one of your own organisations.")]})
@@ -302,7 +302,7 @@ def _locked_agreement(actor: Actor, agreement_id: int) -> Agreement:
 
 
 def agreement_update(*, actor: Actor, agreement_id: int, data: dict[str, Any]) -> Agreement:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = _locked_agreement(actor, agreement_id)
         if not perms.can_edit_agreement(actor, agreement):
             raise PermissionDenied("agreement.edit")
@@ -322,7 +322,7 @@ def agreement_update(*, actor: Actor, agreement_id: int, data: dict[str, Any]) -
 def agreement_invite(
     *, actor: Actor, agreement_id: int, organisation_id: int, message: str = ""
 ) -> AgreementInvitation:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = _locked_agreement(actor, agreement_id)
         if not perms.can_invite_to_agreement(actor, agreement):
             raise PermissionDenied("agreement.invite")
@@ -366,7 +366,7 @@ def agreement_invite(
 def invitation_answer(
     *, actor: Actor, invitation_id: int, accept: bool, contact_name: str = "", contact_email: str = ""
 ) -> AgreementInvitation:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         invitation = (
             AgreementInvitation.objects.select_for_update()
             .filter(pk=invitation_id, organisation_id__in=perms.invitation_organisation_ids(actor))
@@ -406,7 +406,7 @@ def party_update_contact(
     *, actor: Actor, agreement_id: int, organisation_id: int, contact_name: str, contact_email: str
 ) -> AgreementParty:
     """Change who answers for one party (and receives the reminders before the end date)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = _locked_agreement(actor, agreement_id)
         party = agreement.parties.select_for_update().filter(organisation_id=organisation_id).first()
         if party is None:
@@ -432,7 +432,7 @@ def agreement_join(
     *, actor: Actor, agreement_id: int, organisation_id: int, contact_name: str = "", contact_email: str = ""
 ) -> AgreementParty:
     """Join an agreement that stays open for others (like the nine-agency letter of intent)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = _locked_agreement(actor, agreement_id)
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is None or not actor.is_member(organisation.pk):
@@ -467,7 +467,7 @@ def agreement_join(
 def document_add(
     *, actor: Actor, agreement_id: int, title: str, doc_type: str, name: str, stream: IO[bytes], size: int
 ) -> AgreementDocument:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         agreement = _locked_agreement(actor, agreement_id)
         if not perms.can_upload_document(actor, agreement):
             raise PermissionDenied("agreement.document.add")
@@ -541,7 +541,7 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
             continue
         threshold = due[0]
         recipients = sorted({p.contact_email for p in agreement.parties.all() if p.contact_email})
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             reminder, created = AgreementReminder.objects.get_or_create(
                 agreement=agreement,
                 days_before=threshold,
@@ -576,7 +576,7 @@ def agreement_send_reminders(*, actor: Actor, today: dt.date | None = None) -> i
                 )
                 AgreementReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
                 continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             AgreementReminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
             audit.record(
                 actor=actor,

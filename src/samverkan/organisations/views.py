@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.actors import actor_from_request
-from samverkan.core.errors import NotFound, ValidationError
+from samverkan.core.errors import ValidationError
 from samverkan.core.export import csv_response
 from samverkan.organisations import permissions as perms
 from samverkan.organisations import selectors, services
@@ -35,10 +35,7 @@ from samverkan.organisations.models import (
 
 
 def _agreement_or_404(request: HttpRequest, agreement_id: int) -> Agreement:
-    try:
-        return selectors.agreement_get_for(actor=actor_from_request(request), agreement_id=agreement_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.agreement_get_for(actor=actor_from_request(request), agreement_id=agreement_id)
 
 
 def _search_text(request: HttpRequest) -> str | None:
@@ -304,10 +301,7 @@ def agreement_join(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        invitation = selectors.invitation_get_for(actor=actor, invitation_id=invitation_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    invitation = selectors.invitation_get_for(actor=actor, invitation_id=invitation_id)
     if not perms.can_answer_invitation(actor, invitation):
         raise DjangoPermissionDenied
     form = ContactForm(request.POST or None)
@@ -367,10 +361,7 @@ def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 def document_download(request: HttpRequest, agreement_id: int, document_id: int) -> FileResponse:
     actor = actor_from_request(request)
-    try:
-        document = selectors.document_get_for(actor=actor, agreement_id=agreement_id, document_id=document_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    document = selectors.document_get_for(actor=actor, agreement_id=agreement_id, document_id=document_id)
     is_party = any(actor.is_member(i) for i in perms.party_ids(document.agreement))
     if not (is_party or document.agreement.visibility == "public"):
         raise Http404
@@ -400,10 +391,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        organisation = selectors.organisation_get(slug=slug)
-    except NotFound as exc:
-        raise Http404 from exc
+    organisation = selectors.organisation_get(slug=slug)
     agreements = (
         selectors.agreement_list_for(actor=actor).filter(parties__organisation=organisation).distinct()
     )
@@ -424,10 +412,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        organisation = selectors.organisation_get(slug=slug)
-    except NotFound as exc:
-        raise Http404 from exc
+    organisation = selectors.organisation_get(slug=slug)
     if not perms.can_edit_organisation(actor, organisation):
         raise DjangoPermissionDenied
     initial = {

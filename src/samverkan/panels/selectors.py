@@ -1,9 +1,15 @@
-"""Reads, scoped to the actor. Another organisation's pool is NotFound, like one that does not exist."""
+"""Reads, scoped to the actor. Another organisation's pool is NotFound, like one that does not exist.
+
+Reads of the persons on a panel (the member list, its export, the lottery's input) are logged here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, QuerySet
 
+from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.panels import permissions as perms
@@ -67,3 +73,66 @@ def run_instance(run: SelectionRun) -> Instance:
         size=run.panel_size,
         households=households,
     )
+
+
+def _require_manager(actor: Actor, run: SelectionRun) -> None:
+    """Persons on a panel are read by those who manage its pool only (others: NotFound)."""
+    if not perms.can_manage_pool(actor, run.pool):
+        raise NotFound
+
+
+def member_rows_for(*, actor: Actor, run: SelectionRun) -> list[dict[str, Any]]:
+    """The panel's members as the run page lists them (logged as a view of the run)."""
+    _require_manager(actor, run)
+    features = list(dict.fromkeys(q[0] for q in run.quotas))
+    rows = [
+        {
+            "member": m,
+            "id": m.volunteer.external_id,
+            "features": [m.volunteer.features.get(f, "") for f in features],
+            "probability": run.probabilities.get(m.volunteer.external_id, 0.0),
+            "replaces": m.replaces.volunteer.external_id if m.replaces else "",
+        }
+        for m in members_of(run)
+    ]
+    audit.record_read(actor=actor, code="panels.run.viewed", obj=run, organisation_id=run.pool.owner_id)
+    return rows
+
+
+def panel_table_for(*, actor: Actor, run: SelectionRun, fmt: str) -> tuple[list[str], list[list[Any]]]:
+    """The panel as an exported table (header, rows), logged as an export in ``fmt``."""
+    _require_manager(actor, run)
+    features = list(dict.fromkeys(q[0] for q in run.quotas))
+    header = ["id", *features, "status", "replaces", "probability"]
+    rows = [
+        [
+            m.volunteer.external_id,
+            *[m.volunteer.features.get(f, "") for f in features],
+            m.status,
+            m.replaces.volunteer.external_id if m.replaces else "",
+            round(run.probabilities.get(m.volunteer.external_id, 0.0), 6),
+        ]
+        for m in members_of(run)
+    ]
+    audit.record_read(
+        actor=actor,
+        code="panels.panel.exported",
+        obj=run,
+        organisation_id=run.pool.owner_id,
+        data={"format": fmt, "rows": len(rows)},
+    )
+    return header, rows
+
+
+def run_input_for(*, actor: Actor, run: SelectionRun, which: str) -> Instance:
+    """The run's lottery input (``run_instance``), logged as an export of the file ``which``."""
+    _require_manager(actor, run)
+    instance = run_instance(run)
+    audit.record_read(
+        actor=actor,
+        code="panels.input.exported",
+        obj=run,
+        organisation_id=run.pool.owner_id,
+        data={"file": which},
+    )
+    return instance

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samverkan.core import audit
+from samverkan.core import audit, runs
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.limits import MB, UploadLimits, UploadRefused, check_bytes, check_lines
@@ -142,7 +142,7 @@ def pool_create(
                 ]
             }
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         pool = Pool.objects.create(
             owner_id=owner_id,
             name=name.strip(),
@@ -187,7 +187,7 @@ def pool_delete(*, actor: Actor, pool: Pool, confirm_name: str) -> None:
         raise NotFound
     if confirm_name.strip() != pool.name:
         raise ValidationError({"confirm_name": [_("Type the pool's name exactly to confirm.")]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         counts = {
             "volunteers": pool.volunteers.count(),
             "runs": pool.runs.count(),
@@ -256,7 +256,7 @@ def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], sourc
             )
     if errors:
         raise ValidationError({"quotas": errors})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         pool.quotas.all().delete()
         created = PoolQuota.objects.bulk_create(
             [
@@ -426,7 +426,7 @@ def run_start(*, actor: Actor, pool: Pool, algorithm: str = "leximin", seed: str
     quotas = [[q.feature, q.value, q.min, q.max, q.target_share] for q in pool.quotas.order_by("position")]
     if not quotas:
         raise ValidationError({"__all__": [_("Set the quotas before running a selection.")]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = SelectionRun.objects.create(
             pool=pool,
             algorithm=algorithm,
@@ -447,37 +447,25 @@ def run_start(*, actor: Actor, pool: Pool, algorithm: str = "leximin", seed: str
             organisation_id=pool.owner_id,
             data={"pool": pool.pk, "algorithm": algorithm, "seed": seed},
         )
-        from samverkan.panels.tasks import execute_selection_run
-
-        run_id = run.pk
-        transaction.on_commit(lambda: execute_selection_run.enqueue(run_id))
+        runs.enqueue(run)  # execute_selection_run, on commit
     return run
-
-
-def _progress(run: SelectionRun, progress: int, step: RunStep) -> None:
-    SelectionRun.objects.filter(pk=run.pk).update(progress=progress, step=step)
 
 
 def run_execute(*, run_id: int) -> SelectionRun:
     """Compute the lottery and draw the panel. Runs in a worker; nothing of a failed run is kept
     except its status and the reason. Re-running a finished run changes nothing."""
-    with transaction.atomic():
-        run = SelectionRun.objects.select_for_update().select_related("pool").get(pk=run_id)
-        if run.status != RunStatus.QUEUED:
-            return run
-        run.status = RunStatus.RUNNING
-        run.progress, run.step = 10, RunStep.CHECKING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "progress", "step", "started_at"])
+    run = SelectionRun.objects.select_related("pool").get(pk=run_id)
+    if not runs.claim(run, progress=10, step=RunStep.CHECKING):
+        return run
     actor = Actor.system()
     try:
         instance = run_instance(run)
         error = explain_infeasible(instance)
         if error is not None:
             raise error
-        _progress(run, 30, RunStep.COMPUTING)
+        runs.progress(run, 30, step=RunStep.COMPUTING)
         selection = select(instance, run.algorithm, run.seed, time_limit=settings.PANELS_TIME_LIMIT)
-        _progress(run, 90, RunStep.DRAWING)
+        runs.progress(run, 90, step=RunStep.DRAWING)
     except (InfeasibleQuotas, LotteryTimeout, ValueError) as exc:
         message = (
             "\n".join(exc.conflicts)
@@ -492,22 +480,22 @@ def run_execute(*, run_id: int) -> SelectionRun:
         _fail(run, actor, _("An internal error stopped the selection; nothing was drawn."))
         raise
     distribution = selection.distribution
-    with transaction.atomic():
-        run = SelectionRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.RUNNING:  # declared stalled meanwhile: its result is not wanted
+    with transaction.atomic(durable=True):
+        run = SelectionRun.objects.select_related("pool").get(pk=run_id)
+        finished = runs.finish(
+            run,
+            step=RunStep.DONE,
+            input_sha256=selection.input_sha256,
+            algorithm_version=selection.algorithm_version,
+            probabilities={p: round(v, 12) for p, v in distribution.probabilities.items()},
+            min_probability=distribution.min_probability,
+            seconds=distribution.seconds,
+            stats={k: v for k, v in distribution.stats.items()},
+        )
+        if not finished:  # declared stalled meanwhile: its result is not wanted
             return run
         ids = dict(run.pool.volunteers.values_list("external_id", "pk"))
         PanelMember.objects.bulk_create([PanelMember(run=run, volunteer_id=ids[p]) for p in selection.panel])
-        run.status = RunStatus.DONE
-        run.progress, run.step = 100, RunStep.DONE
-        run.input_sha256 = selection.input_sha256
-        run.algorithm_version = selection.algorithm_version
-        run.probabilities = {p: round(v, 12) for p, v in distribution.probabilities.items()}
-        run.min_probability = distribution.min_probability
-        run.seconds = distribution.seconds
-        run.stats = {k: v for k, v in distribution.stats.items()}
-        run.finished_at = timezone.now()
-        run.save()
         audit.record(
             actor=actor,
             code="panels.run.done",
@@ -525,17 +513,15 @@ def run_execute(*, run_id: int) -> SelectionRun:
 
 def _fail(run: SelectionRun, actor: Actor, message: str) -> SelectionRun:
     with transaction.atomic():
-        SelectionRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=timezone.now()
-        )
-        PanelMember.objects.filter(run_id=run.pk).delete()
-        audit.record(
-            actor=actor,
-            code="panels.run.failed",
-            obj=run,
-            organisation_id=run.pool.owner_id,
-            data={"error": message[:500]},
-        )
+        if runs.fail(run, message, step=RunStep.FAILED):  # not when failed as stalled meanwhile
+            PanelMember.objects.filter(run_id=run.pk).delete()
+            audit.record(
+                actor=actor,
+                code="panels.run.failed",
+                obj=run,
+                organisation_id=run.pool.owner_id,
+                data={"error": message[:500]},
+            )
     run.refresh_from_db()
     return run
 
@@ -544,27 +530,24 @@ def runs_fail_stalled(*, now: dt.datetime | None = None) -> int:
     """Mark as failed the runs still *running* well past the solver's time limit: their worker
     stopped (killed, restarted, out of memory) and will not finish them. They hold no members, so
     nothing half-made is left; the organiser starts a new run. Returns how many were failed."""
-    now = now or timezone.now()
-    limit = dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 300)
-    stalled = SelectionRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=now - limit)
-    count = 0
-    message = _("The worker stopped before the selection finished; start a new run.")
-    for run in stalled.select_related("pool"):
-        with transaction.atomic():
-            # conditional: a worker that finishes at this moment keeps its result
-            failed = SelectionRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=now
-            )
-            if failed:
-                audit.record(
-                    actor=Actor.system(),
-                    code="panels.run.failed",
-                    obj=run,
-                    organisation_id=run.pool.owner_id,
-                    data={"error": "stalled"},
-                )
-                count += 1
-    return count
+
+    def audited(run: SelectionRun) -> None:
+        audit.record(
+            actor=Actor.system(),
+            code="panels.run.failed",
+            obj=run,
+            organisation_id=run.pool.owner_id,
+            data={"error": "stalled"},
+        )
+
+    return runs.fail_stalled(
+        SelectionRun.objects.select_related("pool"),
+        dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 300),
+        message=_("The worker stopped before the selection finished; start a new run."),
+        now=now,
+        on_failed=audited,
+        step=RunStep.FAILED,
+    )
 
 
 # --- Replacements and publishing ---------------------------------------------------------------
@@ -574,7 +557,7 @@ def member_withdraw(*, actor: Actor, run: SelectionRun, member_id: int) -> Panel
     replacement, or None when nobody keeps the quotas (the seat stays empty)."""
     if not perms.can_manage_pool(actor, run.pool):
         raise NotFound
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = SelectionRun.objects.select_for_update().select_related("pool").get(pk=run.pk)
         if run.status != RunStatus.DONE:
             raise ValidationError({"__all__": [_("Only a finished selection has members to replace.")]})
@@ -628,7 +611,7 @@ def run_publish(*, actor: Actor, run: SelectionRun, published: bool = True) -> S
     if not perms.can_manage_pool(actor, run.pool):
         raise NotFound
     given = run
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = SelectionRun.objects.select_for_update().select_related("pool").get(pk=run.pk)
         if run.status != RunStatus.DONE:
             raise ValidationError({"__all__": [_("Only a finished selection can be published.")]})

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samverkan.accounts.actors import actor_from_request
-from samverkan.core import audit
 from samverkan.core.actor import Actor
-from samverkan.core.errors import NotFound, ValidationError
+from samverkan.core.errors import ValidationError
 from samverkan.core.export import csv_response, sheet_value
 from samverkan.organisations.selectors import organisation_list_for_actor
 from samverkan.panels import permissions as perms
@@ -35,18 +34,12 @@ def _language() -> str:
 
 def _pool(request: HttpRequest, pool_id: int) -> tuple[Actor, Pool]:
     actor = actor_from_request(request)
-    try:
-        return actor, selectors.pool_get_for(actor=actor, pool_id=pool_id)
-    except NotFound:
-        raise Http404 from None
+    return actor, selectors.pool_get_for(actor=actor, pool_id=pool_id)
 
 
 def _run(request: HttpRequest, run_id: int) -> tuple[Actor, SelectionRun]:
     actor = actor_from_request(request)
-    try:
-        return actor, selectors.run_get_for(actor=actor, run_id=run_id)
-    except NotFound:
-        raise Http404 from None
+    return actor, selectors.run_get_for(actor=actor, run_id=run_id)
 
 
 def _owners(actor: Actor) -> Any:
@@ -288,22 +281,6 @@ def run_start(request: HttpRequest, pool_id: int) -> HttpResponse:
     return redirect("panels:pool_detail", pool_id=pool.pk)
 
 
-def _member_rows(run: SelectionRun) -> list[dict[str, Any]]:
-    features = list(dict.fromkeys(q[0] for q in run.quotas))
-    rows = []
-    for m in selectors.members_of(run):
-        rows.append(
-            {
-                "member": m,
-                "id": m.volunteer.external_id,
-                "features": [m.volunteer.features.get(f, "") for f in features],
-                "probability": run.probabilities.get(m.volunteer.external_id, 0.0),
-                "replaces": m.replaces.volunteer.external_id if m.replaces else "",
-            }
-        )
-    return rows
-
-
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     actor, run = _run(request, run_id)
@@ -348,13 +325,12 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                         y_title=_("Volunteers"),
                     ),
                 },
-                "members": _member_rows(run),
+                "members": selectors.member_rows_for(actor=actor, run=run),
                 "everyone": everyone,
                 "active_count": len(active),
                 "verify_command": _verify_command(run),
             }
         )
-        audit.record(actor=actor, code="panels.run.viewed", obj=run, organisation_id=run.pool.owner_id)
     return render(request, "panels/run_detail.html", context)
 
 
@@ -383,8 +359,6 @@ def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpRe
     was_published = run.is_published
     try:
         new = services.member_withdraw(actor=actor, run=run, member_id=member_id)
-    except NotFound:
-        raise Http404 from None
     except ValidationError as exc:
         for ms in exc.errors.values():
             for m in ms:
@@ -423,36 +397,12 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("panels:run_detail", run_id=run.pk)
 
 
-def _panel_table(run: SelectionRun) -> tuple[list[str], list[list[Any]]]:
-    features = list(dict.fromkeys(q[0] for q in run.quotas))
-    header = ["id", *features, "status", "replaces", "probability"]
-    rows = []
-    for m in selectors.members_of(run):
-        rows.append(
-            [
-                m.volunteer.external_id,
-                *[m.volunteer.features.get(f, "") for f in features],
-                m.status,
-                m.replaces.volunteer.external_id if m.replaces else "",
-                round(run.probabilities.get(m.volunteer.external_id, 0.0), 6),
-            ]
-        )
-    return header, rows
-
-
 @login_required
 def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     actor, run = _run(request, run_id)
     if run.status != RunStatus.DONE:
         raise Http404
-    header, rows = _panel_table(run)
-    audit.record(
-        actor=actor,
-        code="panels.panel.exported",
-        obj=run,
-        organisation_id=run.pool.owner_id,
-        data={"format": fmt, "rows": len(rows)},
-    )
+    header, rows = selectors.panel_table_for(actor=actor, run=run, fmt=fmt)
     name = f"panel-{run.pk}"
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
@@ -479,14 +429,7 @@ def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
 def run_input(request: HttpRequest, run_id: int, which: str) -> HttpResponse:
     """The run's exact input as Sortition Foundation files, to re-run the draw with samverkan-panel."""
     actor, run = _run(request, run_id)
-    instance = selectors.run_instance(run)
-    audit.record(
-        actor=actor,
-        code="panels.input.exported",
-        obj=run,
-        organisation_id=run.pool.owner_id,
-        data={"file": which},
-    )
+    instance = selectors.run_input_for(actor=actor, run=run, which=which)
     if which == "features":
         return csv_response(
             f"features-{run.pk}.csv",
@@ -509,10 +452,7 @@ def report(request: HttpRequest, run_id: int) -> HttpResponse:
     """Public once published: the latest stored release of the panel's coarse composition (never
     counted here: a GET writes and computes nothing), small cells withheld."""
     actor = actor_from_request(request)
-    try:
-        run = selectors.report_get_for(actor=actor, run_id=run_id)
-    except NotFound:
-        raise Http404 from None
+    run = selectors.report_get_for(actor=actor, run_id=run_id)
     release = selectors.latest_release(run)
     return render(
         request,

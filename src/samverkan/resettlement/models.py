@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from samverkan.core.runs import JobRun, JobStatus
 from samverkan.organisations.models import Municipality
 
 
@@ -45,23 +46,11 @@ class EntryKind(models.TextChoices):
 
 
 class TaxonomyVersionManager(models.Manager["TaxonomyVersion"]):
-    def current(self) -> TaxonomyVersion:
-        """The newest version. The shipped version 1 is loaded by a migration; a database emptied
-        since (a flush) gets it again here, so there is always a definition to work with."""
-        version = self.order_by("-number").first()
-        if version is not None:
-            return version
-        from django.db import transaction
-
-        from samverkan.resettlement.taxonomy import SHIPPED_NOTE, shipped_entries
-
-        with transaction.atomic():
-            version, created = self.get_or_create(number=1, defaults={"note": SHIPPED_NOTE})
-            if created:
-                NeedDefinition.objects.bulk_create(
-                    NeedDefinition(version=version, **entry) for entry in shipped_entries()
-                )
-        return version
+    def current(self) -> TaxonomyVersion | None:
+        """The newest version: None only in a database emptied since the migration that loads the
+        shipped version 1 (a flush). Reading never writes; ``services.taxonomy_current`` loads the
+        shipped version again for the writes that need one."""
+        return self.order_by("-number").first()
 
 
 class TaxonomyVersion(models.Model):
@@ -210,11 +199,14 @@ class Person(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    """The run lifecycle's states (``core.runs.JobStatus``), with *proposed* for its *done* and the
+    states after it: approved or discarded."""
+
+    QUEUED = JobStatus.QUEUED.value, JobStatus.QUEUED.label
+    RUNNING = JobStatus.RUNNING.value, JobStatus.RUNNING.label
     PROPOSED = "proposed", _("Proposed, awaiting approval")
     APPROVED = "approved", pgettext_lazy("placement", "Approved")
-    FAILED = "failed", _("Failed")
+    FAILED = JobStatus.FAILED.value, JobStatus.FAILED.label
     DISCARDED = "discarded", _("Discarded")
 
 
@@ -230,10 +222,12 @@ class RunStep(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class PlacementRun(models.Model):
+class PlacementRun(JobRun):
+    """A placement of the year's open cases; status, progress, reason and timestamps are the run
+    lifecycle's (``core.runs.JobRun``), with the placement's own states."""
+
     year = models.PositiveSmallIntegerField(_("year"))
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
     step = models.CharField(max_length=12, choices=RunStep.choices, default=RunStep.WAITING)
     time_limit = models.PositiveIntegerField(default=30)
     taxonomy_version = models.ForeignKey(TaxonomyVersion, on_delete=models.PROTECT, null=True)
@@ -246,13 +240,9 @@ class PlacementRun(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     solver = models.CharField(max_length=50, blank=True)
     stats = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -7,11 +7,11 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
 from samverkan.accounts.models import Membership
@@ -31,14 +31,20 @@ from samverkan.resettlement.models import (
     RunStatus,
     TaxonomyVersion,
 )
-from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, Problem
 from samverkan.resettlement.optimizer import Case as OptCase
+from samverkan.resettlement.optimizer import Demand, Problem, case_needs, demand_of, remaining
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
 from samverkan.statistics.disclosure import shared
 
 
 def scope_for(actor: Actor) -> perms.Scope:
+    """Who the actor is in resettlement: the agency's organisation and the actor's municipalities
+    (built once per actor, i.e. once per request, however many checks ask for it)."""
+    return actor.memo("resettlement.scope", lambda: _scope(actor))
+
+
+def _scope(actor: Actor) -> perms.Scope:
     agency_id = (
         Organisation.objects.filter(slug=settings.RESETTLEMENT_AGENCY).values_list("pk", flat=True).first()
     )
@@ -52,7 +58,11 @@ def scope_for(actor: Actor) -> perms.Scope:
 
 # --- Taxonomy -----------------------------------------------------------------------------------
 def taxonomy_current() -> TaxonomyVersion:
-    return TaxonomyVersion.objects.current()
+    """The version in force (NotFound in a database without any, see ``services.taxonomy_current``)."""
+    version = TaxonomyVersion.objects.current()
+    if version is None:
+        raise NotFound
+    return version
 
 
 def taxonomy_version(number: int) -> TaxonomyVersion:
@@ -103,13 +113,12 @@ def case_list_for(*, actor: Actor, year: int) -> list[Case]:
         .annotate(size=Count("persons"))
         .order_by("reference")
     )
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="resettlement.cases.listed",
-            organisation_id=scope.agency_id,
-            data={"year": year, "cases": [c.reference for c in cases[:500]], "count": len(cases)},
-        )
+    audit.record_read(
+        actor=actor,
+        code="resettlement.cases.listed",
+        organisation_id=scope.agency_id,
+        data={"year": year, "cases": [c.reference for c in cases[:500]], "count": len(cases)},
+    )
     return cases
 
 
@@ -149,14 +158,13 @@ def case_persons_for(*, actor: Actor, run: PlacementRun, case: Case) -> list[Per
     if not perms.is_officer(actor, scope):
         raise NotFound
     persons = list(case.persons.order_by("position"))
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="resettlement.case.viewed",
-            obj=case,
-            organisation_id=scope.agency_id,
-            data={"case": case.reference, "run": run.pk, "persons": len(persons)},
-        )
+    audit.record_read(
+        actor=actor,
+        code="resettlement.case.viewed",
+        obj=case,
+        organisation_id=scope.agency_id,
+        data={"case": case.reference, "run": run.pk, "persons": len(persons)},
+    )
     return persons
 
 
@@ -168,14 +176,13 @@ def proposals_for(*, actor: Actor, run: PlacementRun) -> list[Proposal]:
     if not perms.is_officer(actor, scope):
         raise NotFound
     proposals = list(proposals_of(run))
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="resettlement.run.viewed",
-            obj=run,
-            organisation_id=scope.agency_id,
-            data={"run": run.pk, "year": run.year, "cases": len(proposals)},
-        )
+    audit.record_read(
+        actor=actor,
+        code="resettlement.run.viewed",
+        obj=run,
+        organisation_id=scope.agency_id,
+        data={"run": run.pk, "year": run.year, "cases": len(proposals)},
+    )
     return proposals
 
 
@@ -194,34 +201,28 @@ class RunInput:
 
 def remaining_capacity(year: int) -> list[OptMunicipality]:
     """Each municipality with a reception number for the year, less what approved runs already
-    placed there: persons, large dwellings (families of 6 or more), and one service place of a
-    top-level code per person flagged with it or any of its sub-codes."""
-    used = placed_persons(year)
-    used_large = Counter(
-        Case.objects.filter(year=year, placed_in__isnull=False)
-        .annotate(n=Count("persons"))
-        .filter(n__gte=LARGE_FAMILY)
-        .values_list("placed_in", flat=True)
-    )
-    used_slots: dict[str, Counter[str]] = {}
-    for placed_in, flagged in Person.objects.filter(
+    placed there (the capacity model, ``optimizer.capacity``: persons, large dwellings, and one
+    service place of a top-level code per person flagged with it or any of its sub-codes)."""
+    persons: dict[int, tuple[str, list[list[str]]]] = {}  # case -> (placed in, persons' needs)
+    for case_id, placed_in, needs in Person.objects.filter(
         case__year=year, case__placed_in__isnull=False
-    ).values_list("case__placed_in", "needs"):
-        used_slots.setdefault(placed_in, Counter()).update({top_level(c) for c in flagged})
+    ).values_list("case_id", "case__placed_in", "needs"):
+        persons.setdefault(case_id, (placed_in, []))[1].append(needs)
+    used: dict[str, Demand] = {}
+    for placed_in, person_needs in persons.values():
+        used[placed_in] = used.get(placed_in, Demand()) + demand_of(person_needs)
     municipalities = []
     for r in Reception.objects.filter(year=year).select_related("municipality").order_by("municipality_id"):
         code = r.municipality_id
-        slots = used_slots.get(code, Counter())
-        municipalities.append(
-            OptMunicipality(
-                code=code,
-                name=r.municipality.name,
-                capacity_persons=max(r.capacity_persons - used.get(code, 0), 0),
-                large_dwellings=max(r.large_dwellings - used_large.get(code, 0), 0),
-                need_slots={k: max(int(v) - slots.get(k, 0), 0) for k, v in r.need_slots.items()},
-                languages=frozenset(r.languages),
-            )
+        reception = OptMunicipality(
+            code=code,
+            name=r.municipality.name,
+            capacity_persons=r.capacity_persons,
+            large_dwellings=r.large_dwellings,
+            need_slots={k: int(v) for k, v in r.need_slots.items()},
+            languages=frozenset(r.languages),
         )
+        municipalities.append(remaining(reception, used.get(code, Demand())))
     return municipalities
 
 
@@ -256,16 +257,14 @@ def run_input(run: PlacementRun) -> RunInput:
     opt_cases = []
     for case in cases:
         persons = list(case.persons.all())
-        needs: list[str] = []
         languages: set[str] = set()
         for p in persons:
-            needs.extend(sorted({top_level(c) for c in p.needs} & set(NEED_CODES)))
             languages.update(p.languages)
         opt_cases.append(
             OptCase(
                 case_id=case.reference,
                 size=len(persons),
-                needs=tuple(needs),
+                needs=case_needs([p.needs for p in persons]),
                 tie=case.tie_id,
                 languages=frozenset(languages),
             )
@@ -290,7 +289,11 @@ def packet_cases_for(*, actor: Actor, municipality_code: str | None = None) -> Q
 
 
 def packet_case_for(*, actor: Actor, reference: str) -> Case:
-    case = Case.objects.select_related("placed_in", "approved_run").filter(reference=reference).first()
+    case = (
+        Case.objects.select_related("placed_in", "approved_run__taxonomy_version")
+        .filter(reference=reference)
+        .first()
+    )
     if (
         case is None
         or case.approved_run is None
@@ -299,6 +302,23 @@ def packet_case_for(*, actor: Actor, reference: str) -> Case:
     ):
         raise NotFound
     return case
+
+
+def packets_listed(*, actor: Actor, cases: Sequence[Case]) -> None:
+    """Log that a list of placed cases was read: one event per municipality whose cases it showed,
+    filed under that municipality's organisation."""
+    scope = scope_for(actor)
+    served = perms.municipalities_served(actor, scope)
+    for org, code in sorted(scope.municipality_of.items()):
+        if code not in served:
+            continue
+        shown = [c.reference for c in cases if c.placed_in_id == code]
+        audit.record_read(
+            actor=actor,
+            code="resettlement.packets.listed",
+            organisation_id=org,
+            data={"municipality": code, "cases": shown[:500], "count": len(shown)},
+        )
 
 
 @dataclass(frozen=True)
@@ -310,10 +330,25 @@ class PacketPerson:
     languages: list[str]
 
 
-def packet_for(case: Case, version: TaxonomyVersion) -> dict[str, Any]:
+def placement_taxonomy(case: Case) -> TaxonomyVersion:
+    """The taxonomy version a placed case was proposed and approved in: that of the run that placed
+    it. Its packet and follow-up use those definitions, not ones that came into force afterwards
+    (the current version for a run that recorded none)."""
+    run = case.approved_run
+    version = run.taxonomy_version if run is not None else None
+    return version if version is not None else taxonomy_current()
+
+
+def packet_for(*, actor: Actor, case: Case, how: str) -> dict[str, Any]:
     """What the receiving municipality needs to prepare, and nothing more: family composition
-    (age and sex), need codes with the services they call for, languages, arrival. Education,
-    occupation, ties and the optimizer's reasoning stay with the agency."""
+    (age and sex), need codes with the services they call for, languages, arrival, in the
+    taxonomy version of the placement. Education, occupation, ties and the optimizer's reasoning
+    stay with the agency. ``case`` comes from ``packet_case_for``; the read is logged (``how``:
+    page or print) under the receiving municipality's organisation."""
+    scope = scope_for(actor)
+    if not perms.can_read_packet(actor, scope, case.placed_in_id):
+        raise NotFound
+    version = placement_taxonomy(case)
     entries = entries_of(version)
     persons = []
     services: dict[str, None] = {}
@@ -329,6 +364,14 @@ def packet_for(case: Case, version: TaxonomyVersion) -> dict[str, Any]:
                 position=p.position, age=p.age, sex=p.get_sex_display(), needs=needs, languages=p.languages
             )
         )
+    org = next((o for o, code in scope.municipality_of.items() if code == case.placed_in_id), scope.agency_id)
+    audit.record_read(
+        actor=actor,
+        code="resettlement.packet.viewed",
+        obj=case,
+        organisation_id=org,
+        data={"case": case.reference, "municipality": case.placed_in_id, "how": how},
+    )
     return {"case": case, "persons": persons, "services": list(services), "version": version}
 
 
@@ -494,14 +537,13 @@ def followup_persons_for(*, actor: Actor, case: Case) -> list[Person]:
         raise NotFound
     persons = list(case.persons.select_related("observation").order_by("position"))
     org = next((o for o, code in sorted(scope.municipality_of.items()) if code == case.placed_in_id), None)
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code="resettlement.followup.viewed",
-            obj=case,
-            organisation_id=org,
-            data={"case": case.reference, "municipality": case.placed_in_id, "persons": len(persons)},
-        )
+    audit.record_read(
+        actor=actor,
+        code="resettlement.followup.viewed",
+        obj=case,
+        organisation_id=org,
+        data={"case": case.reference, "municipality": case.placed_in_id, "persons": len(persons)},
+    )
     return persons
 
 

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samverkan.core import audit
+from samverkan.core import audit, runs
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.models import Municipality
@@ -36,14 +36,15 @@ from samverkan.resettlement.models import (
     Service,
     TaxonomyVersion,
 )
-from samverkan.resettlement.optimizer import LARGE_FAMILY, NEED_CODES, solve
+from samverkan.resettlement.optimizer import NEED_CODES, breaches, demand_of, solve
+from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.optimizer.files import (
     MAX_NUMBER,
     InputError,
     parse_municipalities,
     parse_need_slots,
 )
-from samverkan.resettlement.taxonomy import top_level
+from samverkan.resettlement.taxonomy import SHIPPED_NOTE, shipped_entries, top_level
 from samverkan.statistics.disclosure import shared
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,26 @@ def _entry_errors(
     return errors
 
 
+def taxonomy_current() -> TaxonomyVersion:
+    """The version in force, for a write that records it. The shipped version 1 is loaded by a
+    migration; a database emptied since (a flush) gets it again here, so a write always has a
+    definition to name (reads never write: ``selectors.taxonomy_current``)."""
+    version = TaxonomyVersion.objects.current()
+    if version is not None:
+        return version
+    with transaction.atomic():
+        version, created = TaxonomyVersion.objects.get_or_create(number=1, defaults={"note": SHIPPED_NOTE})
+        if created:
+            NeedDefinition.objects.bulk_create(
+                NeedDefinition(version=version, **entry) for entry in shipped_entries()
+            )
+    return version
+
+
 def _locked_current(base_version: int | None) -> TaxonomyVersion:
     """The current version, row-locked: concurrent edits wait, and the later one then finds that
     the version it was based on is no longer current."""
-    current = TaxonomyVersion.objects.select_for_update().get(pk=selectors.taxonomy_current().pk)
+    current = TaxonomyVersion.objects.select_for_update().get(pk=taxonomy_current().pk)
     if (base_version is not None and base_version != current.number) or TaxonomyVersion.objects.filter(
         number__gt=current.number
     ).exists():
@@ -146,7 +163,7 @@ def taxonomy_update(
     errors = _entry_errors(label_sv, label_en, definition_sv, definition_en, services, note)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = _locked_current(base_version)
         entries = list(current.entries.order_by("position"))
         target = next((e for e in entries if e.code == code), None)
@@ -208,7 +225,7 @@ def taxonomy_add(
         errors["code"] = [_("Give a sub-code of %(parent)s, like %(parent)s-XX.") % {"parent": parent}]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = _locked_current(base_version)
         entries = list(current.entries.order_by("position"))
         if not any(e.code == parent and e.kind == "need" for e in entries):
@@ -420,7 +437,7 @@ def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
         raise NotFound
     _year(year)
     name = filename or "cases.csv"
-    version = selectors.taxonomy_current()
+    version = taxonomy_current()
     try:
         parsed = parse_case_file(
             name,
@@ -529,11 +546,11 @@ def run_start(*, actor: Actor, year: int, time_limit: int | None = None) -> Plac
         raise ValidationError(
             {"year": [_("No municipality has a reception number for %(year)s.") % {"year": year}]}
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = PlacementRun.objects.create(
             year=year,
             time_limit=limit,
-            taxonomy_version=selectors.taxonomy_current(),
+            taxonomy_version=taxonomy_current(),
             created_by=actor.user if actor.is_authenticated else None,
         )
         audit.record(
@@ -543,35 +560,25 @@ def run_start(*, actor: Actor, year: int, time_limit: int | None = None) -> Plac
             organisation_id=scope.agency_id,
             data={"year": year, "time_limit": limit},
         )
-        from samverkan.resettlement.tasks import execute_placement_run
-
-        run_id = run.pk
-        transaction.on_commit(lambda: execute_placement_run.enqueue(run_id))
+        runs.enqueue(run)  # execute_placement_run, on commit
     return run
-
-
-def _progress(run_id: int, percent: int, step: str) -> None:
-    PlacementRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=percent, step=step)
 
 
 def run_execute(*, run_id: int) -> PlacementRun:
     """Solve the placement in a worker. The proposals are written in one transaction at the end;
     a run that fails or is killed before then holds none."""
-    with transaction.atomic():
-        run = PlacementRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.QUEUED:
-            return run
-        run.status, run.progress, run.step = RunStatus.RUNNING, 5, RunStep.READING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "progress", "step", "started_at"])
+    run = PlacementRun.objects.get(pk=run_id)
+    if not runs.claim(run, progress=5, step=RunStep.READING):
+        return run
     actor = Actor.system()
+    claimed = run  # the solver's stages are reported to it (``run`` is re-read at the end)
+
+    def report(percent: int, step: str) -> None:
+        runs.progress(claimed, percent, step=step)
+
     try:
         data = selectors.run_input(run)
-        placement = solve(
-            data.problem,
-            time_limit=run.time_limit,
-            progress=lambda percent, step: _progress(run_id, percent, step),
-        )
+        placement = solve(data.problem, time_limit=run.time_limit, progress=report)
     except TimeoutError:
         return _fail(
             run,
@@ -583,10 +590,8 @@ def run_execute(*, run_id: int) -> PlacementRun:
         log.exception("placement run %s failed", run_id)
         _fail(run, actor, _("An internal error stopped the placement; nothing was proposed."))
         raise
-    with transaction.atomic():
-        run = PlacementRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.RUNNING:  # declared stalled meanwhile
-            return run
+    with transaction.atomic(durable=True):
+        run = PlacementRun.objects.get(pk=run_id)
         # a case placed by another run's approval while this one computed is left out
         still_open = set(
             Case.objects.filter(
@@ -610,15 +615,22 @@ def run_execute(*, run_id: int) -> PlacementRun:
                     reasons=list(why.reasons),
                 )
             )
+        finished = runs.finish(
+            run,
+            status=RunStatus.PROPOSED,
+            step=RunStep.DONE,
+            input_sha256=placement.input_sha256,
+            capacity_sha256=data.capacity_sha256,
+            objective=placement.objective,
+            lp_bound=placement.lp_bound,
+            gap=placement.gap,
+            seconds=placement.seconds,
+            solver=placement.solver,
+            stats={**placement.stats, "placed": placement.placed, "unplaced": placement.unplaced},
+        )
+        if not finished:  # declared stalled meanwhile
+            return run
         Proposal.objects.bulk_create(proposals, batch_size=1000)
-        run.status, run.progress, run.step = RunStatus.PROPOSED, 100, RunStep.DONE
-        run.input_sha256 = placement.input_sha256
-        run.capacity_sha256 = data.capacity_sha256
-        run.objective, run.lp_bound, run.gap = placement.objective, placement.lp_bound, placement.gap
-        run.seconds, run.solver = placement.seconds, placement.solver
-        run.stats = {**placement.stats, "placed": placement.placed, "unplaced": placement.unplaced}
-        run.finished_at = timezone.now()
-        run.save()
         audit.record(
             actor=actor,
             code="resettlement.run.proposed",
@@ -636,17 +648,15 @@ def run_execute(*, run_id: int) -> PlacementRun:
 
 def _fail(run: PlacementRun, actor: Actor, message: str) -> PlacementRun:
     with transaction.atomic():
-        PlacementRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=timezone.now()
-        )
-        Proposal.objects.filter(run_id=run.pk).delete()
-        audit.record(
-            actor=actor,
-            code="resettlement.run.failed",
-            obj=run,
-            organisation_id=_agency_id(actor),
-            data={"error": message[:500]},
-        )
+        if runs.fail(run, message, step=RunStep.FAILED):  # not when failed as stalled meanwhile
+            Proposal.objects.filter(run_id=run.pk).delete()
+            audit.record(
+                actor=actor,
+                code="resettlement.run.failed",
+                obj=run,
+                organisation_id=_agency_id(actor),
+                data={"error": message[:500]},
+            )
     run.refresh_from_db()
     return run
 
@@ -654,24 +664,24 @@ def _fail(run: PlacementRun, actor: Actor, message: str) -> PlacementRun:
 def runs_fail_stalled(*, now: dt.datetime | None = None) -> int:
     """Fail runs still *running* well past their time limit: their worker stopped and will not
     finish them. They hold no proposals, so nothing half-made is left."""
-    now = now or timezone.now()
-    count = 0
-    message = _("The worker stopped before the placement finished; start a new run.")
-    for run in PlacementRun.objects.filter(status=RunStatus.RUNNING):
-        if run.started_at and run.started_at + dt.timedelta(seconds=2 * run.time_limit + 300) < now:
-            with transaction.atomic():
-                if PlacementRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                    status=RunStatus.FAILED, step=RunStep.FAILED, error=message, finished_at=now
-                ):
-                    audit.record(
-                        actor=Actor.system(),
-                        code="resettlement.run.failed",
-                        obj=run,
-                        organisation_id=_agency_id(Actor.system()),
-                        data={"error": "stalled"},
-                    )
-                    count += 1
-    return count
+
+    def audited(run: PlacementRun) -> None:
+        audit.record(
+            actor=Actor.system(),
+            code="resettlement.run.failed",
+            obj=run,
+            organisation_id=_agency_id(Actor.system()),
+            data={"error": "stalled"},
+        )
+
+    return runs.fail_stalled(
+        PlacementRun.objects.all(),
+        lambda run: dt.timedelta(seconds=2 * run.time_limit + 300),
+        message=_("The worker stopped before the placement finished; start a new run."),
+        now=now,
+        on_failed=audited,
+        step=RunStep.FAILED,
+    )
 
 
 def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -> list[str]:
@@ -693,33 +703,33 @@ def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -
     others = Case.objects.filter(proposals__run=run, proposals__municipality_id=code).exclude(pk=case.pk)
     approved = Case.objects.filter(year=run.year, placed_in_id=code).exclude(pk=case.pk)
     there = [*others.values_list("pk", flat=True), *approved.values_list("pk", flat=True)]
-    members = list(Person.objects.filter(case_id__in=there).values_list("case_id", "needs"))
-    own = list(case.persons.values_list("needs", flat=True))
-    load = len(members) + len(own)
-    if load > reception.capacity_persons:
-        warnings.append(
-            _("Reception number: %(load)s persons for %(cap)s places.")
-            % {"load": load, "cap": reception.capacity_persons}
-        )
-    sizes = Counter(cid for cid, _n in members)
-    if len(own) >= LARGE_FAMILY:
-        large = sum(1 for n in sizes.values() if n >= LARGE_FAMILY) + 1
-        if large > reception.large_dwellings:
+    members: dict[int, list[list[str]]] = {}
+    for cid, needs in Person.objects.filter(case_id__in=there).values_list("case_id", "needs"):
+        members.setdefault(cid, []).append(needs)
+    own = demand_of(list(case.persons.values_list("needs", flat=True)))
+    load = sum((demand_of(person_needs) for person_needs in members.values()), own)
+    limits = OptMunicipality(
+        code=code,
+        name=code,
+        capacity_persons=reception.capacity_persons,
+        large_dwellings=reception.large_dwellings,
+        need_slots={k: int(v) for k, v in reception.need_slots.items()},
+    )
+    for breach in breaches(limits, load, case=own):
+        if breach.kind == "persons":
+            warnings.append(
+                _("Reception number: %(load)s persons for %(cap)s places.")
+                % {"load": breach.needed, "cap": breach.capacity}
+            )
+        elif breach.kind == "large_dwellings":
             warnings.append(
                 _("Large dwellings: %(n)s families of 6 or more for %(cap)s dwellings.")
-                % {"n": large, "cap": reception.large_dwellings}
+                % {"n": breach.needed, "cap": breach.capacity}
             )
-    used: Counter[str] = Counter()
-    for _cid, needs in members:
-        used.update({top_level(c) for c in needs})
-    wanted: Counter[str] = Counter()
-    for needs in own:
-        wanted.update({top_level(c) for c in needs})
-    for code_k, n in sorted(wanted.items()):
-        if code_k in NEED_CODES and used[code_k] + n > int(reception.need_slots.get(code_k, 0)):
+        else:
             warnings.append(
                 _("Service places for %(code)s: %(n)s needed for %(cap)s places.")
-                % {"code": code_k, "n": used[code_k] + n, "cap": reception.need_slots.get(code_k, 0)}
+                % {"code": breach.code, "n": breach.needed, "cap": breach.capacity}
             )
     return warnings
 
@@ -743,7 +753,7 @@ def proposal_override(
         raise ValidationError({"municipality": [_("Unknown municipality code %(code)s.") % {"code": code}]})
     if not note.strip():
         raise ValidationError({"note": [_("Say why the case is moved.")]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = PlacementRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.PROPOSED:
             raise ValidationError({"__all__": [_("Only a proposed placement can be changed.")]})
@@ -779,7 +789,7 @@ def run_approve(*, actor: Actor, run: PlacementRun) -> PlacementRun:
     scope = selectors.scope_for(actor)
     if not perms.is_officer(actor, scope):
         raise NotFound
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # every run of the year is locked (in one order): approvals of the same year take turns,
         # and each sees what the previous one placed
         list(PlacementRun.objects.select_for_update().filter(year=run.year).order_by("pk").values_list("pk"))
@@ -841,7 +851,7 @@ def run_discard(*, actor: Actor, run: PlacementRun) -> PlacementRun:
     scope = selectors.scope_for(actor)
     if not perms.is_officer(actor, scope):
         raise NotFound
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = PlacementRun.objects.select_for_update().get(pk=run.pk)
         if run.status != RunStatus.PROPOSED:
             raise ValidationError({"__all__": [_("Only a proposed placement can be discarded.")]})
@@ -852,43 +862,14 @@ def run_discard(*, actor: Actor, run: PlacementRun) -> PlacementRun:
 
 
 # --- Packets and follow-up ----------------------------------------------------------------------
-def packets_listed(*, actor: Actor, cases: Sequence[Case]) -> None:
-    """Log that a list of placed cases was read: one event per municipality whose cases it showed,
-    filed under that municipality's organisation."""
-    scope = selectors.scope_for(actor)
-    served = perms.municipalities_served(actor, scope)
-    for org, code in sorted(scope.municipality_of.items()):
-        if code not in served:
-            continue
-        shown = [c.reference for c in cases if c.placed_in_id == code]
-        audit.record(
-            actor=actor,
-            code="resettlement.packets.listed",
-            organisation_id=org,
-            data={"municipality": code, "cases": shown[:500], "count": len(shown)},
-        )
-
-
-def packet_viewed(*, actor: Actor, case: Case, how: str) -> None:
-    """Log a read of a packet (page or print)."""
-    scope = selectors.scope_for(actor)
-    org = next((o for o, code in scope.municipality_of.items() if code == case.placed_in_id), scope.agency_id)
-    audit.record(
-        actor=actor,
-        code="resettlement.packet.viewed",
-        obj=case,
-        organisation_id=org,
-        data={"case": case.reference, "municipality": case.placed_in_id, "how": how},
-    )
-
-
 def observation_record(*, actor: Actor, case: Case, observed: Mapping[int, Sequence[str]]) -> int:
     """The receiving municipality records, per person (by position), the needs it observed after
-    arrival in the current taxonomy. Returns how many persons were recorded."""
+    arrival, in the taxonomy version of the placement (``selectors.placement_taxonomy``): the form
+    showed that version's needs. Returns how many persons were recorded."""
     scope = selectors.scope_for(actor)
     if not perms.can_record_followup(actor, scope, case.placed_in_id):
         raise NotFound
-    version = selectors.taxonomy_current()
+    version = selectors.placement_taxonomy(case)
     known = set(selectors.need_codes_of(version))
     persons = {p.position: p for p in case.persons.all()}
     for position, codes in observed.items():
@@ -900,7 +881,7 @@ def observation_record(*, actor: Actor, case: Case, observed: Mapping[int, Seque
                 {f"person_{position}": [_("Unknown need code %(code)s.") % {"code": unknown[0]}]}
             )
     user = actor.user if actor.is_authenticated else None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for position, codes in observed.items():
             Observation.objects.update_or_create(
                 person=persons[position],
@@ -955,12 +936,12 @@ def dashboard_release(*, actor: Actor, scheduled_for: dt.datetime | None = None)
     scope = selectors.scope_for(actor)
     if not perms.is_officer(actor, scope):
         raise NotFound
-    version = selectors.taxonomy_current()
+    version = taxonomy_current()
     codes = selectors.top_level_codes(version)
     threshold = settings.RESETTLEMENT_MIN_CELL
     user = actor.user if actor.is_authenticated else None
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # Serialise release makers (on PostgreSQL; SQLite serialises writers anyway), then read
             # the newest state in fresh statements.
             list(PrevalenceRelease.objects.select_for_update().order_by("-number").values_list("pk")[:1])

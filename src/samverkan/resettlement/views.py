@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from samverkan.accounts.actors import actor_from_request
 from samverkan.core.actor import Actor
-from samverkan.core.errors import NotFound, ValidationError
+from samverkan.core.errors import ValidationError
 from samverkan.organisations.models import Municipality
 from samverkan.resettlement import permissions as perms
 from samverkan.resettlement import selectors, services
@@ -44,10 +44,7 @@ def _officer(request: HttpRequest) -> tuple[Actor, perms.Scope]:
 
 def _run(request: HttpRequest, run_id: int) -> tuple[Actor, PlacementRun]:
     actor = actor_from_request(request)
-    try:
-        return actor, selectors.run_get_for(actor=actor, run_id=run_id)
-    except NotFound:
-        raise Http404 from None
+    return actor, selectors.run_get_for(actor=actor, run_id=run_id)
 
 
 def _flash(request: HttpRequest, exc: ValidationError) -> None:
@@ -101,16 +98,13 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Taxonomy (public) --------------------------------------------------------------------------
 def taxonomy(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        current = selectors.taxonomy_current()
-        number = request.GET.get("version", "")
-        version = (
-            selectors.taxonomy_version(int(number))
-            if number.isascii() and number.isdigit() and len(number) <= 9
-            else current
-        )
-    except NotFound:
-        raise Http404 from None
+    current = selectors.taxonomy_current()
+    number = request.GET.get("version", "")
+    version = (
+        selectors.taxonomy_version(int(number))
+        if number.isascii() and number.isdigit() and len(number) <= 9
+        else current
+    )
     entries = list(version.entries.order_by("position"))
     return render(
         request,
@@ -423,24 +417,20 @@ def packet_list(request: HttpRequest) -> HttpResponse:
     if not perms.municipalities_served(actor, scope):
         raise Http404
     cases = list(selectors.packet_cases_for(actor=actor))
-    services.packets_listed(actor=actor, cases=cases)
+    selectors.packets_listed(actor=actor, cases=cases)
     return render(request, "resettlement/packet_list.html", {"cases": cases})
 
 
 def _packet_case(request: HttpRequest, reference: str) -> tuple[Actor, Any]:
     actor = actor_from_request(request)
-    try:
-        return actor, selectors.packet_case_for(actor=actor, reference=reference)
-    except NotFound:
-        raise Http404 from None
+    return actor, selectors.packet_case_for(actor=actor, reference=reference)
 
 
 @login_required
 def packet_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor, case = _packet_case(request, reference)
     printing = request.GET.get("print") == "1"
-    services.packet_viewed(actor=actor, case=case, how="print" if printing else "page")
-    context = selectors.packet_for(case, selectors.taxonomy_current())
+    context = selectors.packet_for(actor=actor, case=case, how="print" if printing else "page")
     context["printing"] = printing
     context["can_follow_up"] = perms.can_record_followup(actor, selectors.scope_for(actor), case.placed_in_id)
     return render(request, "resettlement/packet_detail.html", context)
@@ -451,7 +441,7 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
     actor, case = _packet_case(request, reference)
     if not perms.can_record_followup(actor, selectors.scope_for(actor), case.placed_in_id):
         raise Http404
-    version = selectors.taxonomy_current()
+    version = selectors.placement_taxonomy(case)
     needs = list(version.entries.exclude(kind="category").order_by("position"))
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -464,10 +454,7 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("The observed needs are saved."))
             return redirect("resettlement:packet_detail", reference=case.reference)
     # Read (and logged) only when the form is shown: a successful save redirects instead.
-    try:
-        persons = selectors.followup_persons_for(actor=actor, case=case)
-    except NotFound:
-        raise Http404 from None
+    persons = selectors.followup_persons_for(actor=actor, case=case)
     rows = [
         {
             "person": p,
@@ -486,8 +473,5 @@ def followup(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    try:
-        prevalence = selectors.prevalence(actor=actor)
-    except NotFound:
-        raise Http404 from None
+    prevalence = selectors.prevalence(actor=actor)
     return render(request, "resettlement/dashboard.html", {"prevalence": prevalence, "rows": prevalence.rows})

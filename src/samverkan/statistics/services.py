@@ -273,7 +273,7 @@ def dataset_version_import(
     """Store a parsed table as the next version of its dataset (creating the dataset if new)."""
     slug = _dataset_slug(cube, filename, dataset_slug, fields)
     fields = fields or DatasetFields()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         dataset = _existing_dataset(actor, dataset_slug or fields.slug, slug, fields)
         created = dataset is None
         if dataset is None:
@@ -378,6 +378,7 @@ def dataset_threshold_set(*, actor: Actor, dataset: Dataset, threshold: int | No
         raise PermissionDenied()
     if threshold is not None and not 1 <= int(threshold) <= 100:
         raise ValidationError({"disclosure_threshold": [_("Choose a threshold from 1 to 100.")]})
+    # Not durable: the admin's change form calls it inside its own transaction.
     with transaction.atomic():
         locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
         before = locked.threshold

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import TooManyFieldsSent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from samverkan.accounts.actors import actor_from_request
 from samverkan.core.actor import Actor
-from samverkan.core.errors import DomainError, NotFound, ValidationError
+from samverkan.core.errors import DomainError, ValidationError
 from samverkan.core.export import csv_response
 from samverkan.core.uploads import SizeLimitUploadHandler
 from samverkan.organisations.models import Organisation
@@ -40,10 +40,7 @@ def _language() -> str:
 
 
 def _dataset_or_404(request: HttpRequest, slug: str) -> Dataset:
-    try:
-        return selectors.dataset_get_for(actor=actor_from_request(request), slug=slug)
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.dataset_get_for(actor=actor_from_request(request), slug=slug)
 
 
 # Query parameters of the dataset page and its CSV that name one thing each.

@@ -7,7 +7,6 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -112,14 +111,13 @@ def story_read_for(*, actor: Actor, story_id: int, view: str) -> Story:
     photo): personal data, so the read is logged here (``stories.story.viewed``, with the view;
     never the content). The story's history on its page leaves these events out."""
     story = story_get_for(actor=actor, story_id=story_id)
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            code=VIEWED,
-            obj=story,
-            organisation_id=story.organisation_id,
-            data={"view": view},
-        )
+    audit.record_read(
+        actor=actor,
+        code=VIEWED,
+        obj=story,
+        organisation_id=story.organisation_id,
+        data={"view": view},
+    )
     return story
 
 

@@ -299,7 +299,7 @@ def story_edit(
     clean_texts = _texts(texts, story.original_language)
     name = _display_name(display_name)
     facets = _details(details)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story = _locked(story)
         if story.withdrawn_at:
             raise ValidationError(_("The person has withdrawn their consent: the story cannot be changed."))
@@ -396,7 +396,7 @@ def story_publish(
 
 def story_unpublish(*, actor: Actor, story: Story) -> Story:
     _editable(actor, story)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story = _locked(story)
         if story.published_revision_id is None:
             return story
@@ -491,7 +491,7 @@ def link_resolve(*, token: str, actor: Actor) -> PersonLink:
         else ""
     )
     if reason:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             _record(actor, "stories.link.refused", link.story, link=link.pk, reason=reason)
         raise NotFound("link")
     return link
@@ -499,7 +499,7 @@ def link_resolve(*, token: str, actor: Actor) -> PersonLink:
 
 def link_opened(*, actor: Actor, link: PersonLink) -> None:
     """The person opened their page (a read of their story before publication: logged)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         PersonLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
         _record(actor, "stories.link.opened", link.story, link=link.pk)
 
@@ -599,7 +599,7 @@ def person_revise(
 ) -> StoryRevision:
     """The person changes the text in their language: a new revision, which an editor must approve
     (and the person too, here at once when ``approve``)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story, current = _person_revision(link, base_number, actor)
         if language not in current.texts:
             raise ValidationError({"body": [_("This language version does not exist.")]})
@@ -666,7 +666,7 @@ def person_decide(
 
 
 def person_comment(*, actor: Actor, link: PersonLink, base_number: int, comment: str) -> StoryComment:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story, current = _person_revision(link, base_number, actor)
         if not comment.strip():
             raise ValidationError({"comment": [_("Write your comment.")]})
@@ -678,7 +678,7 @@ def person_comment(*, actor: Actor, link: PersonLink, base_number: int, comment:
 def person_withdraw(*, actor: Actor, link: PersonLink) -> Story:
     """The person withdraws their consent: the story is unpublished at once, every link stops
     working, and it can never be published again."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story = _locked(link.story)
         fresh = PersonLink.objects.get(pk=link.pk)
         if story.withdrawn_at or fresh.revoked_at or fresh.expires_at <= timezone.now():
@@ -698,7 +698,7 @@ def person_withdraw(*, actor: Actor, link: PersonLink) -> Story:
 def editor_comment(*, actor: Actor, story: Story, comment: str) -> None:
     """An editor answers the person's comments on the current revision."""
     _editable(actor, story)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story = _locked(story)
         if story.withdrawn_at:
             raise ValidationError(_("The person has withdrawn their consent: the story cannot be changed."))
@@ -712,7 +712,7 @@ def editor_comment(*, actor: Actor, story: Story, comment: str) -> None:
 def person_remove_photo(*, actor: Actor, link: PersonLink, base_number: int) -> None:
     """The person takes their photo down: erased at once, from the public page too, with no one's
     approval needed. The text and its approvals stay as they are."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         story, current = _person_revision(link, base_number, actor)
         if not _erase_photo(current.photo, timezone.now()):
             raise ValidationError(_("There is no photo to remove."))

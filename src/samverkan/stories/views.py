@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from samverkan.accounts.actors import actor_from_request, request_ip
 from samverkan.core import ratelimit
-from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from samverkan.organisations.models import Organisation
 from samverkan.stories import permissions as perms
 from samverkan.stories import selectors, services
@@ -90,10 +90,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
 
 
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        story = selectors.public_story(slug=slug)
-    except NotFound:
-        raise Http404 from None
+    story = selectors.public_story(slug=slug)
     revision = story.published_revision
     assert revision is not None
     return render(
@@ -111,10 +108,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def story_photo(request: HttpRequest, slug: str) -> HttpResponse:
     """The photo of the published revision only: once a story is withdrawn, its photo is gone too."""
-    try:
-        story = selectors.public_story(slug=slug)
-    except NotFound:
-        raise Http404 from None
+    story = selectors.public_story(slug=slug)
     return _photo_response(story.published_revision.photo)  # type: ignore[union-attr]
 
 
@@ -124,12 +118,9 @@ def story_photo(request: HttpRequest, slug: str) -> HttpResponse:
 def _editor_story(request: HttpRequest, story_id: int, view: str) -> Story:
     """The story for its editors; a page that shows its content logs the read (GET)."""
     actor = actor_from_request(request)
-    try:
-        if request.method == "GET":
-            return selectors.story_read_for(actor=actor, story_id=story_id, view=view)
-        return selectors.story_get_for(actor=actor, story_id=story_id)
-    except NotFound:
-        raise Http404 from None
+    if request.method == "GET":
+        return selectors.story_read_for(actor=actor, story_id=story_id, view=view)
+    return selectors.story_get_for(actor=actor, story_id=story_id)
 
 
 @never_cache
@@ -194,8 +185,6 @@ def story_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_domain_errors(exc, FIELD_MAP)
-        except PermissionDenied:
-            raise DjangoPermissionDenied from None
         else:
             messages.success(
                 request, _("The story is saved. Send the person their link to read and approve it.")
@@ -239,8 +228,6 @@ def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_domain_errors(exc, {**FIELD_MAP, "texts": f"title_{story.original_language}"})
-        except NotFound:
-            raise Http404 from None
         else:
             if revision is None:
                 messages.success(request, _("Saved. The text did not change, so no new approval is needed."))
@@ -306,8 +293,6 @@ def editor_detail(request: HttpRequest, story_id: int) -> HttpResponse:
                 for ms in exc.errors.values():
                     for m in ms:
                         messages.error(request, m)
-        except NotFound:
-            raise Http404 from None
         story.refresh_from_db()
     revisions = list(story.revisions.order_by("-number"))
     previous = revisions[1] if len(revisions) > 1 else None
@@ -347,12 +332,8 @@ def editor_photo(request: HttpRequest, story_id: int, number: int) -> HttpRespon
 # --- The interviewed person --------------------------------------------------------------------
 
 
-class _Limited(Exception):
-    pass
-
-
 def _person_link(request: HttpRequest, token: str) -> PersonLink:
-    """The live link, or Http404 (guessed, expired, replaced, withdrawn) or _Limited (too many
+    """The live link, or Http404 (guessed, expired, replaced, withdrawn) or RateLimited (too many
     bad links from this address, or too many requests on this link).
 
     A live link is never refused because of other people's bad links from the same address: many
@@ -364,11 +345,11 @@ def _person_link(request: HttpRequest, token: str) -> PersonLink:
         link = services.link_resolve(token=token, actor=actor_from_request(request))
     except NotFound:
         if ratelimit.count(bad_key, RATE_WINDOW) >= settings.STORIES_BAD_LINKS_PER_ADDRESS:
-            raise _Limited from None
+            raise _limited() from None
         ratelimit.hit(bad_key)
         raise Http404 from None
     if not ratelimit.allow(f"stories.link:{link.pk}", settings.STORIES_REQUESTS_PER_LINK, RATE_WINDOW):
-        raise _Limited
+        raise _limited()
     return link
 
 
@@ -378,18 +359,19 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "stories/too_many.html", status=429)
-    response["Retry-After"] = str(int(RATE_WINDOW.total_seconds()))
-    return _private(response)
+def _limited() -> RateLimited:
+    return RateLimited(
+        int(RATE_WINDOW.total_seconds()),
+        advice=_(
+            "Please wait 15 minutes and open your link again. If it still does not work, contact "
+            "the person who interviewed you."
+        ),
+    )
 
 
 @never_cache
 def person(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = _person_link(request, token)
-    except _Limited:
-        return _too_many(request)
+    link = _person_link(request, token)
     actor = actor_from_request(request)
     story = link.story
     current = selectors.current_revision(story)
@@ -473,8 +455,6 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
                     "here, through their own link on their own device."
                 ),
             )
-        except NotFound:
-            raise Http404 from None
     else:
         services.link_opened(actor=actor, link=link)
     # The page speaks the person's language unless they chose another with the language menu.
@@ -503,8 +483,5 @@ def person(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def person_photo(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = _person_link(request, token)
-    except _Limited:
-        return _too_many(request)
+    link = _person_link(request, token)
     return _private(_photo_response(selectors.current_revision(link.story).photo))

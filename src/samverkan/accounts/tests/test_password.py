@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from samverkan.accounts import services
 from samverkan.accounts.tests.factories import PASSWORD, UserFactory
 from samverkan.core.models import AuditEvent
 
@@ -79,15 +80,14 @@ def test_change_password_needs_the_old_one(client):
 
 
 def test_reset_mails_are_limited_per_account_and_per_address(client, mailoutbox):
-    from samverkan.accounts import password_views
 
     user = UserFactory()
     url = reverse("accounts:password_reset")
-    for _ in range(password_views.RESET_PER_ACCOUNT + 2):
+    for _ in range(services.RESET_PER_ACCOUNT + 2):
         response = client.post(url, {"email": user.email}, REMOTE_ADDR="198.51.100.1")
         assert response["Location"] == reverse("accounts:password_reset_done")  # same answer every time
-    assert len(mailoutbox) == password_views.RESET_PER_ACCOUNT
-    for _ in range(password_views.RESET_PER_ADDRESS + 2):  # one address trying many mailboxes
+    assert len(mailoutbox) == services.RESET_PER_ACCOUNT
+    for _ in range(services.RESET_PER_ADDRESS + 2):  # one address trying many mailboxes
         client.post(url, {"email": UserFactory().email}, REMOTE_ADDR="203.0.113.5")
-    assert len(mailoutbox) == password_views.RESET_PER_ACCOUNT + password_views.RESET_PER_ADDRESS
+    assert len(mailoutbox) == services.RESET_PER_ACCOUNT + services.RESET_PER_ADDRESS
     assert AuditEvent.objects.filter(code="accounts.password.reset_throttled").count() == 4

@@ -52,8 +52,8 @@ def test_audit_event_list_matrix(role, whose):
     own, other = organisation(), organisation()
     user = member(role, own)
     system = Actor.system()
-    audit.record(actor=system, code="test.own", organisation_id=own.pk)
-    audit.record(actor=system, code="test.other", organisation_id=other.pk)
+    audit.record_read(actor=system, code="test.own", organisation_id=own.pk)
+    audit.record_read(actor=system, code="test.other", organisation_id=other.pk)
     target = own if whose == "own" else other
     actor = actor_for_user(user)
 
@@ -82,9 +82,11 @@ def audited():
     org = organisation()
     admin = member("administrator", org)
     other = member("coordinator", org)
-    audit.record(actor=actor_for_user(admin), code="accounts.invitation.created", organisation_id=org.pk)
-    audit.record(actor=actor_for_user(other), code="organisations.agreement.updated", organisation_id=org.pk)
-    audit.record(actor=actor_for_user(other), code="accounts.membership.removed", organisation_id=org.pk)
+    audit.record_read(actor=actor_for_user(admin), code="accounts.invitation.created", organisation_id=org.pk)
+    audit.record_read(
+        actor=actor_for_user(other), code="organisations.agreement.updated", organisation_id=org.pk
+    )
+    audit.record_read(actor=actor_for_user(other), code="accounts.membership.removed", organisation_id=org.pk)
     return org, admin, other
 
 

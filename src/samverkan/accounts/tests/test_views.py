@@ -217,7 +217,7 @@ def test_coordinator_cannot_reach_change_or_remove(client, org):
 # --- Audit log page -------------------------------------------------------------------------
 def _events(org, n, code="test.event"):
     for _ in range(n):
-        audit.record(actor=Actor.system(), code=code, organisation_id=org.pk)
+        audit.record_read(actor=Actor.system(), code=code, organisation_id=org.pk)
 
 
 def test_audit_log_newest_first_and_paginated_by_50(admin_client, org):

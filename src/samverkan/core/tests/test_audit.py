@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def _events(n: int) -> list[AuditEvent]:
     actor = Actor.system()
-    return [audit.record(actor=actor, code="test.thing.done", data={"n": i, "name": "Åsa"}) for i in range(n)]
+    return [
+        audit.record_read(actor=actor, code="test.thing.done", data={"n": i, "name": "Åsa"}) for i in range(n)
+    ]
 
 
 def _raw(sql: str, params: list) -> None:
@@ -37,7 +39,7 @@ def test_chain_links_each_event_to_the_previous():
 
 
 def test_secrets_never_enter_the_log():
-    event = audit.record(
+    event = audit.record_read(
         actor=Actor.system(), code="test.login", data={"password": "hunter2", "email": "a@b.c"}
     )
     event.refresh_from_db()
@@ -91,6 +93,25 @@ def test_orm_refuses_to_change_or_delete_events():
     assert audit.verify().ok
 
 
+def test_an_event_outside_a_transaction_is_refused_not_committed_alone():
+    """A change whose event would commit on its own, whatever became of the change, is a bug the
+    suite must catch: the test case's own wrapping transaction does not count."""
+    before = AuditEvent.objects.count()
+    with pytest.raises(audit.OutsideTransaction):
+        audit.record(actor=Actor.system(), code="test.alone")
+    assert AuditEvent.objects.count() == before
+    # A read (an event that changes nothing) is its own unit of work.
+    event = audit.record_read(actor=Actor.system(), code="test.read")
+    assert AuditEvent.objects.filter(pk=event.pk, code="test.read").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_without_a_test_case_wrapping_either():
+    with pytest.raises(audit.OutsideTransaction):
+        audit.record(actor=Actor.system(), code="test.alone")
+    assert not AuditEvent.objects.filter(code="test.alone").exists()
+
+
 def test_a_rolled_back_change_leaves_no_event():
     from django.db import transaction
 
@@ -106,7 +127,7 @@ def test_deleting_a_user_leaves_their_events_and_the_chain_intact(django_user_mo
     user = django_user_model.objects.create_user(
         username="gone", email="gone@example.invalid", password="x" * 12
     )
-    event = audit.record(actor=Actor(user=user), code="test.by_user")
+    event = audit.record_read(actor=Actor(user=user), code="test.by_user")
     user_id = user.pk
     user.delete()
     event = AuditEvent.objects.get(pk=event.pk)
@@ -117,14 +138,14 @@ def test_deleting_a_user_leaves_their_events_and_the_chain_intact(django_user_mo
 
 @pytest.mark.parametrize("ip", ["10.0.0.1", "::1", "2001:db8::1", "::ffff:10.0.0.1", "2001:0db8:0000::0001"])
 def test_every_address_form_verifies_after_the_round_trip(ip):
-    audit.record(actor=Actor.anonymous(ip), code="test.address")
+    audit.record_read(actor=Actor.anonymous(ip), code="test.address")
     assert audit.verify().ok
 
 
 def test_long_email_addresses_fit_the_actor_label(django_user_model):
     email = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "se"
     user = django_user_model.objects.create_user(username="long", email=email, password="x" * 12)
-    event = audit.record(actor=Actor(user=user), code="test.long")
+    event = audit.record_read(actor=Actor(user=user), code="test.long")
     assert AuditEvent.objects.get(pk=event.pk).actor_label == email
     assert audit.verify().ok
 
@@ -226,7 +247,7 @@ def test_changing_one_column_in_the_database_is_detected(column, django_user_mod
     other = django_user_model.objects.create_user(username="o", email="o@example.invalid", password="x" * 12)
     actor = Actor(user=user, ip="10.0.0.1")
     events = [
-        audit.record(
+        audit.record_read(
             actor=actor, code="test.full", obj=user, organisation_id=41, data={"n": i, "name": "Åsa"}
         )
         for i in range(3)

@@ -33,7 +33,7 @@ def folder(tmp_path, settings):
 
 
 def _events(n: int) -> list[AuditEvent]:
-    return [audit.record(actor=Actor.system(), code="test.thing", data={"n": i}) for i in range(n)]
+    return [audit.record_read(actor=Actor.system(), code="test.thing", data={"n": i}) for i in range(n)]
 
 
 def _files(folder):

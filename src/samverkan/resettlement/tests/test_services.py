@@ -19,6 +19,7 @@ from samverkan.resettlement import selectors, services
 from samverkan.resettlement.models import (
     Case,
     NeedDefinition,
+    Observation,
     Person,
     PlacementRun,
     Proposal,
@@ -381,16 +382,59 @@ def test_a_packet_reaches_only_the_receiving_municipality(approved):
         with pytest.raises(NotFound):
             selectors.packet_case_for(actor=outsider, reference="K-2")
         assert not selectors.packet_cases_for(actor=outsider).filter(reference="K-2").exists()
-    packet = selectors.packet_for(case, selectors.taxonomy_current())
+    packet = selectors.packet_for(actor=reader, case=case, how="page")
     assert [p.age for p in packet["persons"]] == [30, 4]
     assert [n.code for n in packet["persons"][0].needs] == ["WR"] and packet["services"]
+
+
+def test_a_packet_and_its_follow_up_stay_in_the_taxonomy_version_of_the_placement(approved):
+    """Definitions changed after the run placed the case were not in force when it was proposed:
+    the municipality prepares, and records what it observed, by the version the run used."""
+    home = approved["K-2"]
+    reader = municipal(home)
+    placed_in = selectors.taxonomy_current()
+    old = selectors.entries_of(placed_in)["WR"]
+    editor = officer("coordinator")
+    services.taxonomy_update(
+        actor=editor,
+        code="WR",
+        label_sv=old.label_sv + " (ny)",
+        label_en=old.label_en,
+        definition_sv=old.definition_sv,
+        definition_en=old.definition_en,
+        services=["childcare"],
+        note="Ändrad efter placeringen",
+    )
+    newer = services.taxonomy_add(
+        actor=editor,
+        parent="WR",
+        code="WR-NY",
+        label_sv="Ny underkod",
+        label_en="New sub-code",
+        definition_sv="Tillkom efter placeringen.",
+        definition_en="Added after the placement.",
+        services=["childcare"],
+        note="Ny kod",
+    )
+    assert selectors.taxonomy_current() == newer != placed_in
+    case = selectors.packet_case_for(actor=reader, reference="K-2")
+    packet = selectors.packet_for(actor=reader, case=case, how="page")
+    assert packet["version"] == placed_in
+    wr = packet["persons"][0].needs[0]
+    assert (wr.code, wr.label_sv, wr.services) == ("WR", old.label_sv, old.services)
+    # The follow-up takes the placement's codes, and refuses one that came later.
+    with pytest.raises(ValidationError):
+        services.observation_record(actor=reader, case=case, observed={1: ["WR-NY"]})
+    services.observation_record(actor=reader, case=case, observed={1: ["WR"]})
+    assert Observation.objects.get(person__case=case, person__position=1).taxonomy_version == placed_in
 
 
 def test_a_packet_leaves_out_education_occupation_ties_and_the_optimizers_reasoning(approved):
     # K-1's persons have all of it (the case without any, K-2, could not tell).
     secrets = give_the_case_what_a_packet_must_not_show("K-1")
-    case = selectors.packet_case_for(actor=municipal(approved["K-1"]), reference="K-1")
-    packet = selectors.packet_for(case, selectors.taxonomy_current())
+    reader = municipal(approved["K-1"])
+    case = selectors.packet_case_for(actor=reader, reference="K-1")
+    packet = selectors.packet_for(actor=reader, case=case, how="page")
     # What a packet holds, by name: the case (for its reference, municipality and arrival), the
     # family (position, age, sex, needs, languages), the services and the taxonomy version.
     assert set(packet) == {"case", "persons", "services", "version"}
@@ -433,7 +477,9 @@ def test_follow_up_is_recorded_by_the_receiving_municipality_only(approved):
 def test_an_emptied_database_gets_the_shipped_taxonomy_back():
     shipped = sorted(selectors.need_codes_of(selectors.taxonomy_current()))
     TaxonomyVersion.objects.all().delete()
-    version = selectors.taxonomy_current()
+    with pytest.raises(NotFound):  # a read never writes it back
+        selectors.taxonomy_current()
+    version = services.taxonomy_current()  # the first write that needs one does
     assert version.number == 1 and sorted(selectors.need_codes_of(version)) == shipped
 
 

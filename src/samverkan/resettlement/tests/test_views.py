@@ -57,6 +57,20 @@ def test_the_taxonomy_is_public_with_its_versions(client):
     assert "/resettlement/needs/SM/edit/" not in body  # no edit links for the public
 
 
+def test_reading_the_taxonomy_never_writes_and_a_write_loads_the_shipped_version_again(client):
+    """A database emptied since the migration (a flush) has no taxonomy: the public page answers
+    404 instead of writing during a GET; the first write that needs one loads version 1 again."""
+    from samverkan.resettlement.models import NeedDefinition, TaxonomyVersion
+
+    NeedDefinition.objects.all().delete()
+    TaxonomyVersion.objects.all().delete()
+    assert client.get("/resettlement/needs/").status_code == 404
+    assert not TaxonomyVersion.objects.exists() and not NeedDefinition.objects.exists()
+    version = services.taxonomy_current()
+    assert version.number == 1 and selectors.entries_of(version)["SM"].kind == "need"
+    assert client.get("/resettlement/needs/").status_code == 200
+
+
 def test_an_agency_coordinator_changes_a_definition_through_the_form(client):
     user = officer_user("coordinator")
     verified_login(client, user)

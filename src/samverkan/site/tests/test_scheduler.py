@@ -45,7 +45,7 @@ class _Clock:
 
 
 def test_one_round_enqueues_every_periodic_task_and_writes_a_checkpoint(folder):
-    audit.record(actor=Actor.system(), code="test.thing")
+    audit.record_read(actor=Actor.system(), code="test.thing")
     out = io.StringIO()
     call_command("run_scheduler", "--once", stdout=out)
     for periodic in run_scheduler.PERIODIC_TASKS:
