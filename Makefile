@@ -37,12 +37,13 @@ assets: static/vendor/.built
 
 locale/.compiled: $(VENV)/.installed var/.system-deps $(wildcard locale/*/LC_MESSAGES/django.po)
 	@mkdir -p locale
-	$(PY) manage.py compilemessages -v 0 --ignore ".venv/*" --ignore ".venv-bench/*" --ignore "node_modules/*" --ignore "var/*"
+	$(PY) manage.py compilemessages -v 0 --ignore ".venv/*" --ignore ".venv-bench/*" --ignore "node_modules/*" --ignore "var/*" --ignore "build/*"
 	@touch $@
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --locale sv --locale en --locale ar --no-obsolete \
-	  --ignore ".venv/*" --ignore ".venv-bench/*" --ignore "node_modules/*" --ignore "var/*" --ignore "static/vendor/*"
+	  --ignore ".venv/*" --ignore ".venv-bench/*" --ignore "node_modules/*" --ignore "var/*" --ignore "static/vendor/*" \
+	  --ignore "build/*"
 
 ## run: migrate SQLite under var/, load demo data, serve on :8000 with a task worker.
 run: setup

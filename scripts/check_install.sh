@@ -8,7 +8,14 @@ cd "$(dirname "$0")/.."
 src=$PWD
 python=${PYTHON:-python3}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# setuptools builds in the source tree (build/); remove it afterwards unless it was there before,
+# so that nothing of the install is left for makemessages or the linters to find.
+[[ -e build ]] && keep_build=1 || keep_build=0
+cleanup() {
+  rm -rf "$work"
+  if [[ $keep_build == 0 ]]; then rm -rf "$src/build"; fi
+}
+trap cleanup EXIT
 
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check --constraint requirements/dev.txt "$src"
