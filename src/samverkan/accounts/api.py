@@ -116,7 +116,7 @@ router = Router(tags=["accounts"], auth=AUTH)
 def me(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(request)
     user = actor.user
-    memberships = Membership.objects.filter(user=user).select_related("organisation")
+    memberships = account_selectors.memberships_of(actor=actor)
     return {
         "user": {"id": user.pk, "email": user.email, "full_name": user.full_name},
         "memberships": [

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from samverkan.accounts.models import Invitation, Membership
+from samverkan.accounts.models import Invitation, Membership, User
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
@@ -104,3 +104,15 @@ def audit_event_list_for(
     if date_to and date_to < dt.date.max:
         qs = qs.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return qs.order_by("-seq")
+
+
+def memberships_of(*, actor: Actor) -> QuerySet[Membership]:
+    """The actor's own memberships, with their organisations (none for anonymous)."""
+    if not actor.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=actor.user).select_related("organisation")
+
+
+def account_exists(email: str) -> bool:
+    """Whether an account uses ``email`` (an invitation to it is accepted by logging in)."""
+    return User.objects.filter(email__iexact=email).exists()

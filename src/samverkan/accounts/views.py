@@ -42,6 +42,7 @@ from samverkan.accounts.models import Membership, RecoveryCodes
 from samverkan.core.actor import Actor
 from samverkan.core.errors import ValidationError
 from samverkan.organisations import permissions as org_perms
+from samverkan.organisations import selectors as organisation_selectors
 from samverkan.organisations.models import Organisation
 
 AUDIT_PAGE_SIZE = 50
@@ -238,10 +239,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 # --- Members --------------------------------------------------------------------------------
 def _organisation(slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404
-    return organisation
+    return organisation_selectors.organisation_get(slug=slug)
 
 
 @login_required
@@ -377,9 +375,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return accepted
         return render(request, "accounts/invitation_accept.html", context)
 
-    from samverkan.accounts.models import User
-
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if selectors.account_exists(invitation.email):
         context["login_url"] = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
         return render(request, "accounts/invitation_accept.html", context)
     form = AcceptInvitationForm(request.POST or None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from samverkan.core import audit
@@ -120,9 +122,20 @@ def invitation_get_for(*, actor: Actor, invitation_id: int) -> AgreementInvitati
     return invitation
 
 
-def organisation_list(*, kind: str | None = None, q: str | None = None) -> QuerySet[Organisation]:
-    """Organisations are public facts (name, kind, organisation number): no scoping needed."""
+def organisation_list(
+    *,
+    kind: str | None = None,
+    q: str | None = None,
+    ids: Collection[int] | None = None,
+    excluding: Collection[int] = (),
+) -> QuerySet[Organisation]:
+    """Organisations are public facts (name, kind, organisation number): no scoping needed.
+    ``ids`` limits the list to those organisations (e.g. the ones an actor may act for)."""
     qs = Organisation.objects.select_related("municipality")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if excluding:
+        qs = qs.exclude(pk__in=list(excluding))
     if kind:
         qs = qs.filter(kind=kind)
     if q:

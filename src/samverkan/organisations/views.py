@@ -29,7 +29,6 @@ from samverkan.organisations.models import (
     Agreement,
     AgreementKind,
     AgreementStatus,
-    Organisation,
     OrganisationKind,
 )
 
@@ -159,8 +158,8 @@ def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    owners = Organisation.objects.filter(
-        pk__in=[o for o in actor.organisation_ids if actor.has_role(o, *perms.WRITERS)]
+    owners = selectors.organisation_list(
+        ids=[o for o in actor.organisation_ids if actor.has_role(o, *perms.WRITERS)]
     )
     if not owners.exists():
         raise DjangoPermissionDenied
@@ -220,7 +219,7 @@ def agreement_invite(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement_or_404(request, agreement_id)
     if not perms.can_invite_to_agreement(actor, agreement):
         raise DjangoPermissionDenied
-    candidates = Organisation.objects.exclude(pk__in=perms.party_ids(agreement)).order_by("name")
+    candidates = selectors.organisation_list(excluding=perms.party_ids(agreement))
     form = InviteOrganisationForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,7 +275,7 @@ def party_contact(request: HttpRequest, agreement_id: int, organisation_id: int)
 def agreement_join(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     agreement = _agreement_or_404(request, agreement_id)
-    joinable = Organisation.objects.filter(pk__in=perms.joinable_organisations(actor, agreement))
+    joinable = selectors.organisation_list(ids=perms.joinable_organisations(actor, agreement))
     if not joinable.exists():
         raise DjangoPermissionDenied
     form = JoinForm(request.POST or None, organisations=joinable)

@@ -20,9 +20,8 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import DomainError, ValidationError
 from samverkan.core.export import csv_response
 from samverkan.core.uploads import SizeLimitUploadHandler
-from samverkan.organisations.models import Organisation
 from samverkan.organisations.permissions import WRITERS, is_platform_admin
-from samverkan.organisations.selectors import organisation_list_for_actor
+from samverkan.organisations.selectors import organisation_list, organisation_list_for_actor
 from samverkan.statistics import charts, forecasting, selectors
 from samverkan.statistics import permissions as perms
 from samverkan.statistics.cube import TIME
@@ -210,7 +209,7 @@ def _too_large(request: HttpRequest, owners: Any) -> HttpResponse:
 
 def _owners(actor: Actor) -> Any:
     if is_platform_admin(actor):
-        return Organisation.objects.order_by("name")
+        return organisation_list()
     writable = [org_id for org_id in actor.organisation_ids if actor.has_role(org_id, *WRITERS)]
     return organisation_list_for_actor(actor=actor).filter(pk__in=writable)
 

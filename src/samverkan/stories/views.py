@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from samverkan.accounts.actors import actor_from_request, request_ip
 from samverkan.core import ratelimit
 from samverkan.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
-from samverkan.organisations.models import Organisation
+from samverkan.organisations.selectors import organisation_list
 from samverkan.stories import permissions as perms
 from samverkan.stories import selectors, services
 from samverkan.stories.forms import (
@@ -170,7 +170,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
     if not allowed:
         raise DjangoPermissionDenied
     form = StoryForm(
-        request.POST or None, request.FILES or None, organisations=Organisation.objects.filter(pk__in=allowed)
+        request.POST or None, request.FILES or None, organisations=organisation_list(ids=allowed)
     )
     if request.method == "POST" and form.is_valid():
         try:
