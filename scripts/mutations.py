@@ -124,9 +124,9 @@ MUTANTS: tuple[Mutant, ...] = (
         edits=(
             Edit(
                 f"{RESETTLEMENT}/selectors.py",
-                "    languages: list[str]\n\n\ndef packet_for(",
+                "    languages: list[str]\n\n\ndef placement_taxonomy(",
                 '    languages: list[str]\n    education: str = ""\n    occupation: str = ""\n'
-                "\n\ndef packet_for(",
+                "\n\ndef placement_taxonomy(",
             ),
             Edit(
                 f"{RESETTLEMENT}/selectors.py",
@@ -208,7 +208,7 @@ MUTANTS: tuple[Mutant, ...] = (
         rule="a person's action through a link that expired after the page loaded is refused",
         edits=(
             Edit(
-                "src/samverkan/stories/services.py",
+                "src/samverkan/stories/services/person.py",
                 "    if story.withdrawn_at or fresh.revoked_at or fresh.expires_at <= timezone.now():\n"
                 '        raise NotFound("link")\n    _not_an_editor(actor, story)\n',
                 '    if story.withdrawn_at or fresh.revoked_at:\n        raise NotFound("link")\n'
@@ -222,7 +222,7 @@ MUTANTS: tuple[Mutant, ...] = (
         rule="a withdrawal through a link that expired after the page loaded is refused",
         edits=(
             Edit(
-                "src/samverkan/stories/services.py",
+                "src/samverkan/stories/services/person.py",
                 "        if story.withdrawn_at or fresh.revoked_at or fresh.expires_at <= timezone.now():\n",
                 "        if story.withdrawn_at or fresh.revoked_at:\n",
             ),
@@ -293,7 +293,7 @@ MUTANTS: tuple[Mutant, ...] = (
         rule="a session that has not passed its second factor cannot mint an API token",
         edits=(
             Edit(
-                "src/samverkan/accounts/tokens.py",
+                "src/samverkan/accounts/services/tokens.py",
                 '    _require_verified_session(actor, user, "api_token.create")\n',
                 "",
             ),
@@ -431,8 +431,8 @@ MUTANTS: tuple[Mutant, ...] = (
         edits=(
             Edit(
                 "src/samverkan/statistics/disclosure/release.py",
-                "    if previous is None:\n        from .suppress import protect\n",
-                "    if True:\n        from .suppress import protect\n",
+                "    if previous is None:\n        return protect(",
+                "    if True:\n        return protect(",
             ),
         ),
         tests=(

@@ -24,8 +24,8 @@ from schemathesis.checks import not_a_server_error
 from config.api import api
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.schemas import MAX_ID
+from samverkan.accounts.services import api_token_create
 from samverkan.accounts.tests.factories import MembershipFactory, member, with_authenticator
-from samverkan.accounts.tokens import api_token_create
 from samverkan.organisations.models import AgreementInvitation
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
 

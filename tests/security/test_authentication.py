@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken
+from samverkan.accounts.services import api_token_create, api_token_renew
 from samverkan.accounts.tests.factories import PASSWORD, member, with_authenticator
 from samverkan.accounts.tests.helpers import verified_login
-from samverkan.accounts.tokens import api_token_create, api_token_renew, authenticate_token
+from samverkan.accounts.tokens import authenticate_token
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 
 pytestmark = pytest.mark.django_db

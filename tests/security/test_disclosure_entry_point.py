@@ -299,8 +299,11 @@ PASSES_ON: dict[tuple[str, str], str] = {
     ("statistics/models.py", "Dataset.threshold"): "a dataset's threshold, defaulting to the setting",
     ("statistics/forms.py", "StatisticsUploadForm.__init__"): "the default shown in a help text",
     ("meetingplace/selectors.py", "evaluation_figures"): "passed to disclosure.protect",
-    ("panels/services.py", "_release"): "passed to the report release (disclosure.protect_release)",
-    ("resettlement/services.py", "dashboard_release"): "passed to disclosure.shared.next_release",
+    (
+        "panels/services/publishing.py",
+        "_release",
+    ): "passed to the report release (disclosure.protect_release)",
+    ("resettlement/services/dashboard.py", "dashboard_release"): "passed to disclosure.shared.next_release",
 }
 """Where a disclosure setting may be read: (module, function) → what is done with it."""
 

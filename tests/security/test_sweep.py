@@ -130,10 +130,10 @@ def _login(user: Any) -> str:
 
 
 def _token_for(user: Any, name: str) -> str:
-    from samverkan.accounts import tokens
+    from samverkan.accounts import services as account_services
     from samverkan.core.actor import Actor
 
-    _stored, raw = tokens.api_token_create(actor=Actor.system(), name=name, for_user=user)
+    _stored, raw = account_services.api_token_create(actor=Actor.system(), name=name, for_user=user)
     return raw
 
 

@@ -15,8 +15,9 @@ from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from samverkan.accounts import authn, tokens
+from samverkan.accounts import authn
 from samverkan.accounts import selectors as account_selectors
+from samverkan.accounts import services as account_services
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken, Membership
 from samverkan.accounts.schemas import (
@@ -144,7 +145,7 @@ def membership_list(request: HttpRequest, organisation_id: Id) -> list[Membershi
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens (without the secrets)")
 def token_list(request: HttpRequest) -> list[ApiToken]:
-    return tokens.api_token_list_for(actor=actor_of(request))
+    return account_selectors.api_token_list_for(actor=actor_of(request))
 
 
 @router.post(
@@ -156,7 +157,7 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     # Session only: a leaked token must not be able to mint tokens that outlive its revocation.
     # The service also refuses a session that has not passed the second factor where one is needed.
-    token, raw = tokens.api_token_create(
+    token, raw = account_services.api_token_create(
         actor=actor_of(request), name=payload.name, expires_in_days=payload.expires_in_days
     )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
@@ -169,14 +170,14 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     summary="Move a live token's expiry further (from a logged-in session only)",
 )
 def token_renew(request: HttpRequest, token_id: Id, payload: TokenRenewIn) -> ApiToken:
-    return tokens.api_token_renew(
+    return account_services.api_token_renew(
         actor=actor_of(request), token_id=token_id, expires_in_days=payload.expires_in_days
     )
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your API tokens")
 def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
-    tokens.api_token_revoke(actor=actor_of(request), token_id=token_id)
+    account_services.api_token_revoke(actor=actor_of(request), token_id=token_id)
     return Status(204, None)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from samverkan.accounts.models import Invitation, Membership, User
+from samverkan.accounts.models import ApiToken, Invitation, Membership, User
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
@@ -116,3 +116,9 @@ def memberships_of(*, actor: Actor) -> QuerySet[Membership]:
 def account_exists(email: str) -> bool:
     """Whether an account uses ``email`` (an invitation to it is accepted by logging in)."""
     return User.objects.filter(email__iexact=email).exists()
+
+
+def api_token_list_for(*, actor: Actor) -> list[ApiToken]:
+    if not actor.is_authenticated:
+        return []
+    return list(ApiToken.objects.filter(user=actor.user).order_by("-created_at"))

@@ -1,6 +1,6 @@
 """Pages for a person's own API tokens: list (with last use and expiry), create, renew, revoke.
 
-The services decide (``accounts.tokens``): creating and renewing need a session that passed the
+The services decide (``accounts.services.tokens``): creating and renewing need a session that passed the
 second factor where the person must use one; these pages only show the outcome.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samverkan.accounts import tokens
+from samverkan.accounts import selectors, services
 from samverkan.accounts.actors import actor_from_request
 from samverkan.accounts.forms import ApiTokenForm
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
@@ -43,7 +43,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None, initial={"expires_in_days": settings.API_TOKEN_DEFAULT_DAYS})
     if request.method == "POST" and form.is_valid():
         try:
-            token, raw = tokens.api_token_create(
+            token, raw = services.api_token_create(
                 actor=actor,
                 name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
@@ -61,7 +61,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "accounts/api_tokens.html",
         {
             "form": form,
-            "tokens": tokens.api_token_list_for(actor=actor),
+            "tokens": selectors.api_token_list_for(actor=actor),
             "max_days": settings.API_TOKEN_MAX_DAYS,
             "default_days": settings.API_TOKEN_DEFAULT_DAYS,
             "now": timezone.now(),
@@ -73,7 +73,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_renew(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = tokens.api_token_renew(actor=actor_from_request(request), token_id=token_id)
+        token = services.api_token_renew(actor=actor_from_request(request), token_id=token_id)
     except PermissionDenied:
         return _refused(request)
     except ValidationError as exc:
@@ -91,11 +91,11 @@ def api_token_renew(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    token = next((t for t in tokens.api_token_list_for(actor=actor) if t.pk == token_id), None)
+    token = next((t for t in selectors.api_token_list_for(actor=actor) if t.pk == token_id), None)
     if token is None or token.revoked_at is not None:
         raise NotFound("api_token")
     if request.method == "POST":
-        tokens.api_token_revoke(actor=actor, token_id=token.pk)
+        services.api_token_revoke(actor=actor, token_id=token.pk)
         messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
         return redirect("accounts:api_tokens")
     return render(request, "accounts/api_token_revoke.html", {"token": token})

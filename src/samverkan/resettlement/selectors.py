@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from samverkan.accounts.models import Membership
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
-from samverkan.organisations.models import Organisation, OrganisationKind
+from samverkan.organisations.models import Municipality, Organisation, OrganisationKind
 from samverkan.resettlement import permissions as perms
 from samverkan.resettlement.models import (
     Case,
@@ -72,6 +72,11 @@ def taxonomy_version(number: int) -> TaxonomyVersion:
     return version
 
 
+def taxonomy_versions() -> QuerySet[TaxonomyVersion]:
+    """Every version, newest first (the taxonomy page lists them; the taxonomy is public)."""
+    return TaxonomyVersion.objects.order_by("-number").select_related("created_by")
+
+
 def entries_of(version: TaxonomyVersion) -> dict[str, NeedDefinition]:
     return {e.code: e for e in version.entries.all()}
 
@@ -82,6 +87,20 @@ def need_codes_of(version: TaxonomyVersion) -> list[str]:
 
 
 # --- Reception and cases ------------------------------------------------------------------------
+def municipalities(codes: Collection[str]) -> list[Municipality]:
+    """The register's municipalities with these kommunkoder (public facts), in code order."""
+    return list(Municipality.objects.filter(code__in=list(codes)).order_by("code"))
+
+
+def reception_of(*, code: str, year: int) -> tuple[Municipality, Reception | None]:
+    """A municipality of the register (NotFound if the code is not one) and its reception for the
+    year, if set. The caller has checked that the actor may edit it."""
+    municipality = Municipality.objects.filter(pk=code).first()
+    if municipality is None:
+        raise NotFound
+    return municipality, Reception.objects.filter(municipality=municipality, year=year).first()
+
+
 def receptions_for(*, actor: Actor, year: int) -> QuerySet[Reception]:
     scope = scope_for(actor)
     qs = Reception.objects.filter(year=year).select_related("municipality")

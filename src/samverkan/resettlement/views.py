@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from samverkan.accounts.actors import actor_from_request
 from samverkan.core.actor import Actor
 from samverkan.core.errors import ValidationError
-from samverkan.organisations.models import Municipality
 from samverkan.resettlement import permissions as perms
 from samverkan.resettlement import selectors, services
 from samverkan.resettlement.forms import (
@@ -30,7 +29,7 @@ from samverkan.resettlement.forms import (
     TaxonomyEntryForm,
     this_year,
 )
-from samverkan.resettlement.models import PlacementRun, Reception, RunStatus, Service
+from samverkan.resettlement.models import PlacementRun, RunStatus, Service
 from samverkan.resettlement.optimizer import NEED_CODES
 
 
@@ -114,7 +113,7 @@ def taxonomy(request: HttpRequest) -> HttpResponse:
             "current": current,
             "needs": [e for e in entries if e.kind != "category"],
             "categories": [e for e in entries if e.kind == "category"],
-            "versions": type(version).objects.order_by("-number").select_related("created_by")[:50],
+            "versions": selectors.taxonomy_versions()[:50],
             "can_edit": perms.can_edit_taxonomy(actor, selectors.scope_for(actor)) and version == current,
         },
     )
@@ -201,7 +200,7 @@ def reception_list(request: HttpRequest, year: int) -> HttpResponse:
     receptions = list(selectors.receptions_for(actor=actor, year=year))
     have = {r.municipality_id for r in receptions}
     served = perms.municipalities_served(actor, scope) - have
-    missing = [] if officer else list(Municipality.objects.filter(code__in=served))
+    missing = [] if officer else selectors.municipalities(served)
     used = selectors.placed_persons(year)
     return render(
         request,
@@ -222,10 +221,7 @@ def reception_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     actor = actor_from_request(request)
     if not perms.can_edit_reception(actor, selectors.scope_for(actor), code):
         raise Http404
-    municipality = Municipality.objects.filter(pk=code).first()
-    if municipality is None:
-        raise Http404
-    current = Reception.objects.filter(municipality=municipality, year=year).first()
+    municipality, current = selectors.reception_of(code=code, year=year)
     initial = (
         {
             "capacity_persons": current.capacity_persons,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.services import api_token_create
 from samverkan.accounts.tests.factories import MembershipFactory, UserFactory, member, with_authenticator
-from samverkan.accounts.tokens import api_token_create
 from samverkan.core.models import AuditEvent
 from samverkan.organisations.tests.factories import OrganisationFactory
 

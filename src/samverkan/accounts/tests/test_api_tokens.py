@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.models import ApiToken
+from samverkan.accounts.services import api_token_create, api_token_revoke
 from samverkan.accounts.tests.factories import MembershipFactory, UserFactory, member, with_authenticator
-from samverkan.accounts.tokens import api_token_create, api_token_revoke, authenticate_token
+from samverkan.accounts.tokens import authenticate_token
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent

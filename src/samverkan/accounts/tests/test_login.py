@@ -214,7 +214,7 @@ def test_parallel_guesses_get_no_more_tries_than_the_limit(settings, monkeypatch
     settings.LOGIN_LOCKOUT_FAILURES = 3
     user = member("reader")
     checked: list[str] = []
-    real_authenticate = services.authenticate
+    real_authenticate = services.login.authenticate
 
     def authenticate_while_others_arrive(request, username, password):
         checked.append(password)
@@ -224,7 +224,7 @@ def test_parallel_guesses_get_no_more_tries_than_the_limit(settings, monkeypatch
                     services.login_authenticate(username=user.email, password=f"guess-{n}", ip=ATTACKER_IP)
         return real_authenticate(request, username=username, password=password)
 
-    monkeypatch.setattr(services, "authenticate", authenticate_while_others_arrive)
+    monkeypatch.setattr(services.login, "authenticate", authenticate_while_others_arrive)
     with pytest.raises(services.LoginFailed):
         services.login_authenticate(username=user.email, password="guess-first", ip=ATTACKER_IP)
     assert len(checked) == 3  # the first and two of the five; the other three were locked out unchecked

@@ -8,8 +8,8 @@ import typing
 import pytest
 
 from samverkan.accounts.actors import actor_for_user
+from samverkan.accounts.services import api_token_create
 from samverkan.accounts.tests.factories import MembershipFactory, member, with_authenticator
-from samverkan.accounts.tokens import api_token_create
 from samverkan.core.models import AuditEvent
 from samverkan.organisations import schemas
 from samverkan.organisations.models import (

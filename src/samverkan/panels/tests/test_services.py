@@ -14,7 +14,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.audit import verify
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent
-from samverkan.panels import services
+from samverkan.panels import reporting, services
 from samverkan.panels.lottery import is_feasible_panel
 from samverkan.panels.lottery.files import parse_features, parse_people, to_instance
 from samverkan.panels.models import PanelMember, Pool, ReportRelease, RunStatus, SelectionRun, Volunteer
@@ -316,11 +316,12 @@ def test_a_result_that_arrives_after_the_run_was_declared_stalled_is_not_stored(
 
     from django.utils import timezone
 
+    from samverkan.panels.services import runs as selection_runs
     from samverkan.panels.services import runs_fail_stalled
 
     the_pool = pool(coordinator, org.pk)
     services.pool_quotas_set(actor=coordinator, pool=the_pool, rows=even_quotas(), source="hand")
-    real_select = services.select
+    real_select = selection_runs.select
 
     def slow_select(*args, **kwargs):
         result = real_select(*args, **kwargs)
@@ -328,7 +329,7 @@ def test_a_result_that_arrives_after_the_run_was_declared_stalled_is_not_stored(
         assert runs_fail_stalled(now=later) == 1  # the scheduler gave up on it meanwhile
         return result
 
-    monkeypatch.setattr(services, "select", slow_select)
+    monkeypatch.setattr(selection_runs, "select", slow_select)
     run = _run(coordinator, the_pool, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED and not run.members.exists()
 
@@ -385,7 +386,7 @@ def test_a_withdrawal_while_published_makes_the_next_release_in_the_same_transac
     def broken(*args, **kwargs):
         raise RuntimeError("no release")
 
-    monkeypatch.setattr(services.reporting, "release_tables", broken)
+    monkeypatch.setattr(reporting, "release_tables", broken)
     other = members_of(run, active_only=True).first()
     with pytest.raises(RuntimeError):
         services.member_withdraw(actor=coordinator, run=run, member_id=other.pk)
@@ -415,13 +416,13 @@ def test_the_second_release_is_protected_with_who_left_and_joined(
 ):
     run = _published_run(coordinator, org, django_capture_on_commit_callbacks)
     seen = {}
-    real = services.reporting.release_tables
+    real = reporting.release_tables
 
     def spy(quotas, active, **kwargs):
         seen.update(kwargs)
         return real(quotas, active, **kwargs)
 
-    monkeypatch.setattr(services.reporting, "release_tables", spy)
+    monkeypatch.setattr(reporting, "release_tables", spy)
     gone = members_of(run, active_only=True).first()
     new = services.member_withdraw(actor=coordinator, run=run, member_id=gone.pk)
     assert seen["left"] == [gone.volunteer.features] and seen["joined"] == [new.volunteer.features]

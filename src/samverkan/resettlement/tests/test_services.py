@@ -236,11 +236,11 @@ def test_a_run_places_every_case_within_the_limits_and_explains_each(
 
 
 def test_a_failed_run_keeps_no_proposals(loaded, django_capture_on_commit_callbacks):
-    with mock.patch("samverkan.resettlement.services.solve", side_effect=TimeoutError):
+    with mock.patch("samverkan.resettlement.services.runs.solve", side_effect=TimeoutError):
         run = _run(loaded, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED and "did not finish" in run.error
     assert not Proposal.objects.exists()
-    with mock.patch("samverkan.resettlement.services.solve", side_effect=RuntimeError("boom")):
+    with mock.patch("samverkan.resettlement.services.runs.solve", side_effect=RuntimeError("boom")):
         run = _run(loaded, django_capture_on_commit_callbacks)  # the worker logs the crash
     assert run.status == RunStatus.FAILED and "internal error" in run.error
     assert not Proposal.objects.exists()
@@ -325,14 +325,14 @@ def test_approval_places_every_case_and_opens_the_packets(loaded, django_capture
 
 def test_a_crash_during_approval_leaves_nothing_approved(loaded, django_capture_on_commit_callbacks):
     run = _run(loaded, django_capture_on_commit_callbacks)
-    real = services.audit.record
+    real = services.runs.audit.record
 
     def failing(**kwargs):
         if kwargs["code"] == "resettlement.run.approved":
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    with mock.patch.object(services.audit, "record", side_effect=failing), pytest.raises(RuntimeError):
+    with mock.patch.object(services.runs.audit, "record", side_effect=failing), pytest.raises(RuntimeError):
         services.run_approve(actor=loaded, run=run)
     run.refresh_from_db()
     assert run.status == RunStatus.PROPOSED

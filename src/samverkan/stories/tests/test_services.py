@@ -242,7 +242,7 @@ def test_a_failing_mail_server_does_not_undo_or_hide_a_saved_action(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("no mail server")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr("samverkan.stories.services.mail.send_mail", refuse)  # link and notice
     the_story = story()
     with django_capture_on_commit_callbacks(execute=True):
         issued = services.link_issue(

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samverkan.accounts.models import User
-from samverkan.accounts.tokens import api_token_create
+from samverkan.accounts.services import api_token_create
 from samverkan.core.actor import Actor
 from samverkan.core.errors import ValidationError
 
