@@ -20,6 +20,8 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.models import (
+    Activity,
+    ClosingReport,
     Evaluation,
     FactStatement,
     Material,
@@ -77,6 +79,44 @@ def calendar(*, filters: CalendarFilter, now: dt.datetime | None = None) -> Quer
         ]
         qs = qs.filter(pk__in=keep)
     return qs.distinct()
+
+
+def calendar_feed(*, scope: str, key: str | int) -> tuple[QuerySet[Session], str]:
+    """The sessions of a calendar file and its name: one session (``key`` its id, past or not), an
+    activity's coming sessions (``key`` its id) or an organiser's, co-organised ones included
+    (``key`` its slug). NotFound for an unknown one. Public, as the calendar is."""
+    sessions = Session.objects.select_related("activity", "activity__organiser")
+    if scope == "session":
+        session = sessions.filter(pk=key).first()
+        if session is None:
+            raise NotFound
+        return sessions.filter(pk=key), session.activity.title_text
+    coming = sessions.filter(ends_at__gt=timezone.now())
+    if scope == "activity":
+        activity = Activity.objects.filter(pk=key).first()
+        if activity is None:
+            raise NotFound
+        return coming.filter(activity=activity), activity.title_text
+    organiser = Organisation.objects.filter(slug=key).first()
+    if organiser is None:
+        raise NotFound
+    return (
+        coming.filter(Q(activity__organiser=organiser) | Q(activity__co_organisers=organiser)).distinct(),
+        organiser.name,
+    )
+
+
+def activity_get(*, activity_id: int) -> Activity:
+    """An activity with its organiser (NotFound if there is none)."""
+    activity = Activity.objects.select_related("organiser").filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound
+    return activity
+
+
+def closing_report_of(session: Session) -> ClosingReport | None:
+    """The session's closing report, if one was written (the caller has checked who may read it)."""
+    return ClosingReport.objects.filter(session=session).first()
 
 
 def session_get(*, session_id: int) -> Session:

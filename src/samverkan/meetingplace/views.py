@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -37,16 +36,14 @@ from samverkan.meetingplace.forms import (
 )
 from samverkan.meetingplace.ical import calendar_for
 from samverkan.meetingplace.models import (
-    Activity,
     ChecklistItem,
-    ClosingReport,
     PlaceKind,
     Rating,
     Session,
     SessionStatus,
     TargetGroup,
 )
-from samverkan.organisations.models import Organisation
+from samverkan.organisations.selectors import organisation_list
 
 
 def _session(session_id: int) -> Session:
@@ -194,7 +191,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     allowed = [org for org in actor.organisation_ids if perms.can_create_activity(actor, org)]
     if not allowed:
         raise DjangoPermissionDenied
-    form = ActivityForm(request.POST or None, organisers=Organisation.objects.filter(pk__in=allowed))
+    form = ActivityForm(request.POST or None, organisers=organisation_list(ids=allowed))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,31 +219,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 
 def ical(request: HttpRequest, scope: str, key: str) -> HttpResponse:
     """A calendar file of one session, an activity's sessions, or an organiser's sessions."""
-    sessions = Session.objects.select_related("activity", "activity__organiser").filter(
-        ends_at__gt=timezone.now()
+    sessions, name = selectors.calendar_feed(
+        scope=scope, key=key if scope == "organiser" else _int_or_404(key)
     )
-    if scope == "session":
-        sessions = Session.objects.select_related("activity", "activity__organiser").filter(
-            pk=_int_or_404(key)
-        )
-        name_source = sessions.first()
-        if name_source is None:
-            raise Http404
-        name = name_source.activity.title_text
-    elif scope == "activity":
-        activity = Activity.objects.filter(pk=_int_or_404(key)).first()
-        if activity is None:
-            raise Http404
-        sessions = sessions.filter(activity=activity)
-        name = activity.title_text
-    else:
-        organiser = Organisation.objects.filter(slug=key).first()
-        if organiser is None:
-            raise Http404
-        sessions = sessions.filter(
-            Q(activity__organiser=organiser) | Q(activity__co_organisers=organiser)
-        ).distinct()
-        name = organiser.name
     body = calendar_for(
         sessions.order_by("starts_at"),
         name=name,
@@ -275,7 +250,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
     can_report = perms.can_handle_participants(actor, organisers)
     if not (can_plan or can_report):
         raise Http404
-    report = ClosingReport.objects.filter(session=session).first()
+    report = selectors.closing_report_of(session)
     report_form = ReportForm(
         request.POST if request.POST.get("action") == "report" else None,
         initial=(
@@ -391,7 +366,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = OverviewForm(
         request.GET or None,
-        organisers=Organisation.objects.filter(pk__in=allowed).order_by("name"),
+        organisers=organisation_list(ids=allowed),
         initial={"start": today.replace(day=1), "end": today},
     )
     rows = None
@@ -432,7 +407,7 @@ def material_new(request: HttpRequest, session_id: int) -> HttpResponse:
     if not allowed:
         raise Http404
     form = MaterialForm(
-        request.POST or None, request.FILES or None, organisations=Organisation.objects.filter(pk__in=allowed)
+        request.POST or None, request.FILES or None, organisations=organisation_list(ids=allowed)
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -570,8 +545,8 @@ def poster(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_new(request: HttpRequest, activity_id: int) -> HttpResponse:
     """Another date in an activity's series."""
     actor = actor_from_request(request)
-    activity = Activity.objects.select_related("organiser").filter(pk=activity_id).first()
-    if activity is None or not perms.can_plan(actor, services.organiser_ids(activity)):
+    activity = selectors.activity_get(activity_id=activity_id)
+    if not perms.can_plan(actor, services.organiser_ids(activity)):
         raise Http404
     latest = activity.sessions.order_by("-starts_at").first()
     initial = (
