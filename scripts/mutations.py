@@ -314,6 +314,43 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         tests=("tests/security/test_authentication.py", "src/samverkan/accounts/tests/test_api_tokens.py"),
     ),
+    # --- one shape (issue #17): rules the code enforces itself -------------------------------
+    Mutant(
+        name="audit-record-outside-transaction",
+        rule="audit.record refuses to run outside a transaction instead of committing the event alone",
+        edits=(
+            Edit(
+                "src/samverkan/core/audit.py",
+                "    if not _in_transaction():\n        raise OutsideTransaction(",
+                "    if False:\n        raise OutsideTransaction(",
+            ),
+        ),
+        tests=("src/samverkan/core/tests/test_audit.py",),
+    ),
+    Mutant(
+        name="capacity-slot-per-code-occurrence",
+        rule="a person takes one service place per top-level code, however many of its sub-codes",
+        edits=(
+            Edit(
+                f"{RESETTLEMENT}/optimizer/capacity.py",
+                "    return {top_level(code) for code in needs}\n",
+                "    return [top_level(code) for code in needs]  # type: ignore[return-value]\n",
+            ),
+        ),
+        tests=(f"{RESETTLEMENT}/tests/test_capacity.py",),
+    ),
+    Mutant(
+        name="run-claimed-twice",
+        rule="only one worker executes a run: a running run cannot be claimed again",
+        edits=(
+            Edit(
+                "src/samverkan/core/runs.py",
+                "        run, [JobStatus.QUEUED], {",
+                "        run, [JobStatus.QUEUED, JobStatus.RUNNING], {",
+            ),
+        ),
+        tests=("src/samverkan/core/tests/test_runs.py",),
+    ),
     # --- audit anchoring, uploads, mail, brakes, invitations ----------------------------------
     Mutant(
         name="audit-checkpoint-length-ignored",
