@@ -33,7 +33,6 @@ from samverkan.meetingplace.models import (
     Session,
     SessionStatus,
 )
-from samverkan.meetingplace.services import EVALUATION_DAYS, organiser_ids
 from samverkan.organisations.models import Organisation
 from samverkan.statistics import disclosure
 
@@ -79,6 +78,23 @@ def calendar(*, filters: CalendarFilter, now: dt.datetime | None = None) -> Quer
         ]
         qs = qs.filter(pk__in=keep)
     return qs.distinct()
+
+
+EVALUATION_DAYS = 14  # after the session starts, participants can answer for two weeks
+
+
+def organiser_ids(activity: Activity) -> list[int]:
+    """The activity's organiser and co-organisers (the permissions take these)."""
+    return [activity.organiser_id, *activity.co_organisers.values_list("pk", flat=True)]
+
+
+def facts_current(on: dt.date | None = None) -> list[FactStatement]:
+    """The newest version of each statement, if it is valid on the day."""
+    on = on or timezone.localdate()
+    newest: dict[str, FactStatement] = {}
+    for fact in FactStatement.objects.order_by("key", "-version"):
+        newest.setdefault(fact.key, fact)
+    return [f for f in newest.values() if f.valid_from <= on and (f.valid_to is None or f.valid_to >= on)]
 
 
 def calendar_feed(*, scope: str, key: str | int) -> tuple[QuerySet[Session], str]:

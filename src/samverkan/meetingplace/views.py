@@ -101,8 +101,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "attribution": selectors.attribution_of(session),
             "form": form,
             "places_left": max(session.capacity - session.confirmed, 0),  # type: ignore[attr-defined]
-            "is_staff": perms.can_handle_participants(actor, services.organiser_ids(session.activity)),
-            "can_plan": perms.can_plan(actor, services.organiser_ids(session.activity)),
+            "is_staff": perms.can_handle_participants(actor, selectors.organiser_ids(session.activity)),
+            "can_plan": perms.can_plan(actor, selectors.organiser_ids(session.activity)),
             "can_cancel": session.status == SessionStatus.PLANNED and session.ends_at > timezone.now(),
             "materials": selectors.approved_materials(session),
         },
@@ -144,7 +144,7 @@ def registration(request: HttpRequest, code: str) -> HttpResponse:
 def participants(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(session_id)
     actor = actor_from_request(request)
-    if not perms.can_handle_participants(actor, services.organiser_ids(session.activity)):
+    if not perms.can_handle_participants(actor, selectors.organiser_ids(session.activity)):
         raise Http404
     check_form = CheckInForm(request.POST if request.POST.get("action") == "check_in" else None)
     behalf_form = OnBehalfForm(request.POST if request.POST.get("action") == "register" else None)
@@ -245,7 +245,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
     what participants answered."""
     session = _session(session_id)
     actor = actor_from_request(request)
-    organisers = services.organiser_ids(session.activity)
+    organisers = selectors.organiser_ids(session.activity)
     can_plan = perms.can_plan(actor, organisers)
     can_report = perms.can_handle_participants(actor, organisers)
     if not (can_plan or can_report):
@@ -403,7 +403,7 @@ def _upload(form: Any) -> tuple[str, bytes] | None:
 def material_new(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(session_id)
     actor = actor_from_request(request)
-    allowed = [org for org in services.organiser_ids(session.activity) if perms.can_plan(actor, [org])]
+    allowed = [org for org in selectors.organiser_ids(session.activity) if perms.can_plan(actor, [org])]
     if not allowed:
         raise Http404
     form = MaterialForm(
@@ -514,7 +514,7 @@ def facts(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The statement is saved."))
                 return redirect("meetingplace:facts")
-    return render(request, "meetingplace/facts.html", {"facts": services.facts_current(), "form": form})
+    return render(request, "meetingplace/facts.html", {"facts": selectors.facts_current(), "form": form})
 
 
 def poster(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -546,7 +546,7 @@ def session_new(request: HttpRequest, activity_id: int) -> HttpResponse:
     """Another date in an activity's series."""
     actor = actor_from_request(request)
     activity = selectors.activity_get(activity_id=activity_id)
-    if not perms.can_plan(actor, services.organiser_ids(activity)):
+    if not perms.can_plan(actor, selectors.organiser_ids(activity)):
         raise Http404
     latest = activity.sessions.order_by("-starts_at").first()
     initial = (
@@ -571,7 +571,7 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     """The organisers cancel a date: everyone registered with an e-mail address is told why."""
     session = _session(session_id)
     actor = actor_from_request(request)
-    if not perms.can_plan(actor, services.organiser_ids(session.activity)):
+    if not perms.can_plan(actor, selectors.organiser_ids(session.activity)):
         raise Http404
     if session.status == SessionStatus.CANCELLED:
         return redirect("meetingplace:session_detail", session_id=session.pk)
@@ -597,7 +597,7 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
                     )
                     % {"n": done.to_call},
                 )
-                if perms.can_handle_participants(actor, services.organiser_ids(session.activity)):
+                if perms.can_handle_participants(actor, selectors.organiser_ids(session.activity)):
                     return redirect("meetingplace:participants", session_id=session.pk)
             return redirect("meetingplace:session_detail", session_id=session.pk)
     registered = session.registrations.exclude(status="cancelled")

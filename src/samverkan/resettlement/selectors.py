@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from samverkan.accounts.models import Membership
 from samverkan.core import audit
@@ -32,7 +33,7 @@ from samverkan.resettlement.models import (
     TaxonomyVersion,
 )
 from samverkan.resettlement.optimizer import Case as OptCase
-from samverkan.resettlement.optimizer import Demand, Problem, case_needs, demand_of, remaining
+from samverkan.resettlement.optimizer import Demand, Problem, breaches, case_needs, demand_of, remaining
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
 from samverkan.statistics.disclosure import shared
@@ -203,6 +204,56 @@ def proposals_for(*, actor: Actor, run: PlacementRun) -> list[Proposal]:
         data={"run": run.pk, "year": run.year, "cases": len(proposals)},
     )
     return proposals
+
+
+def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -> list[str]:
+    """What moving the case to ``code`` would break, given the run's other proposals and the
+    placements already approved this year: the tie, the reception number, large dwellings and
+    each need code's service places."""
+    if code is None:
+        return []
+    case = proposal.case
+    warnings: list[str] = []
+    if case.tie_id and case.tie_id != code:
+        warnings.append(_("The case is tied to %(tie)s (relatives there).") % {"tie": case.tie_id})
+    reception = Reception.objects.filter(year=run.year, municipality_id=code).first()
+    if reception is None:
+        return [
+            *warnings,
+            _("%(code)s has no reception number for %(year)s.") % {"code": code, "year": run.year},
+        ]
+    others = Case.objects.filter(proposals__run=run, proposals__municipality_id=code).exclude(pk=case.pk)
+    approved = Case.objects.filter(year=run.year, placed_in_id=code).exclude(pk=case.pk)
+    there = [*others.values_list("pk", flat=True), *approved.values_list("pk", flat=True)]
+    members: dict[int, list[list[str]]] = {}
+    for cid, needs in Person.objects.filter(case_id__in=there).values_list("case_id", "needs"):
+        members.setdefault(cid, []).append(needs)
+    own = demand_of(list(case.persons.values_list("needs", flat=True)))
+    load = sum((demand_of(person_needs) for person_needs in members.values()), own)
+    limits = OptMunicipality(
+        code=code,
+        name=code,
+        capacity_persons=reception.capacity_persons,
+        large_dwellings=reception.large_dwellings,
+        need_slots={k: int(v) for k, v in reception.need_slots.items()},
+    )
+    for breach in breaches(limits, load, case=own):
+        if breach.kind == "persons":
+            warnings.append(
+                _("Reception number: %(load)s persons for %(cap)s places.")
+                % {"load": breach.needed, "cap": breach.capacity}
+            )
+        elif breach.kind == "large_dwellings":
+            warnings.append(
+                _("Large dwellings: %(n)s families of 6 or more for %(cap)s dwellings.")
+                % {"n": breach.needed, "cap": breach.capacity}
+            )
+        else:
+            warnings.append(
+                _("Service places for %(code)s: %(n)s needed for %(cap)s places.")
+                % {"code": breach.code, "n": breach.needed, "cap": breach.capacity}
+            )
+    return warnings
 
 
 def proposals_of(run: PlacementRun) -> QuerySet[Proposal]:

@@ -1,14 +1,12 @@
 """Writes for meeting places, one module per process. One transaction each: authorise → validate →
 write → audit."""
 
-from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, agency_id, organiser_ids
+from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, agency_id
 from samverkan.meetingplace.services.framework import (
-    EVALUATION_DAYS,
     checklist_save,
     checklist_set,
     evaluation_submit,
     fact_save,
-    facts_current,
     report_save,
 )
 from samverkan.meetingplace.services.planning import (
@@ -31,7 +29,6 @@ from samverkan.meetingplace.services.review import material_review, material_rev
 __all__ = [
     "CODE_ALPHABET",
     "EMAIL",
-    "EVALUATION_DAYS",
     "LANGUAGE",
     "MAX_CAPACITY",
     "REMINDER_CLAIM_STALE",
@@ -45,11 +42,9 @@ __all__ = [
     "checklist_set",
     "evaluation_submit",
     "fact_save",
-    "facts_current",
     "material_review",
     "material_revise",
     "material_submit",
-    "organiser_ids",
     "registration_cancel",
     "registration_create",
     "report_save",

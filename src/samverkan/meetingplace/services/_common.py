@@ -1,5 +1,5 @@
-"""Helpers shared by the meeting-place processes: the organisers of an activity, language codes,
-the largest session and the agency that owns the fact base and reviews material."""
+"""Helpers shared by the meeting-place processes: language codes, the largest session and the
+agency that owns the fact base and reviews material."""
 
 from __future__ import annotations
 
@@ -8,17 +8,12 @@ import re
 
 from django.conf import settings
 
-from samverkan.meetingplace.models import Activity
 from samverkan.organisations.models import Organisation
 
 log = logging.getLogger("samverkan.meetingplace.services")  # one logger for every process, as before
 
 LANGUAGE = re.compile(r"[a-z]{2,3}")
 MAX_CAPACITY = 10_000
-
-
-def organiser_ids(activity: Activity) -> list[int]:
-    return [activity.organiser_id, *activity.co_organisers.values_list("pk", flat=True)]
 
 
 def agency_id() -> int | None:

@@ -26,10 +26,9 @@ from samverkan.meetingplace.models import (
     Registration,
     Session,
 )
-from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, agency_id, organiser_ids
+from samverkan.meetingplace.selectors import EVALUATION_DAYS, organiser_ids
+from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, agency_id
 from samverkan.organisations.models import Organisation
-
-EVALUATION_DAYS = 14  # after the session starts, participants can answer for two weeks
 
 
 def checklist_save(
@@ -199,12 +198,3 @@ def fact_save(
             data={"key": key, "version": fact.version, "topic": topic},
         )
     return fact
-
-
-def facts_current(on: dt.date | None = None) -> list[FactStatement]:
-    """The newest version of each statement, if it is valid on the day."""
-    on = on or timezone.localdate()
-    newest: dict[str, FactStatement] = {}
-    for fact in FactStatement.objects.order_by("key", "-version"):
-        newest.setdefault(fact.key, fact)
-    return [f for f in newest.values() if f.valid_from <= on and (f.valid_to is None or f.valid_to >= on)]

@@ -25,7 +25,8 @@ from samverkan.meetingplace.models import (
     TargetGroup,
     in_language,
 )
-from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, log, organiser_ids
+from samverkan.meetingplace.selectors import organiser_ids
+from samverkan.meetingplace.services._common import LANGUAGE, MAX_CAPACITY, log
 from samverkan.organisations.models import Organisation
 
 

@@ -20,7 +20,8 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.meetingplace import permissions as perms
 from samverkan.meetingplace.models import Registration, RegistrationStatus, Session, SessionStatus
-from samverkan.meetingplace.services._common import LANGUAGE, organiser_ids
+from samverkan.meetingplace.selectors import organiser_ids
+from samverkan.meetingplace.services._common import LANGUAGE
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

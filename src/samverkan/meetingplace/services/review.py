@@ -18,8 +18,8 @@ from samverkan.meetingplace.extract import ExtractError, extract_text
 from samverkan.meetingplace.models import Material, MaterialRevision, ReviewStatus, Session
 from samverkan.meetingplace.precheck import Fact as PrecheckFact
 from samverkan.meetingplace.precheck import precheck as precheck_text
-from samverkan.meetingplace.services._common import agency_id, organiser_ids
-from samverkan.meetingplace.services.framework import facts_current
+from samverkan.meetingplace.selectors import facts_current, organiser_ids
+from samverkan.meetingplace.services._common import agency_id
 
 
 def _run_precheck(text: str) -> tuple[list[dict[str, object]], str]:

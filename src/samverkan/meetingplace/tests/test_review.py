@@ -13,7 +13,7 @@ from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member, organisation
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.core.models import AuditEvent
-from samverkan.meetingplace import services
+from samverkan.meetingplace import selectors, services
 from samverkan.meetingplace.extract import ExtractError, extract_text
 from samverkan.meetingplace.models import FactStatement, MaterialRevision
 from samverkan.meetingplace.precheck import Fact, detect_topic, precheck, split_statements
@@ -120,7 +120,7 @@ def test_facts_are_versioned_and_only_the_agency_edits_them(facts, agency):
         text_en="New wording.",
         valid_from=dt.date(2026, 1, 1),
     )
-    current = {f.key: f for f in services.facts_current()}
+    current = {f.key: f for f in selectors.facts_current()}
     assert current["at-und"].version == 2 and current["at-und"].text_sv == "Ny lydelse."
     assert FactStatement.objects.filter(key="at-und").count() == 2
     with pytest.raises(NotFound):

@@ -7,7 +7,7 @@
 
 The optimizer (``solver``), the capacity a year has left after approved runs
 (``selectors.remaining_capacity``) and the warnings of a case moved by hand
-(``services.override_warnings``) all take their arithmetic from here. Only the codes in
+(``selectors.override_warnings``) all take their arithmetic from here. Only the codes in
 ``NEED_CODES`` are limits (``breaches``); ``remaining`` subtracts whatever codes a municipality lists.
 """
 

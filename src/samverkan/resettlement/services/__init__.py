@@ -11,7 +11,6 @@ from .dashboard import dashboard_release, dashboard_release_due
 from .followup import observation_record
 from .reception import parse_slots_text, reception_import, reception_set
 from .runs import (
-    override_warnings,
     proposal_override,
     run_approve,
     run_discard,
@@ -28,7 +27,6 @@ __all__ = [
     "dashboard_release",
     "dashboard_release_due",
     "observation_record",
-    "override_warnings",
     "parse_slots_text",
     "proposal_override",
     "reception_import",

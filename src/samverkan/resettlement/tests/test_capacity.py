@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from samverkan.organisations.models import Municipality as MunicipalityRow
 from samverkan.organisations.municipalities import read_municipalities
-from samverkan.resettlement import selectors, services
+from samverkan.resettlement import selectors
 from samverkan.resettlement.models import Case, Person, PlacementRun, Proposal, Reception, RunStatus
 from samverkan.resettlement.optimizer import (
     LARGE_FAMILY,
@@ -270,7 +270,7 @@ def test_override_warnings_name_exactly_the_limits_the_model_finds_broken(m, app
         Proposal.objects.create(run=run, case=_case("P-elsewhere", [["SM"]] * 6), municipality_id=GOTEBORG)
         case = _case("MOVED", moved, tie_id=tie)
         proposal = Proposal.objects.create(run=run, case=case, municipality_id=GOTEBORG)
-        warnings = services.override_warnings(run, proposal, OSTERSUND)
+        warnings = selectors.override_warnings(run, proposal, OSTERSUND)
 
         own = demand_of(moved)
         found = breaches(m, _load([*approved, *proposed, moved]), case=own)
