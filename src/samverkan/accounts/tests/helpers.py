@@ -1,8 +1,8 @@
-"""Test helpers: logging in with a verified second factor, computing TOTP codes."""
+"""Test helpers: logging in with a verified second factor, computing TOTP codes, naming actors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -10,6 +10,9 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samverkan.accounts.actors import actor_for_user
+from samverkan.core.actor import Actor
 
 
 def code_for(device: TOTPDevice, drift: int = 0) -> str:
@@ -33,3 +36,12 @@ def english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def actor_named(who: str, users: Mapping[str, Any]) -> Actor:
+    """The actor a permission-matrix row names: "anonymous", "system" or one of ``users``."""
+    if who == "anonymous":
+        return Actor.anonymous()
+    if who == "system":
+        return Actor.system()
+    return actor_for_user(users[who])

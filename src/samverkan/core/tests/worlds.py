@@ -43,3 +43,12 @@ def last_audit_seq() -> int:
 def audit_events_since(seq: int) -> list[AuditEvent]:
     """The events written after ``seq``, oldest first."""
     return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
+
+
+def assert_same_answer(client: Any, existing: str, missing: str) -> int:
+    """A refused address answers exactly as one whose id does not exist (status and page, the
+    address itself aside), so ids cannot be probed. Returns the status."""
+    refused, absent = client.get(existing), client.get(missing)
+    assert refused.status_code == absent.status_code
+    assert refused.content.decode().replace(existing, "") == absent.content.decode().replace(missing, "")
+    return refused.status_code

@@ -33,10 +33,15 @@ from django.test import TestCase
 
 from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import UserFactory, member, organisation
-from samverkan.accounts.tests.helpers import verified_login
+from samverkan.accounts.tests.helpers import actor_named, verified_login
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
-from samverkan.core.tests.worlds import audit_events_since, last_audit_seq, module_data
+from samverkan.core.tests.worlds import (
+    assert_same_answer,
+    audit_events_since,
+    last_audit_seq,
+    module_data,
+)
 from samverkan.panels import selectors, services
 from samverkan.panels.models import PanelMember, Pool, RunStatus, SelectionRun
 from samverkan.panels.tests.factories import even_quotas, people_csv
@@ -107,14 +112,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         yield built
 
 
-def _actor(world: World, who: str) -> Actor:
-    if who == "anonymous":
-        return Actor.anonymous()
-    if who == "system":
-        return Actor.system()
-    return actor_for_user(world.users[who])
-
-
 def _publish(world: World) -> None:
     run = SelectionRun.objects.get(pk=world.run)
     services.run_publish(actor=actor_for_user(world.users["owner-coordinator"]), run=run)
@@ -181,7 +178,7 @@ def _selector_cases() -> list[Any]:
 def test_selector_matrix(world: World, who: str, name: str) -> None:
     if name == "report_get_for_published":
         _publish(world)
-    actor = _actor(world, who)
+    actor = actor_named(who, world.users)
     read = _read(name, actor, world)
     before = last_audit_seq()
     allowed = who in SELECTOR_ALLOWED[name]
@@ -375,8 +372,5 @@ def test_a_refused_page_cannot_be_told_from_a_missing_one(
 ) -> None:
     if who != "anonymous":
         verified_login(client, world.users[who])
-    existing, missing = _url(PAGES[name], world), PROBES[name]
-    refused, absent = client.get(existing), client.get(missing)
-    assert refused.status_code == absent.status_code
-    assert refused.status_code == (404 if who != "anonymous" or name == "report_unpublished" else 302)
-    assert refused.content.decode().replace(existing, "") == absent.content.decode().replace(missing, "")
+    status = assert_same_answer(client, _url(PAGES[name], world), PROBES[name])
+    assert status == (404 if who != "anonymous" or name == "report_unpublished" else 302)
