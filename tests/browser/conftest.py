@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.language_check import COLLECTOR, RenderedPage, findings, links_in
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,6 +47,9 @@ document.addEventListener('securitypolicyviolation', (event) => {
 });
 """
 
+
+# Not followed by the link check: logging out ends the session the rest of the check needs.
+SKIPPED_LINKS = ("/accounts/logout/",)
 
 REQUIRED_BECAUSE = "CI is set, or SAMVERKAN_REQUIRE_BROWSER=1"
 
@@ -105,8 +110,15 @@ def browser(built_assets: Path, django_db_setup: None, live_server: Any) -> Iter
                 browser.close()
 
 
+# Links already followed and found to answer, per logged-in session (or none): each is fetched
+# once per session, however many pages and tests show it.
+_LINKS_OK: set[tuple[str, str]] = set()
+
+
 class PageFactory:
-    """Opens isolated browser contexts (one per user) and collects CSP violations from all of them."""
+    """Opens isolated browser contexts (one per user) and collects from all of them: CSP
+    violations, and every page rendered (its language, texts and links) for the language and link
+    checks of ``language_check``."""
 
     def __init__(self, browser: Any, base_url: str) -> None:
         self.browser = browser
@@ -114,6 +126,43 @@ class PageFactory:
         self.contexts: list[Any] = []
         self.pages: list[Any] = []
         self.violations: list[str] = []
+        self.rendered: list[RenderedPage] = []
+
+    def _on_rendered(self, source: dict[str, Any], data: dict[str, Any]) -> None:
+        self.rendered.append(
+            RenderedPage(data["url"], data["lang"], data["texts"], data["data"], source["context"])
+        )
+
+    def untranslated(self) -> list[str]:
+        return [str(finding) for finding in findings(self.rendered)]
+
+    def broken_links(self) -> list[str]:
+        """Every link on the pages the test saw, as the user who saw them and as those pages are
+        now (a link to an invitation that has since been answered is gone from them): none may
+        answer 4xx or 5xx."""
+        broken: list[str] = []
+        for context in self.contexts:
+            from playwright.sync_api import Error as PlaywrightError
+
+            try:
+                cookies = context.cookies()
+            except PlaywrightError:  # the test closed this context itself: nothing left to follow
+                continue
+            session = next((c["value"] for c in cookies if c["name"] == "sessionid"), "")
+            seen = sorted({page.url for page in self.rendered if page.context is context})
+            for url in seen:
+                response = context.request.get(url, max_redirects=5, fail_on_status_code=False)
+                if response.status >= 400 or "html" not in response.headers.get("content-type", ""):
+                    continue  # a page that was there when seen (a one-time link, a deleted draft)
+                for link in links_in(response.text(), self.base_url + url):
+                    if link.startswith(SKIPPED_LINKS) or (session, link) in _LINKS_OK:
+                        continue
+                    answer = context.request.get(link, max_redirects=5, fail_on_status_code=False)
+                    if answer.status >= 400:
+                        broken.append(f"{link} answers {answer.status} (shown on {url})")
+                    else:
+                        _LINKS_OK.add((session, link))
+        return broken
 
     def new(self, language: str = "sv") -> Any:
         context = self.browser.new_context(
@@ -123,7 +172,9 @@ class PageFactory:
         )
         context.set_default_timeout(10_000)
         context.expose_binding("__samverkanCspViolation", lambda source, text: self.violations.append(text))
+        context.expose_binding("__samverkanPage", self._on_rendered)
         context.add_init_script(CSP_RECORDER)
+        context.add_init_script(COLLECTOR)
         # The language cookie decides the page language, whatever the browser sends.
         context.add_cookies([{"name": "samverkan_language", "value": language, "url": self.base_url}])
         page = context.new_page()
@@ -144,12 +195,17 @@ class PageFactory:
 
 @pytest.fixture
 def pages(browser: Any, live_server: Any) -> Iterator[PageFactory]:
-    """Browser pages against the live server; the test fails if any page hit a CSP violation."""
+    """Browser pages against the live server. The test fails if any page hit a CSP violation,
+    showed English left on a Swedish or Arabic page, or showed a link that answers 4xx/5xx."""
     factory = PageFactory(browser, live_server.url)
     try:
         yield factory
         violations = factory.violations
         assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+        untranslated = factory.untranslated()
+        assert not untranslated, "English left on Swedish or Arabic pages:\n" + "\n".join(untranslated)
+        broken = factory.broken_links()
+        assert not broken, "links that answer with an error:\n" + "\n".join(broken)
     finally:
         factory.close()
 

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from samverkan.accounts.tests.factories import member
@@ -57,7 +58,8 @@ def test_material_is_reviewed_changed_and_approved_and_participants_see_it_in_ar
 
     page.context.clear_cookies()
     log_in(page, reviewer, confirmed_totp_device(reviewer))
-    page.goto("/meetingplace/review/")
+    page.goto("/meetingplace/")  # the reviewer finds the queue from the meeting places
+    main.get_by_role("link", name=translate("Material waiting for review")).click()
     main.get_by_role("link", name="Om bidrag (fiktiv)").click()
     main.get_by_label(translate("Request changes")).check()
     main.get_by_label(translate("Comment to the organisation")).fill("Bidraget prövas efter behov; skriv om.")
@@ -93,9 +95,11 @@ def test_material_is_reviewed_changed_and_approved_and_participants_see_it_in_ar
     expect(material).to_contain_text("Särskilt bidrag kan ges om ett särskilt behov konstateras.")
     expect(material).not_to_contain_text("Alla asylsökande")
     expect(material.locator("[data-attribution]")).to_have_attribute("data-reviewed", "reviewed")
-    p_main.get_by_label(translate("Your name", "ar")).fill("أمينة (وهمية)")
+    p_main.get_by_label(translate("Your name", "ar")).fill("أمينة (خيالية)")
     p_main.get_by_label(translate("Phone number", "ar")).fill("070-000 00 01")
-    p_main.get_by_role("button", name=translate("Register", "ar")).click()
+    with translation.override("ar"):
+        register = translation.pgettext("participant", "Register")
+    p_main.get_by_role("button", name=register, exact=True).click()
     expect(p_main.locator("[data-registration-status]")).to_have_attribute(
         "data-registration-status", "confirmed"
     )

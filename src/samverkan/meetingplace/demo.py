@@ -19,7 +19,7 @@ ACTIVITIES = [
         {
             "sv": "Språkcafé och samhällsinformation (fiktiv)",
             "en": "Language café and civic information (fictional)",
-            "ar": "مقهى اللغة ومعلومات عن المجتمع (وهمي)",
+            "ar": "مقهى اللغة ومعلومات عن المجتمع (خيالي)",
         },
         {"sv": "Fiktiv träff för demo: vi pratar svenska och svarar på frågor om vardagen i Sverige."},
         ["asylum_seekers", "permit_holders"],

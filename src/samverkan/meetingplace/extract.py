@@ -1,5 +1,7 @@
 """Text out of submitted material: plain text, PDF (pypdf) or Word (python-docx). The content's
-first bytes must match the extension; a file that cannot be read is refused with a reason.
+first bytes must match the extension; a file that cannot be read is refused with a reason, as a
+code with parameters (``ExtractError.code``, ``.params``) that the app words in the reader's
+language.
 
 What one file may cost is declared in ``LIMITS`` and checked before the expensive step: the size
 first; for a Word file (a ZIP archive) its members, their declared unpacked size and compression
@@ -28,31 +30,39 @@ LIMITS = UploadLimits(
 
 
 class ExtractError(ValueError):
-    pass
+    """Why a file's text cannot be read: ``code`` and ``params`` for the app to word in the
+    reader's language; ``str()`` describes it in English, for logs and tests."""
+
+    def __init__(self, code: str, description: str, **params: object) -> None:
+        super().__init__(description)
+        self.code = code
+        self.params = params
 
 
 def extract_text(filename: str, data: bytes, limits: UploadLimits = LIMITS) -> str:
     name = filename.lower()
     if len(data) > limits.max_bytes:
-        raise ExtractError(f"the file is larger than {limits.max_bytes // MB} MB")
+        raise ExtractError(
+            "too_large", f"the file is larger than {limits.max_bytes // MB} MB", limit=limits.max_bytes // MB
+        )
     if name.endswith(".pdf"):
         if not data.startswith(b"%PDF-"):
-            raise ExtractError("the file is not a PDF")
+            raise ExtractError("not_pdf", "the file is not a PDF")
         text = _pdf(data, limits)
     elif name.endswith(".docx"):
         if not data.startswith(b"PK\x03\x04"):
-            raise ExtractError("the file is not a Word document (.docx)")
+            raise ExtractError("not_docx", "the file is not a Word document (.docx)")
         text = _docx(data, limits)
     elif name.endswith(".txt"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ExtractError("the text file is not UTF-8") from None
+            raise ExtractError("not_utf8", "the text file is not UTF-8") from None
     else:
-        raise ExtractError("only .pdf, .docx and .txt files are read")
+        raise ExtractError("unknown_type", "only .pdf, .docx and .txt files are read")
     text = text.replace("\x00", "").strip()
     if not text:
-        raise ExtractError("no text could be read from the file (a scanned image?)")
+        raise ExtractError("no_text", "no text could be read from the file (a scanned image?)")
     return text[: limits.max_chars or MAX_CHARS]
 
 
@@ -65,15 +75,24 @@ def _pdf(data: bytes, limits: UploadLimits) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise ExtractError("the PDF is encrypted")
+            raise ExtractError("pdf_encrypted", "the PDF is encrypted")
         pages = len(reader.pages)
         if limits.max_pages is not None and pages > limits.max_pages:
-            raise ExtractError(f"the PDF has {pages} pages; at most {limits.max_pages} are read")
+            raise ExtractError(
+                "pdf_pages",
+                f"the PDF has {pages} pages; at most {limits.max_pages} are read",
+                pages=pages,
+                limit=limits.max_pages,
+            )
         parts: list[str] = []
         length = 0
         for page in reader.pages:
             if time.monotonic() > deadline:
-                raise ExtractError(f"reading the PDF took longer than {limits.max_seconds:.0f} seconds")
+                raise ExtractError(
+                    "pdf_slow",
+                    f"reading the PDF took longer than {limits.max_seconds:.0f} seconds",
+                    seconds=round(limits.max_seconds or 0),
+                )
             text = page.extract_text() or ""
             parts.append(text)
             length += len(text) + 1
@@ -83,7 +102,7 @@ def _pdf(data: bytes, limits: UploadLimits) -> str:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         if isinstance(exc, ExtractError):
             raise
-        raise ExtractError(f"the PDF could not be read ({type(exc).__name__})") from None
+        raise ExtractError("pdf_unreadable", f"the PDF could not be read ({type(exc).__name__})") from None
 
 
 def _docx(data: bytes, limits: UploadLimits) -> str:
@@ -95,7 +114,7 @@ def _docx(data: bytes, limits: UploadLimits) -> str:
         # The archive's directory only: a zip bomb is refused before python-docx unpacks a byte.
         check_zip(data, limits)
     except UploadRefused as exc:
-        raise ExtractError(str(exc).rstrip(".")) from None
+        raise ExtractError("refused", str(exc).rstrip("."), reason=str(exc).rstrip(".")) from None
     try:
         document = Document(io.BytesIO(data))
         parts = [p.text for p in document.paragraphs]
@@ -114,5 +133,7 @@ def _docx(data: bytes, limits: UploadLimits) -> str:
         OSError,
         EOFError,
     ) as exc:
-        raise ExtractError(f"the Word document could not be read ({type(exc).__name__})") from None
+        raise ExtractError(
+            "docx_unreadable", f"the Word document could not be read ({type(exc).__name__})"
+        ) from None
     return "\n".join(parts)

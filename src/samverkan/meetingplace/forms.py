@@ -8,23 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.core.forms import StyledFormMixin
+from samverkan.meetingplace.languages import language_choices
 from samverkan.meetingplace.models import PlaceKind, TargetGroup
 from samverkan.organisations.models import Organisation
 
-LANGUAGE_CHOICES = [
-    ("", _("Choose")),
-    ("sv", "svenska"),
-    ("en", "English"),
-    ("ar", "العربية"),
-    ("fa", "فارسی"),
-    ("prs", "دری"),
-    ("ti", "ትግርኛ"),
-    ("so", "Soomaali"),
-    ("ku", "Kurdî"),
-    ("uk", "українська"),
-    ("ru", "русский"),
-    ("fr", "français"),
-]
+
+def _language_choices() -> list[tuple[str, str]]:
+    """Evaluated each time the field is shown, so the names follow the page's language."""
+    return language_choices(str(_("Choose")))
 
 
 class RegistrationForm(StyledFormMixin, forms.Form):
@@ -36,14 +27,14 @@ class RegistrationForm(StyledFormMixin, forms.Form):
         help_text=_("An e-mail address or a phone number."),
     )
     phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
-    language = forms.ChoiceField(label=_("Language you prefer"), choices=LANGUAGE_CHOICES, required=False)
+    language = forms.ChoiceField(label=_("Language you prefer"), choices=_language_choices, required=False)
 
 
 class OnBehalfForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Name of the person"), max_length=100)
     phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
     language = forms.ChoiceField(
-        label=_("Language the person prefers"), choices=LANGUAGE_CHOICES, required=False
+        label=_("Language the person prefers"), choices=_language_choices, required=False
     )
 
 
@@ -134,7 +125,11 @@ class MaterialForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=500_000
     )
-    file = forms.FileField(label=_("Or a file (PDF, Word or text)"), required=False)
+    file = forms.FileField(
+        label=_("Or a file (PDF, Word or text)"),
+        required=False,
+        help_text=_("Write the text or choose a file, not both."),
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,7 +140,11 @@ class ReviseForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
         label=_("New text"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=500_000
     )
-    file = forms.FileField(label=_("Or a file (PDF, Word or text)"), required=False)
+    file = forms.FileField(
+        label=_("Or a file (PDF, Word or text)"),
+        required=False,
+        help_text=_("To send a file instead, leave the text above as it is or empty it."),
+    )
 
 
 class ReviewForm(StyledFormMixin, forms.Form):

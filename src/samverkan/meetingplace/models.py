@@ -26,6 +26,17 @@ def in_language(texts: dict[str, str], language: str | None = None) -> str:
     return texts.get(language) or texts.get("sv") or next(iter(texts.values()), "")
 
 
+def language_of(texts: dict[str, str], language: str | None = None) -> str:
+    """The language of the text :func:`in_language` picks, for the page to mark it (``lang``)
+    when it is not the page's own (a Swedish description on an Arabic page)."""
+    language = (language or translation.get_language() or "sv")[:2]
+    if texts.get(language):
+        return language
+    if texts.get("sv"):
+        return "sv"
+    return next((code for code, text in texts.items() if text), language)
+
+
 class TargetGroup(models.TextChoices):
     ASYLUM_SEEKERS = "asylum_seekers", _("Asylum seekers")
     PERMIT_HOLDERS = "permit_holders", _("People granted a residence permit")
@@ -71,6 +82,14 @@ class Activity(models.Model):
     @property
     def description_text(self) -> str:
         return in_language(self.description)
+
+    @property
+    def title_language(self) -> str:
+        return language_of(self.title)
+
+    @property
+    def description_language(self) -> str:
+        return language_of(self.description)
 
 
 class SessionStatus(models.TextChoices):

@@ -30,6 +30,15 @@ def can_handle_participants(actor: Actor, organiser_ids: Iterable[int]) -> bool:
     return actor.is_system or any(actor.has_role(org, *STAFF) for org in organiser_ids)
 
 
+def overview_organisations(actor: Actor) -> list[int]:
+    """The organisations whose sessions' overview ``actor`` may open (planners and participant staff)."""
+    return [
+        org
+        for org in actor.organisation_ids
+        if can_plan(actor, [org]) or can_handle_participants(actor, [org])
+    ]
+
+
 REVIEWERS = (ADMIN, COORDINATOR, CASE_OFFICER, EDITOR)
 FACT_EDITORS = (ADMIN, COORDINATOR, EDITOR)
 

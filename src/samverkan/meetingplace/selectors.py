@@ -24,6 +24,7 @@ from samverkan.meetingplace.models import (
     ClosingReport,
     Evaluation,
     FactStatement,
+    FactTopic,
     Material,
     MaterialRevision,
     Rating,
@@ -192,12 +193,12 @@ def waiting_position(registration: Registration) -> int | None:
 
 @dataclass(frozen=True)
 class Attribution:
-    """Who stands behind a session or a piece of material, and whether the agency reviewed it."""
+    """Who stands behind a session, and whether it is the agency itself. A session's description is
+    never reviewed by the agency (only material is, each piece on its own: ``approved_materials``)."""
 
     organisers: list[Organisation]
     agency: str  # the reviewing agency's name
     by_agency: bool
-    reviewed_at: dt.datetime | None = None
 
 
 def attribution_of(session: Session, agency: str | None = None) -> Attribution:
@@ -426,19 +427,32 @@ def material_get_for(*, actor: Actor, material_id: int) -> Material:
     )
     if material is None:
         raise NotFound
-    agency = (
-        Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
-    )
-    if not (perms.can_plan(actor, [material.organisation_id]) or perms.can_review(actor, agency)):
+    if not (perms.can_plan(actor, [material.organisation_id]) or perms.can_review(actor, _agency_id())):
         raise NotFound
     return material
 
 
+def _agency_id() -> int | None:
+    return Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
+
+
+def can_open_review_queue(*, actor: Actor) -> bool:
+    """Whether ``actor`` may open the review queue (``meetingplace:review_queue``): the agency's
+    reviewers (``permissions.can_review``). Pages show the link only when this holds, since for
+    everyone else the queue is a 404."""
+    return actor.is_authenticated and perms.can_review(actor, _agency_id())
+
+
+def review_queue_waiting(*, actor: Actor) -> int | None:
+    """How many revisions wait for review, for those who may open the queue; ``None`` for the rest
+    (so a template shows the link with ``{% if review_waiting is not None %}``)."""
+    if not can_open_review_queue(actor=actor):
+        return None
+    return MaterialRevision.objects.filter(status=ReviewStatus.SUBMITTED).count()
+
+
 def review_queue_for(*, actor: Actor) -> list[MaterialRevision]:
-    agency = (
-        Organisation.objects.filter(slug=settings.MEETINGPLACE_AGENCY).values_list("pk", flat=True).first()
-    )
-    if not perms.can_review(actor, agency):
+    if not perms.can_review(actor, _agency_id()):
         raise NotFound
     revisions = list(
         MaterialRevision.objects.filter(status=ReviewStatus.SUBMITTED)
@@ -464,7 +478,13 @@ def approved_materials(session: Session) -> list[Material]:
 def findings_with_facts(revision: MaterialRevision) -> list[dict[str, object]]:
     ids = {m[0] for f in revision.precheck for m in f.get("matches", [])}
     facts = {f.pk: f for f in FactStatement.objects.filter(pk__in=ids)}
+    topics = dict(FactTopic.choices)
     return [
-        {**f, "facts": [(facts[m[0]], m[1]) for m in f.get("matches", []) if m[0] in facts]}
+        {
+            **f,
+            # the topic by its label, never its code ("The right to work", not right_to_work)
+            "topic_label": topics.get(f.get("topic") or "", ""),
+            "facts": [(facts[m[0]], m[1]) for m in f.get("matches", []) if m[0] in facts],
+        }
         for f in revision.precheck
     ]

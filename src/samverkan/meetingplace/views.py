@@ -11,12 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from samverkan.accounts.actors import actor_from_request
+from samverkan.core.confirm import ask_first
 from samverkan.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from samverkan.meetingplace import brakes, selectors, services
 from samverkan.meetingplace import permissions as perms
@@ -35,10 +38,12 @@ from samverkan.meetingplace.forms import (
     SessionForm,
 )
 from samverkan.meetingplace.ical import calendar_for
+from samverkan.meetingplace.languages import LANGUAGES, language_choice_label
 from samverkan.meetingplace.models import (
     ChecklistItem,
     PlaceKind,
     Rating,
+    RegistrationStatus,
     Session,
     SessionStatus,
     TargetGroup,
@@ -51,6 +56,20 @@ def _session(session_id: int) -> Session:
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
+    actor = actor_from_request(request)
+    code = "".join(request.GET.get("code", "").split()).replace("-", "")[:20]
+    code_error = ""
+    if code:
+        # A participant who has only the code from the door or a note finds their own page here.
+        try:
+            found = brakes.registration_by_code(code, actor)
+        except NotFound:
+            code_error = _(
+                "No registration has the code %(code)s. Check it against your confirmation, or ask "
+                "the organiser of the session."
+            ) % {"code": code}
+        else:
+            return redirect("meetingplace:registration", code=found.code)
     filters = selectors.CalendarFilter(
         group=request.GET.get("group", "")[:30],
         language=request.GET.get("language", "")[:5],
@@ -65,8 +84,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "filters": filters,
             "groups": TargetGroup.choices,
+            "languages": [(c, language_choice_label(c)) for c in LANGUAGES],
             "places": PlaceKind.choices,
             "organisers": selectors.organisers_with_sessions(),
+            "code": code,
+            "code_error": code_error,
+            "can_overview": bool(perms.overview_organisations(actor)),
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
         },
     )
 
@@ -92,6 +116,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             status = 429
         else:
             return redirect("meetingplace:registration", code=registration.code)
+    materials = selectors.approved_materials(session)
     return render(
         request,
         "meetingplace/session_detail.html",
@@ -104,7 +129,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "is_staff": perms.can_handle_participants(actor, selectors.organiser_ids(session.activity)),
             "can_plan": perms.can_plan(actor, selectors.organiser_ids(session.activity)),
             "can_cancel": session.status == SessionStatus.PLANNED and session.ends_at > timezone.now(),
-            "materials": selectors.approved_materials(session),
+            "materials": materials,
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
         },
         status=status,
     )
@@ -113,19 +139,48 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @never_cache
 def registration(request: HttpRequest, code: str) -> HttpResponse:
     """The person's own page, reached by the code on their confirmation (no account needed).
-    Unknown codes from one address are limited; a real code is never refused for others' guesses."""
-    found = brakes.registration_by_code(code, actor_from_request(request))
+    Unknown codes from one address are limited; a real code is never refused for others' guesses.
+    Cancelling a place asks first: one tap on a phone must not give the place away."""
+    actor = actor_from_request(request)
+    found = brakes.registration_by_code(code, actor)
+    session = found.session
+    own_url = reverse("meetingplace:registration", kwargs={"code": found.code})
     if request.method == "POST":
+        if found.status != RegistrationStatus.CANCELLED and (
+            question := ask_first(
+                request,
+                title=_("Cancel your place?"),
+                consequence=(
+                    _(
+                        "You leave the waiting list for “%(title)s” on %(date)s. You cannot undo this: "
+                        "to come after all, register again."
+                    )
+                    if found.status == RegistrationStatus.WAITING
+                    else _(
+                        "Your place at “%(title)s” on %(date)s goes to the next person on the waiting "
+                        "list. You cannot undo this: to come after all, register again while places "
+                        "are left."
+                    )
+                )
+                % {
+                    "title": session.activity.title_text,
+                    "date": date_format(timezone.localtime(session.starts_at), "j F Y"),
+                },
+                button=_("Yes, cancel my place"),
+                cancel_url=own_url,
+                cancel_label=_("No, keep my place"),
+            )
+        ):
+            return question
         try:
-            services.registration_cancel(actor=actor_from_request(request), registration=found, code=code)
+            services.registration_cancel(actor=actor, registration=found, code=code)
         except ValidationError as exc:
             for ms in exc.errors.values():
                 for m in ms:
                     messages.error(request, m)
         else:
-            messages.success(request, _("Your registration is cancelled."))
-        return redirect("meetingplace:registration", code=found.code)
-    session = found.session
+            messages.success(request, _("Your place is cancelled."))
+        return redirect(own_url)
     return render(
         request,
         "meetingplace/registration.html",
@@ -136,6 +191,8 @@ def registration(request: HttpRequest, code: str) -> HttpResponse:
             "attribution": selectors.attribution_of(session),
             "position": selectors.waiting_position(found),
             "can_evaluate": found.status == "confirmed" and session.starts_at <= timezone.now(),
+            # the whole link, to keep or write down: the code alone leads nowhere
+            "own_url": request.build_absolute_uri(own_url),
         },
     )
 
@@ -311,6 +368,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
             "started": session.starts_at <= timezone.now(),
             "evaluation": evaluation,
             "ratings": Rating.choices,
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
         },
     )
 
@@ -356,11 +414,7 @@ def _int_or_zero(value: str) -> int:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    allowed = [
-        org
-        for org in actor.organisation_ids
-        if perms.can_plan(actor, [org]) or perms.can_handle_participants(actor, [org])
-    ]
+    allowed = perms.overview_organisations(actor)
     if not allowed:
         raise Http404
     today = timezone.localdate()
@@ -385,6 +439,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "withheld_under": next(
                 (r.evaluation.threshold for r in rows or () if r.evaluation.withheld), None
             ),
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
         },
     )
 
@@ -462,12 +517,12 @@ def material(request: HttpRequest, material_id: int) -> HttpResponse:
                 messages.success(request, _("The decision is saved and the organisation can see it."))
                 return redirect("meetingplace:material", material_id=found.pk)
             if request.POST.get("action") == "revise" and is_submitter_org and revise_form.is_valid():
-                services.material_revise(
-                    actor=actor,
-                    material=found,
-                    text=revise_form.cleaned_data["text"],
-                    upload=_upload(revise_form),
-                )
+                upload = _upload(revise_form)
+                text = revise_form.cleaned_data["text"]
+                if upload is not None and text.strip() == latest.text.strip():
+                    # the form comes filled with the current text: left as it was, nothing was typed
+                    text = ""
+                services.material_revise(actor=actor, material=found, text=text, upload=upload)
                 messages.success(request, _("The new version is sent for review."))
                 return redirect("meetingplace:material", material_id=found.pk)
         except ValidationError as exc:
@@ -487,6 +542,7 @@ def material(request: HttpRequest, material_id: int) -> HttpResponse:
             "review_form": review_form,
             "revise_form": revise_form,
             "session": found.session,
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
         },
     )
 
@@ -514,7 +570,15 @@ def facts(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The statement is saved."))
                 return redirect("meetingplace:facts")
-    return render(request, "meetingplace/facts.html", {"facts": selectors.facts_current(), "form": form})
+    return render(
+        request,
+        "meetingplace/facts.html",
+        {
+            "facts": selectors.facts_current(),
+            "form": form,
+            "review_waiting": selectors.review_queue_waiting(actor=actor),
+        },
+    )
 
 
 def poster(request: HttpRequest, session_id: int) -> HttpResponse:

@@ -73,6 +73,12 @@ def can_create_agreement(actor: Actor, owner: Organisation) -> bool:
     return actor.has_role(owner.pk, *WRITERS)
 
 
+def agreement_owner_ids(actor: Actor) -> list[int]:
+    """The organisations on whose behalf the actor may start an agreement (none: no "New
+    agreement" link is shown, and the page answers 403)."""
+    return [o for o in actor.organisation_ids if actor.has_role(o, *WRITERS)]
+
+
 def can_edit_agreement(actor: Actor, agreement: Agreement) -> bool:
     """Only the initiating organisation's writers change the agreement itself (title, status,
     visibility, ...): an organisation that joins an open agreement must not be able to take it over."""

@@ -64,6 +64,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "status": status,
             "q": q or "",
+            "can_start_agreement": bool(perms.agreement_owner_ids(actor)),
         },
     )
 
@@ -158,9 +159,7 @@ def agreement_export(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    owners = selectors.organisation_list(
-        ids=[o for o in actor.organisation_ids if actor.has_role(o, *perms.WRITERS)]
-    )
+    owners = selectors.organisation_list(ids=perms.agreement_owner_ids(actor))
     if not owners.exists():
         raise DjangoPermissionDenied
     form = AgreementForm(

@@ -6,8 +6,8 @@ from django.shortcuts import render
 
 from samverkan.accounts.actors import actor_from_request
 from samverkan.meetingplace import selectors as meetingplace_selectors
-from samverkan.meetingplace.models import TargetGroup
-from samverkan.meetingplace.permissions import can_create_activity
+from samverkan.meetingplace.permissions import can_create_activity, overview_organisations
+from samverkan.organisations import permissions as org_permissions
 from samverkan.organisations import selectors as org_selectors
 from samverkan.organisations.models import OrganisationKind
 from samverkan.panels.permissions import can_offer_pools
@@ -38,13 +38,12 @@ def _story_cards(limit: int) -> list[dict[str, object]]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The public hub: stories, statistics themes, partners and agreements, upcoming public events."""
+    """The public hub: stories, statistics themes, partners and agreements, upcoming public events.
+
+    The events are the calendar's own first sessions, unfiltered (the same selector as the
+    calendar), so the home page never says there are none while the calendar lists some."""
     agreements = list(org_selectors.agreement_public_list()[:5])
-    events = list(
-        meetingplace_selectors.calendar(
-            filters=meetingplace_selectors.CalendarFilter(group=TargetGroup.PUBLIC)
-        )[:3]
-    )
+    events = list(meetingplace_selectors.calendar(filters=meetingplace_selectors.CalendarFilter())[:3])
     return render(
         request,
         "site/home.html",
@@ -79,9 +78,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "organisations": org_selectors.organisation_list_for_actor(actor=actor),
             "memberships": request.user.memberships.select_related("organisation"),  # type: ignore[union-attr]
             "agreements": org_selectors.agreement_list_for(actor=actor, mine_only=True),
+            "can_start_agreement": bool(org_permissions.agreement_owner_ids(actor)),
             "invitations": org_selectors.invitation_list_for(actor=actor),
             "can_select_panels": can_offer_pools(actor),
             "can_plan_meetings": any(can_create_activity(actor, org) for org in actor.organisation_ids),
+            "can_see_meeting_overview": bool(overview_organisations(actor)),
+            "review_waiting": meetingplace_selectors.review_queue_waiting(actor=actor),
             "can_edit_stories": bool(story_permissions.editor_organisations(actor)),
             "can_resettle": resettlement_permissions.can_use(actor, resettlement_selectors.scope_for(actor)),
         },

@@ -1,5 +1,8 @@
 """Registration: register a person (a place or the waiting list), cancel, check in at the door.
 
+Whoever gives an e-mail address gets a confirmation after the commit, in their language: what,
+when, where, the code to show at the door, and the full link to their own registration page.
+
 Registration is race-free on both databases: the session row is locked (``SELECT … FOR UPDATE``
 on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), the confirmed places are counted
 under the lock, and a partial unique index refuses a second live registration of the same person.
@@ -8,9 +11,11 @@ under the lock, and a partial unique index refuses a second live registration of
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +23,17 @@ from django.utils.translation import gettext as _
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
+from samverkan.core.mail import header_text
 from samverkan.meetingplace import permissions as perms
-from samverkan.meetingplace.models import Registration, RegistrationStatus, Session, SessionStatus
+from samverkan.meetingplace.models import (
+    Registration,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    in_language,
+)
 from samverkan.meetingplace.selectors import organiser_ids
-from samverkan.meetingplace.services._common import LANGUAGE
+from samverkan.meetingplace.services._common import LANGUAGE, log, mail_language, when_text, where_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the door
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -129,11 +141,45 @@ def registration_create(
                 organisation_id=session.activity.organiser_id,
                 data={"session": session.pk, "status": status, "on_behalf": on_behalf},
             )
+            if email:
+                _confirm_by_email(registration, session)
     except IntegrityError:  # the partial unique index: the same person at the same moment
         raise ValidationError(
             {"__all__": [_("This person is already registered for the session.")]}
         ) from None
     return registration
+
+
+def _confirm_by_email(registration: Registration, session: Session) -> None:
+    """Write the confirmation now, in the person's language, and send it once the commit is done."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    language = mail_language(registration.language)
+    with translation.override(language):
+        title = in_language(session.activity.title, language)
+        subject = _("Your place: %(title)s") % {"title": header_text(title)}
+        body = render_to_string(
+            "meetingplace/email/confirmation.txt",
+            {
+                "registration": registration,
+                "title": title,
+                "when": when_text(session),
+                "where": where_text(session),
+                "organiser": session.activity.organiser.name,
+                "site_url": settings.SITE_URL,
+            },
+        )
+    transaction.on_commit(functools.partial(_send, subject, body, registration.email, registration.pk))
+
+
+def _send(subject: str, body: str, to: str, registration_id: int) -> None:
+    from django.core.mail import send_mail
+
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # the registration stands; its page has the same link and code
+        log.exception("The confirmation of registration %s could not be sent", registration_id)
 
 
 def registration_cancel(*, actor: Actor, registration: Registration, code: str = "") -> Registration | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.core.mail import header_text
 from samverkan.meetingplace.models import Registration, RegistrationStatus, SessionStatus, in_language
-from samverkan.meetingplace.services._common import log
+from samverkan.meetingplace.services._common import log, when_text, where_text
 
 REMINDER_HOURS = 24
 # A reminder claimed longer ago than this and still not marked sent is reported in the log.
@@ -71,7 +71,8 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
                     "registration": registration,
                     "session": session,
                     "title": title,
-                    "starts_at": timezone.localtime(session.starts_at),
+                    "when": when_text(session),
+                    "where": where_text(session),
                     "site_url": settings.SITE_URL,
                 },
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 from samverkan.core import audit
@@ -42,16 +43,61 @@ def _run_precheck(text: str) -> tuple[list[dict[str, object]], str]:
     ], ("lexical + " + embedder.name) if embedder else "lexical"
 
 
+# Why a file's text could not be read (extract.ExtractError's codes), worded for the reader.
+EXTRACT_REASONS = {
+    "too_large": gettext_lazy("the file is larger than %(limit)s MB"),
+    "not_pdf": gettext_lazy("the file is not a PDF"),
+    "not_docx": gettext_lazy("the file is not a Word document (.docx)"),
+    "not_utf8": gettext_lazy("the text file is not in UTF-8"),
+    "unknown_type": gettext_lazy("only .pdf, .docx and .txt files are read"),
+    "no_text": gettext_lazy("no text could be read from the file (a scanned image?)"),
+    "pdf_encrypted": gettext_lazy("the PDF is encrypted"),
+    "pdf_pages": gettext_lazy("the PDF has %(pages)s pages; at most %(limit)s are read"),
+    "pdf_slow": gettext_lazy("reading the PDF took longer than %(seconds)s seconds"),
+    "pdf_unreadable": gettext_lazy("the PDF could not be read"),
+    "docx_unreadable": gettext_lazy("the Word document could not be read"),
+    "refused": "%(reason)s",
+}
+
+
+def _extract_reason(exc: ExtractError) -> str:
+    wording = EXTRACT_REASONS.get(exc.code)
+    return str(wording) % exc.params if wording is not None else gettext("the file could not be read")
+
+
 def _material_text(text: str, upload: tuple[str, bytes] | None) -> tuple[str, str]:
+    """The material's text: typed, or read from one file. Both at once is refused, each field told
+    why, so a typed text is never dropped for a file (nor a file for a text) without a word."""
+    text = text.replace("\x00", "").strip()
+    if upload is not None and text:
+        raise ValidationError(
+            {
+                "text": [
+                    _(
+                        "You also chose a file: send either this text or the file. "
+                        "Empty this field to send the file."
+                    )
+                ],
+                "file": [
+                    _(
+                        "You also wrote a text: send either the file or the text. "
+                        "Remove the file to send the text."
+                    )
+                ],
+            }
+        )
     if upload is not None:
         filename, data = upload
         try:
             return extract_text(filename, data), filename[:200]
         except ExtractError as exc:
             raise ValidationError(
-                {"file": [_("%(file)s: %(reason)s.") % {"file": filename[:100], "reason": exc}]}
+                {
+                    "file": [
+                        _("%(file)s: %(reason)s.") % {"file": filename[:100], "reason": _extract_reason(exc)}
+                    ]
+                }
             ) from None
-    text = text.replace("\x00", "").strip()
     if not text:
         raise ValidationError({"text": [_("Write the text, or upload a PDF, Word or text file.")]})
     if len(text) > 500_000:

@@ -68,7 +68,8 @@ def test_a_person_registers_without_an_account_and_cancels_with_the_code(client)
     waiting = Registration.objects.get(phone="070-123 45 67")
     assert waiting.status == "waiting"
     assert "number 1 in line" in client.get(second["Location"]).content.decode()
-    client.post(f"/meetingplace/r/{registration.code}/")
+    assert "data-confirm-form" in client.post(f"/meetingplace/r/{registration.code}/").content.decode()
+    client.post(f"/meetingplace/r/{registration.code}/", {"confirmed": "yes"})
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
     assert client.get("/meetingplace/r/NOSUCHCODE/").status_code == 404

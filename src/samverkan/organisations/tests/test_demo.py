@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from samverkan.accounts.models import User
 from samverkan.organisations.models import Agreement, Organisation
@@ -31,6 +32,16 @@ def test_seed_demo_loads_real_and_fictional_data_and_is_idempotent(settings):
     assert set(Agreement.objects.filter(is_fictional=False).values_list("kind", flat=True)) == {
         "letter_of_intent"
     }
+
+    # Fictional organisations say so in their name, wherever the name is shown; the partners
+    # page does not add a second marker ("(fiktiv) (fiktiv)").
+    fictional = list(Organisation.objects.filter(is_fictional=True))
+    assert fictional and all(o.name.endswith(("(fiktiv)", "(fiktivt)")) for o in fictional)
+    partners = Client().get("/partners/").content.decode()
+    listed = [o for o in fictional if f"{o.name}</bdi>" in partners]
+    assert listed, "the partners page lists the fictional partners"
+    for organisation in listed:
+        assert f"{organisation.name}</bdi></a></li>" in partners, "a second marker is added"
 
     before = (Organisation.objects.count(), Agreement.objects.count(), User.objects.count())
     call_command("seed_demo")
