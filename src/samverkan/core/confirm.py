@@ -1,7 +1,7 @@
 """Irreversible actions ask first: one pattern for every page, without JavaScript.
 
-A view that performs an action which cannot be undone (cancel a place, withdraw a member, discard
-a run, save an empty follow-up, …) calls ``ask_first`` at the top of its POST branch::
+A view that performs an action which cannot be undone (cancel a place, replace a panel member,
+approve or discard a placement, …) calls ``ask_first`` at the top of its POST branch::
 
     if (question := ask_first(request, title=..., consequence=..., button=..., cancel_url=...)):
         return question
