@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from samverkan.accounts.actors import actor_for_user
 from samverkan.accounts.tests.factories import member
 from samverkan.core.models import AuditEvent
 from samverkan.organisations.tests.factories import OrganisationFactory
+from samverkan.panels import services
 from samverkan.panels.lottery import is_feasible_panel
-from samverkan.panels.models import SelectionRun
+from samverkan.panels.models import PanelMember, SelectionRun
 from samverkan.panels.selectors import members_of, run_instance
 from samverkan.panels.tests.factories import people_csv
 from samverkan.statistics.tests.factories import cube, store
@@ -80,16 +82,24 @@ def test_an_organiser_selects_a_panel_from_statistics_quotas_and_replaces_a_with
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
 
-    # Publishing makes the report's first version; the public sees it without logging in.
+    # Publishing makes the report's first version (after the question: it cannot be taken back);
+    # the public sees it without logging in.
     main.get_by_role("button", name=translate("Publish the report")).click()
+    main.get_by_role("button", name=translate("Yes, publish the report")).click()
     main.get_by_role("link", name=translate("See the public report")).click()
     expect(main.locator("[data-release]")).to_have_attribute("data-release", "1")
-    expect(main.locator('[data-table="report-1"] tbody tr')).to_have_count(2)
+    # kön 6 and 4 in a panel of 10: the 4 is withheld and with it the 6, so the page says why in
+    # words instead of a table of x.
+    expect(main.locator("table[data-table^=report-]")).to_have_count(0)
+    expect(main.locator("[data-report-too-small]")).to_contain_text("kön")
     page.goto(f"/panels/runs/{run.pk}/")
 
     first = members.first.get_attribute("data-member")
     assert first is not None
     main.get_by_role("button", name=re.compile(re.escape(first) + "$")).click()
+    main.get_by_role(
+        "button", name=re.compile(re.escape(translate("Yes, replace %(id)s").split("%")[0]))
+    ).click()
     expect(main.locator(f'[data-member="{first}"]')).to_have_attribute("data-status", "withdrawn")
     expect(main.locator('[data-table="members"] tbody tr[data-status="active"]')).to_have_count(10)
     panel = [m.volunteer.external_id for m in members_of(run, active_only=True)]
@@ -100,3 +110,105 @@ def test_an_organiser_selects_a_panel_from_statistics_quotas_and_replaces_a_with
     visitor.goto(f"/panels/reports/{run.pk}/")
     expect(visitor.locator("[data-release]")).to_have_attribute("data-release", "2")
     expect(visitor.locator("[data-release]")).to_have_attribute("data-size", "10")
+
+
+REGIONS = ("Asien", "Afrika", "Europa", "Amerika")
+
+
+def _published_panel_of_12(organisation: Any, organiser: Any) -> SelectionRun:
+    """A panel of 12 (fictional volunteers) with target shares: kön half and half, Asien half the
+    panel and the three other origins under 5 members each."""
+    actor = actor_for_user(organiser)
+    lines = ["id,kön,ursprung"] + [
+        f"F{i:02d},{('kvinna', 'man')[i % 2]},{REGIONS[(i // 2) % 4]}" for i in range(48)
+    ]
+    pool = services.pool_create(
+        actor=actor,
+        owner_id=organisation.pk,
+        name="Fiktiv panel om tolv",
+        panel_size=12,
+        data=("\n".join(lines) + "\n").encode(),
+        filename="people.csv",
+        id_column="id",
+    )
+    shares = (
+        "feature,value,share\nkön,kvinna,50\nkön,man,50\n"
+        "ursprung,Asien,50\nursprung,Afrika,30\nursprung,Europa,15\nursprung,Amerika,5\n"
+    )
+    services.pool_quotas_from_csv(actor=actor, pool=pool, data=shares.encode(), filename="shares.csv")
+    run = services.run_start(actor=actor, pool=pool, seed="12")
+    services.run_execute(run_id=run.pk)  # done already when the tasks run at once
+    run.refresh_from_db()
+    services.run_publish(actor=actor, run=run)
+    return run
+
+
+@pytest.mark.parametrize("language", ["sv", "ar"])
+def test_replacing_a_member_asks_first_and_a_small_panels_report_says_what_it_can(
+    pages: Any, transactional_db: Any, language: str
+) -> None:
+    organisation = OrganisationFactory(name="Fiktiva kommunen")
+    organiser = member("coordinator", organisation)
+    device = confirmed_totp_device(organiser)
+    run = _published_panel_of_12(organisation, organiser)
+    first = members_of(run, active_only=True).first()
+    assert first is not None
+    name = first.volunteer.external_id
+
+    # The public report of the 12-person panel shows counts, not a table of x: kön 6 and 6, and
+    # the origins expected to be small counted together beside Asien.
+    visitor = pages.new(language)
+    visitor.goto(f"/panels/reports/{run.pk}/")
+    report = visitor.get_by_role("main")
+    expect(report.locator("[data-release]")).to_have_attribute("data-release", "1")
+    tables = report.locator("table[data-table^=report-]")
+    expect(tables).to_have_count(2)
+    for i in range(2):
+        counts = tables.nth(i).locator("tbody td.sv-num:not([data-share]):not([data-target-share])")
+        assert any(text.strip() != "x" for text in counts.all_inner_texts()), f"table {i} shows only x"
+    expect(report.locator("[data-together] th")).to_contain_text("Europa")
+    expect(report.locator("[data-together-note]")).to_be_visible()
+    snap(visitor, f"panels-report-12-{language}")
+    failing = [v for v in run_axe(visitor) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the report:\n" + _format(failing)
+
+    page = pages.new(language)
+    log_in(page, organiser, device, language)
+    page.goto(f"/panels/runs/{run.pk}/")
+    main = page.get_by_role("main")
+    replace = main.get_by_role("button", name=re.compile(re.escape(name) + "$"))
+    # The first click only asks, in the page's language, and says what will happen.
+    replace.click()
+    question = translate("Replace %(id)s on the panel?", language).split("%(id)s")
+    expect(main.get_by_role("heading", level=1)).to_contain_text(question[0].strip())
+    expect(main.get_by_role("heading", level=1)).to_contain_text(name)
+    expect(main.locator("[data-confirm-consequence]")).to_be_visible()
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the question:\n" + _format(failing)
+    assert PanelMember.objects.get(pk=first.pk).status == "active"
+    # "No, go back" changes nothing.
+    main.get_by_role("link", name=translate("No, go back", language)).click()
+    expect(main.locator(f'[data-member="{name}"]')).to_have_attribute("data-status", "active")
+    assert not AuditEvent.objects.filter(code="panels.member.replaced").exists()
+    # Asked again and confirmed, the member is replaced.
+    replace.click()
+    yes = translate("Yes, replace %(id)s", language).split("%(id)s")[0].strip()
+    main.get_by_role("button", name=re.compile(re.escape(yes))).click()
+    expect(main.locator(f'[data-member="{name}"]')).to_have_attribute("data-status", "withdrawn")
+    assert AuditEvent.objects.filter(code="panels.member.replaced").count() == 1
+    snap(page, f"panels-replaced-{language}")
+
+    # The replacement made the report's next version. Compared with the first, any count would
+    # say something about the one who left and the one who joined: the page says so in words.
+    visitor.reload()
+    expect(report.locator("[data-release]")).to_have_attribute("data-release", "2")
+    expect(report.locator("table[data-table^=report-]")).to_have_count(0)
+    expect(report.locator("[data-report-too-small]")).to_contain_text("ursprung")
+    lead = translate(
+        "Members have left or joined the panel since an earlier version of this report. Showing how "
+        "its members are spread by %(features)s now would let anyone compare the two versions and "
+        "learn something about those few people, so nothing is shown rather than a table of withheld "
+        "figures.",
+        language,
+    ).split("%(features)s")[0]
+    expect(report.locator("[data-report-too-small]")).to_contain_text(lead.split(".")[0])

@@ -29,6 +29,15 @@ from tests.browser.test_accessibility import FAILING_IMPACTS, _format, run_axe
 pytestmark = pytest.mark.browser
 
 
+def _choose_by_name(main: Any, name: str, language: str = "sv") -> None:
+    """Choose a municipality in the move list as a person does: focus the list and type the first
+    letters of its name (the list shows names, each with what the municipality has left)."""
+    select = main.get_by_label(translate("Move the case to", language))
+    select.focus()
+    select.press_sequentially(name[:4], delay=50)
+    expect(select.locator("option:checked")).to_contain_text(name)
+
+
 def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads_the_packet(
     pages: Any, transactional_db: Any
 ) -> None:
@@ -58,7 +67,8 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     main.get_by_label(translate("Time limit (seconds)")).fill("10")
     main.get_by_role("button", name=translate("Run the placement")).click()
     expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "proposed")
-    expect(main.locator("[data-placed]")).to_have_text("4 / 4")
+    expect(main.locator("[data-placed]")).to_have_attribute("data-placed", "4")
+    expect(main.locator("[data-placed]")).to_have_attribute("data-total", "4")
     expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
         "data-municipality", GOTEBORG
     )
@@ -66,20 +76,21 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
 
-    # K-2 is tied to Göteborg (relatives): moving it to Kiruna warns, and the coordinator confirms
+    # K-2 is tied to Göteborg (relatives): moving it to Kiruna says so, and the coordinator confirms
     main.get_by_role("link", name="K-2", exact=True).click()
     expect(main.locator("[data-binding]")).to_be_visible()
-    main.get_by_label(translate("Municipality code (kommunkod)")).fill(KIRUNA)
+    _choose_by_name(main, "Kiruna kommun")
     main.get_by_label(translate("Reason")).fill("Familjen önskar (fiktivt)")
-    main.get_by_role("button", name=translate("Move")).click()
-    expect(main.locator("[data-warnings]")).to_contain_text("1480")  # the tie to Göteborg
-    main.get_by_label(translate("Move the case even though it breaks the limits above")).check()
-    main.get_by_role("button", name=translate("Move")).click()
+    main.get_by_role("button", name=translate("Move"), exact=True).click()
+    expect(main.locator("[data-confirm-consequence]")).to_contain_text("Göteborgs kommun")  # the tie
+    main.get_by_role("button", name=translate("Move the case anyway")).click()
     expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
         "data-municipality", KIRUNA
     )
     expect(main.locator("[data-overridden]")).to_contain_text("K-2")
 
+    main.get_by_role("button", name=translate("Approve the placement")).click()
+    expect(main.locator("[data-confirm-consequence]")).to_be_visible()  # approval cannot be undone
     main.get_by_role("button", name=translate("Approve the placement")).click()
     expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "approved")
     run = PlacementRun.objects.get()
@@ -152,3 +163,59 @@ def test_a_municipality_reads_the_released_follow_up_figures_with_their_dates(
     snap(page, f"resettlement-dashboard-{language}")
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the dashboard:\n" + _format(failing)
+
+
+@pytest.mark.parametrize("language", ["sv", "ar"])
+def test_a_coordinator_reads_why_a_case_was_not_placed_and_moves_a_case_by_name(
+    pages: Any, transactional_db: Any, language: str
+) -> None:
+    from django.utils import translation
+
+    from samverkan.resettlement import explain, selectors, services
+    from samverkan.resettlement.optimizer import Reason
+    from samverkan.resettlement.tests.factories import officer
+
+    coordinator = member("coordinator", agency())
+    for code in (OSTERSUND, GOTEBORG, KIRUNA):
+        municipality_org(code)  # the register's rows, which the flush after each browser test removes
+    actor = officer()
+    services.reception_import(actor=actor, year=YEAR, data=RECEPTION_CSV, filename="m.csv")
+    # K-5 needs a service no municipality has places for: it cannot be placed
+    services.case_import(
+        actor=actor, year=YEAR, data=CASES_CSV + b"K-5,33,F,DS,ar,,,normal,,\n", filename="c.csv"
+    )
+    run = services.run_start(actor=actor, year=YEAR, time_limit=10)  # solved at once in the tests
+    with translation.override(language):
+        why = explain.reason_text(
+            Reason("no_service_places", {"need": "DS"}), selectors.names_for(needs={"DS"})
+        )
+
+    page = pages.new(language)
+    log_in(page, coordinator, confirmed_totp_device(coordinator), language)
+    main = page.get_by_role("main")
+    page.goto(f"/resettlement/runs/{run.pk}/")
+    reasons = main.locator('[data-unplaced] [data-case="K-5"] [data-reasons]')
+    expect(reasons).to_have_text(why)
+    for english in ("need_slots", "service", "municipality", "slots"):
+        assert english not in reasons.inner_text()
+    main.locator("[data-unplaced]").get_by_role("link", name="K-5", exact=True).click()
+    expect(main.locator("[data-why]")).to_have_text(translate("Why the case could not be placed", language))
+    expect(main.locator("[data-reasons]")).to_have_text(why)
+    snap(page, f"resettlement-unplaced-{language}")
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, "axe: serious or critical violations on the case page:\n" + _format(failing)
+
+    # K-1 (three persons, one with a chronic illness) to Kiruna, which has no places for it
+    page.goto(f"/resettlement/runs/{run.pk}/cases/K-1/")
+    _choose_by_name(main, "Kiruna kommun", language)
+    main.get_by_label(translate("Reason", language)).fill("Familjen önskar (fiktivt)")
+    main.get_by_role("button", name=translate("Move", language), exact=True).click()
+    expect(main.locator("[data-confirm-consequence]")).to_contain_text(
+        translate("The move breaks:", language)
+    )
+    assert run.proposals.get(case__reference="K-1").municipality_id != KIRUNA  # not before confirming
+    main.get_by_role("button", name=translate("Move the case anyway", language)).click()
+    expect(main.locator('[data-case="K-1"] [data-municipality]')).to_have_attribute(
+        "data-municipality", KIRUNA
+    )
+    assert run.proposals.get(case__reference="K-1").override_warnings

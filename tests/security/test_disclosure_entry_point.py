@@ -30,6 +30,7 @@ Two halves:
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -232,6 +233,8 @@ def test_the_resettlement_dashboard_is_protected_through_the_rule(
         run = rs.run_start(actor=agent, year=YEAR, time_limit=10)
     run.refresh_from_db()
     rs.run_approve(actor=agent, run=run)
+    # The families arrived a month ago: follow-up can be recorded.
+    Case.objects.update(expected_arrival=dt.date.today() - dt.timedelta(days=30))
     for case in Case.objects.filter(placed_in__isnull=False):
         observed = {i: ["TR"] for i in range(1, case.persons.count() + 1)}
         rs.observation_record(actor=municipal(case.placed_in_id), case=case, observed=observed)
@@ -246,7 +249,6 @@ def test_the_resettlement_dashboard_is_protected_through_the_rule(
 # --- meeting places: participants' answers -----------------------------------------------------------
 @pytest.fixture
 def answered_session(db):
-    import datetime as dt
 
     from django.utils import timezone
 
@@ -304,6 +306,10 @@ PASSES_ON: dict[tuple[str, str], str] = {
         "_release",
     ): "passed to the report release (disclosure.protect_release)",
     ("resettlement/services/dashboard.py", "dashboard_release"): "passed to disclosure.shared.next_release",
+    (
+        "resettlement/selectors.py",
+        "prevalence",
+    ): "shown as text before the first release (“fewer than N persons followed up so far”)",
 }
 """Where a disclosure setting may be read: (module, function) → what is done with it."""
 

@@ -288,6 +288,9 @@ def _read_report(html: str) -> tuple[int, int, list[int | None]]:
     number = re.search(r'data-release="(\d+)"', html)
     size = re.search(r'data-size="(\d+)"', html)
     assert number is not None and size is not None
+    if 'data-table="report-1"' not in html:  # nothing shown: said in words instead of a table of x
+        assert "data-report-too-small" in html
+        return int(number.group(1)), int(size.group(1)), [None] * len(VALUES)
     body = html[html.index('data-table="report-1"') :]
     body = body[: body.index("</table>")]
     cells = re.findall(r'<td class="govuk-table__cell sv-num">([^<]*)</td>', body)
@@ -338,3 +341,136 @@ def test_the_published_pages_before_and_after_the_only_european_withdraws(
     assert (first.size, first.cells) == (size, tuple(cells)) and first.zeros_published
     assert (second.size, second.cells) == (size2, tuple(cells2)) and not second.zeros_published  # Europa 0
     assert not attack_withdrawal((1, 5, 5), (1, 0, 0), (0, 0, 0), first, second)
+
+
+# --- (c) Values counted together (quota groups) ------------------------------------------------
+# The report counts together the values its quotas expect to have fewer than T members each
+# (``reporting.quota_groups``): here Europa and Amerika, whose quotas are 0 to 4. The audience sees
+# the rows (Asien, Afrika, "Europa, Amerika") and the size. The attacker's atoms are the members
+# per *value*, so a row counted together is the sum of its values' atoms: the attacker must not fix
+# a small value's count inside a row, nor a small row, in one release or across a withdrawal.
+GROUPED = ("Asien", "Afrika", "Europa", "Amerika")
+GROUPED_QUOTAS = [["ursprung", "Asien", 5, 15, None], ["ursprung", "Afrika", 5, 15, None]] + [
+    ["ursprung", v, 0, 4, None] for v in ("Europa", "Amerika")
+]
+ROWS = [[0], [1], [2, 3]]  # the values each row counts
+
+
+def _grouped_people(counts: Sequence[int]) -> list[dict[str, str]]:
+    return [{"ursprung": v} for v, n in zip(GROUPED, counts, strict=True) for _ in range(n)]
+
+
+def _grouped_release(
+    counts: Sequence[int],
+    previous: dict[str, Any] | None = None,
+    left: Sequence[int] = (0, 0, 0, 0),
+    joined: Sequence[int] = (0, 0, 0, 0),
+) -> dict[str, Any] | None:
+    stored = None if previous is None else {"threshold": T, "protection": T, "tables": [previous]}
+    try:
+        return reporting.release_tables(
+            GROUPED_QUOTAS,
+            _grouped_people(counts),
+            threshold=T,
+            previous=stored,
+            left=_grouped_people(left),
+            joined=_grouped_people(joined),
+            panel_size=sum(counts) if previous is None else None,
+        )[0]
+    except reporting.ReportNotSafe:
+        return None
+
+
+def _see_rows(model: Model, atoms_of_value: Sequence[Sequence[int]], shown: Shown) -> None:
+    see(model, [[a for v in row for a in atoms_of_value[v]] for row in ROWS], shown)
+
+
+def _grouped_exposures(counts: Sequence[int], shown: Shown) -> list[str]:
+    model = Model(len(GROUPED), integer=False)
+    _see_rows(model, [[v] for v in range(len(GROUPED))], shown)
+    found = []
+    for v, n in enumerate(counts):  # each value, alone or inside its row
+        if pinned(model.interval([v]), n, T):
+            found.append(f"{GROUPED[v]} = {n}")
+    for row in ROWS:  # each row
+        n = sum(counts[v] for v in row)
+        if pinned(model.interval(row), n, T):
+            found.append(f"row {[GROUPED[v] for v in row]} = {n}")
+    return found
+
+
+def test_the_rows_counted_together_are_the_quotas_and_show_what_single_values_would_not():
+    assert reporting.quota_groups(GROUPED_QUOTAS, 12, T) == {
+        "ursprung": [["Asien"], ["Afrika"], ["Europa", "Amerika"]]
+    }
+    table = _grouped_release((6, 5, 3, 2))
+    assert table is not None and table["values"] == ["Asien", "Afrika", "Europa, Amerika"]
+    # Alone, Europa 3 and Amerika 2 would both be withheld; together they are 5 and shown.
+    assert shown_release(table).cells == (6, 5, 5)
+    # The attacker is not blind: the same row published as 1 would give Europa (or Amerika) away.
+    assert _grouped_exposures((6, 5, 1, 0), Shown(12, (6, 5, 1), zeros_published=True))
+
+
+def test_values_counted_together_pin_no_small_value_or_row_in_one_release():
+    """Every panel of 5 to 10 over the four values, and a fixed sample of those of 11 to 19."""
+    cases = [c for n in range(5, 11) for c in compositions(n, 4)]
+    cases += random.Random(18).sample([c for n in range(11, 20) for c in compositions(n, 4)], 200)
+    exposed, refused = [], []
+    for counts in cases:
+        table = _grouped_release(counts)
+        if table is None:
+            refused.append(counts)
+            continue
+        assert table["counts"] == [counts[0], counts[1], counts[2] + counts[3]]
+        exposed += [(counts, e) for e in _grouped_exposures(counts, shown_release(table))]
+    assert not exposed, exposed[:20]
+    assert all(sum(c) < 2 * T for c in refused), refused[:20]
+
+
+def test_values_counted_together_give_nothing_away_across_a_withdrawal():
+    """A member of any value leaves, with no replacement or one of any value: neither release pins
+    a small value or row, and neither proves which value the leaver or the joiner had."""
+    k = len(GROUPED)
+    cases = []
+    for n in range(6, 20):
+        for before in compositions(n, k):
+            for v in (v for v in range(k) if before[v]):
+                for w in (None, *range(k)):
+                    cases.append(
+                        (before, tuple(int(i == v) for i in range(k)), tuple(int(i == w) for i in range(k)))
+                    )
+    exposed = []
+    for before, left, joined in random.Random(19).sample(cases, 150):
+        first = _grouped_release(before)
+        if first is None:
+            continue
+        after = tuple(b - n + j for b, n, j in zip(before, left, joined, strict=True))
+        second = _grouped_release(after, first, left, joined)
+        if second is None:
+            continue  # taken down: the audience keeps release 1
+        assert second["groups"] == first["groups"]
+        model = Model(3 * k, integer=False)  # atoms: stayed, left, joined per value
+        stayed_atoms = [[v, k + v] for v in range(k)]
+        joined_atoms = [[v, 2 * k + v] for v in range(k)]
+        _see_rows(model, stayed_atoms, shown_release(first))
+        _see_rows(model, joined_atoms, shown_release(second))
+        stayed = [b - n for b, n in zip(before, left, strict=True)]
+        for v in range(k):
+            for what, atoms, value in (
+                ("release 1", [v, k + v], before[v]),
+                ("release 2", [v, 2 * k + v], stayed[v] + joined[v]),
+            ):
+                if pinned(model.interval(atoms), value, T):
+                    exposed.append((before, left, joined, f"{what} {GROUPED[v]} = {value}"))
+        # Which row a leaver (or joiner) was in: not provable, unless the release itself shows
+        # everyone in that row (then anyone's row is known from it alone).
+        for r, row in enumerate(ROWS):
+            for what, offset, moved, release in (
+                ("a leaver", k, left, first),
+                ("a joiner", 2 * k, joined, second),
+            ):
+                everyone = all(c == 0 for q, c in enumerate(shown_release(release).cells) if q != r)
+                atoms = [offset + v for v in row]
+                if sum(moved[v] for v in row) and not everyone and model.interval(atoms)[0] >= 1:
+                    exposed.append((before, left, joined, f"{what} was in {[GROUPED[v] for v in row]}"))
+    assert not exposed, exposed[:20]

@@ -6,6 +6,7 @@ Issue #15, item 6."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -158,7 +159,7 @@ def test_each_read_of_a_cases_persons_in_a_run_is_one_event(client, run):
     reader = officer_user()
     verified_login(client, reader)
     body = client.get(url).content.decode()
-    assert "SM-CI" in body  # person 2's need code is on the page
+    assert "Kronisk sjukdom" in body  # person 2's need (SM-CI) is on the page, by its name
     [event] = _events("resettlement.case.viewed")
     assert (event.actor_user_id, event.organisation_id) == (reader.pk, agency().pk)
     case = Case.objects.get(reference="K-1")
@@ -168,7 +169,9 @@ def test_each_read_of_a_cases_persons_in_a_run_is_one_event(client, run):
 
 def test_each_read_of_the_follow_up_form_is_one_event(client, run):
     verified_login(client, officer_user())
-    client.post(f"/resettlement/runs/{run.pk}/approve/")
+    client.post(f"/resettlement/runs/{run.pk}/approve/", {"confirmed": "yes"})
+    # The family arrived a month ago: the form is there (before the arrival there is none to read).
+    Case.objects.filter(reference="K-1").update(expected_arrival=dt.date.today() - dt.timedelta(days=30))
     case = Case.objects.get(reference="K-1")
     home = case.placed_in_id
     url = "/resettlement/packets/K-1/followup/"
@@ -184,7 +187,7 @@ def test_each_read_of_the_follow_up_form_is_one_event(client, run):
     assert (event.actor_user_id, event.organisation_id) == (receiver.pk, receiver_org)
     assert event.data == {"case": "K-1", "municipality": home, "persons": 3}
     # a save that redirects is the write's event, not a read
-    response = client.post(url, {"person_1": ["TR"]})
+    response = client.post(url, {"person_1": ["TR"], "person_2": ["none"], "person_3": ["none"]})
     assert response.status_code == 302
     assert len(_events("resettlement.followup.viewed")) == 1
     assert len(_events("resettlement.followup.recorded")) == 1

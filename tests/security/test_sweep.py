@@ -416,7 +416,10 @@ def build_world() -> World:
     rs.run_approve(actor=officer, run=approved)
     case = Case.objects.get(reference="RA-1")
     assert case.placed_in_id == M1_CODE, case.placed_in_id
-    rs.observation_record(actor=actor("A:coordinator"), case=case, observed={1: ["TR"]})
+    # The family arrived a month ago: follow-up can be recorded (never before the arrival).
+    Case.objects.filter(pk=case.pk).update(expected_arrival=dt.date.today() - dt.timedelta(days=30))
+    case.refresh_from_db()
+    rs.observation_record(actor=actor("A:coordinator"), case=case, observed={1: ["TR"]}, nothing_observed=[2])
     rs.case_import(
         actor=officer,
         year=YEAR,

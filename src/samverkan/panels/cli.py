@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _select(args: argparse.Namespace, out: TextIO) -> int:
     target: Path = args.json
     if not target.parent.is_dir():
-        raise InputError(target, 0, f"cannot write the result: no directory '{target.parent}'")
+        raise InputError(target, 0, "result_dir_missing", directory=str(target.parent))
     instance = read_instance(
         args.people,
         args.features,
@@ -341,20 +341,20 @@ def _read_result(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_bytes())
     except OSError as error:
-        raise InputError(path, 0, f"cannot read the file: {error.strerror or error}") from None
+        raise InputError(path, 0, "file_unreadable", detail=str(error.strerror or error)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", 1)
-        raise InputError(path, line, f"not a result file: {error}") from None
+        raise InputError(path, line, "result_not_json", detail=str(error)) from None
     if not isinstance(data, dict):
-        raise InputError(path, 1, "not a result file: expected a JSON object")
+        raise InputError(path, 1, "result_not_object")
     for key, kind in _REQUIRED.items():
         value = data.get(key)
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError(path, 1, f"not a result file: '{key}' is missing or of the wrong type")
+            raise InputError(path, 1, "result_key", key=key)
     if data["algorithm"] not in ALGORITHMS:
-        raise InputError(path, 1, f"unknown algorithm '{data['algorithm']}'")
+        raise InputError(path, 1, "result_algorithm", algorithm=str(data["algorithm"]))
     if len(data["panels"]) != len(data["weights"]):
-        raise InputError(path, 1, "'panels' and 'weights' differ in length")
+        raise InputError(path, 1, "result_lengths")
     return data
 
 

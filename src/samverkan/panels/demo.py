@@ -47,6 +47,10 @@ def load_demo() -> dict[str, int]:
         *[services.QuotaRow("ursprungsregion", region, 4, 12) for region in REGIONS],
     ]
     services.pool_quotas_set(
-        actor=actor, pool=pool, rows=rows, source="illustrative quotas for the demo, not official statistics"
+        actor=actor,
+        pool=pool,
+        rows=rows,
+        source="illustrative quotas for the demo, not official statistics",
+        origin={"code": "demo"},
     )
     return {"demo panel pools": 1}

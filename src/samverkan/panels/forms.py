@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.core.forms import StyledFormMixin
 from samverkan.organisations.models import Organisation
+from samverkan.panels.models import Algorithm
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -47,7 +49,7 @@ class PoolForm(StyledFormMixin, forms.Form):
         ),
     )
     household_column = forms.CharField(
-        label=_("Household or address column (optional)"),
+        label=_("Household or address column"),
         max_length=200,
         required=False,
         help_text=_("At most one person per household is selected."),
@@ -109,9 +111,10 @@ class StatisticsQuotaForm(StyledFormMixin, forms.Form):
                 required=False,
             )
         if time is not None:
+            language = (get_language() or "sv")[:2]
             self.fields["years"] = forms.MultipleChoiceField(
-                label=_("Only these periods (%(dimension)s)") % {"dimension": time.label_sv or time.code},
-                choices=[(c.code, c.label_sv or c.code) for c in time.categories],
+                label=_("Only these periods (%(dimension)s)") % {"dimension": time.label(language)},
+                choices=[(c.code, c.label(language)) for c in time.categories],
                 required=False,
                 widget=forms.SelectMultiple(attrs={"size": 6}),
                 help_text=_("None chosen: all periods."),
@@ -121,11 +124,8 @@ class StatisticsQuotaForm(StyledFormMixin, forms.Form):
 class RunForm(StyledFormMixin, forms.Form):
     algorithm = forms.ChoiceField(
         label=_("Algorithm"),
-        choices=[
-            ("leximin", _("Leximin (fairest possible)")),
-            ("legacy", _("Legacy greedy (for comparison)")),
-        ],
-        initial="leximin",
+        choices=Algorithm.choices,
+        initial=Algorithm.LEXIMIN,
     )
     seed = forms.CharField(
         label=_("Seed"),

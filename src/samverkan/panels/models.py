@@ -22,7 +22,9 @@ class Pool(models.Model):
     panel_size = models.PositiveIntegerField(_("panel size"))
     features = models.JSONField(default=list)  # feature names in file order
     has_households = models.BooleanField(default=False)
-    quota_source = models.CharField(max_length=400, blank=True)
+    quota_source = models.CharField(max_length=400, blank=True)  # in English, as the audit log says it
+    # The same as a code with parameters, shown in the reader's language (messages.render_origin).
+    quota_origin = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,12 +90,19 @@ class RunStep(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class Algorithm(models.TextChoices):
+    """The lotteries a run may use (``lottery.draw.ALGORITHMS``), by name in the reader's language."""
+
+    LEXIMIN = "leximin", _("Leximin (fairest possible)")
+    LEGACY = "legacy", _("Legacy greedy (for comparison)")
+
+
 class SelectionRun(JobRun):
     """A lottery over a pool; status, progress, reason and timestamps are the run lifecycle's
     (``core.runs.JobRun``), the steps and the result are the panels'."""
 
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="runs")
-    algorithm = models.CharField(max_length=20, default="leximin")
+    algorithm = models.CharField(max_length=20, choices=Algorithm.choices, default=Algorithm.LEXIMIN)
     seed = models.CharField(max_length=100)
     panel_size = models.PositiveIntegerField()
     quotas = models.JSONField(default=list)  # [[feature, value, min, max, target_share], ...]
@@ -105,6 +114,9 @@ class SelectionRun(JobRun):
     seconds = models.FloatField(null=True, blank=True)
     stats = models.JSONField(default=dict)
     is_published = models.BooleanField(default=False)
+    # Why a failed run failed, as messages (codes with parameters) rendered in the reader's language;
+    # ``error`` keeps the same in English.
+    problems = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
 
     class Meta:

@@ -81,6 +81,15 @@ def _require_manager(actor: Actor, run: SelectionRun) -> None:
         raise NotFound
 
 
+def member_get_for(*, actor: Actor, run: SelectionRun, member_id: int) -> PanelMember:
+    """One seat of ``run`` (for the question before a replacement); NotFound if not the run's."""
+    _require_manager(actor, run)
+    member = run.members.select_related("volunteer").filter(pk=member_id).first()
+    if member is None:
+        raise NotFound
+    return member
+
+
 def member_rows_for(*, actor: Actor, run: SelectionRun) -> list[dict[str, Any]]:
     """The panel's members as the run page lists them (logged as a view of the run)."""
     _require_manager(actor, run)

@@ -10,12 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from samverkan.accounts.actors import actor_from_request
 from samverkan.core.actor import Actor
+from samverkan.core.confirm import ask_first
 from samverkan.core.errors import ValidationError
 from samverkan.core.export import csv_response, sheet_value
 from samverkan.organisations.selectors import organisation_list_for_actor
@@ -23,7 +27,8 @@ from samverkan.panels import permissions as perms
 from samverkan.panels import reporting, selectors, services
 from samverkan.panels.forms import DatasetChoiceForm, PoolForm, QuotaFileForm, RunForm, StatisticsQuotaForm
 from samverkan.panels.lottery import ALGORITHM_VERSION
-from samverkan.panels.models import Pool, RunStatus, SelectionRun
+from samverkan.panels.messages import isolate, render_all, render_origin
+from samverkan.panels.models import MemberStatus, Pool, RunStatus, SelectionRun
 from samverkan.statistics import selectors as stats
 from samverkan.statistics.cube import TIME
 
@@ -65,7 +70,9 @@ def pool_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         upload = data["people"]
         raw, filename = (
-            (upload.read(), upload.name) if upload else (data["people_text"].encode(), _("entered rows"))
+            (upload.read(), upload.name)
+            if upload
+            else (data["people_text"].encode(), _("the volunteers entered on the page"))
         )
         columns = [c.strip() for c in data["feature_columns"].split(",") if c.strip()]
         try:
@@ -106,7 +113,7 @@ def _quota_grid(pool: Pool) -> list[dict[str, Any]]:
                 "pool": counts[(feature, value)],
                 "min": "" if quota is None else quota.min,
                 "max": "" if quota is None else quota.max,
-                "share": None if quota is None or quota.target_share is None else 100 * quota.target_share,
+                "target_share": None if quota is None else quota.target_share,
             }
         )
     return grid
@@ -121,13 +128,16 @@ def _pool_page(
     quota_errors: list[str] | None = None,
 ) -> HttpResponse:
     """The pool page; with ``quota_errors`` it answers 422 and keeps what was entered."""
+    grid = _quota_grid(pool) if grid is None else grid
     return render(
         request,
         "panels/pool_detail.html",
         {
             "pool": pool,
             "volunteer_count": pool.volunteers.count(),
-            "grid": _quota_grid(pool) if grid is None else grid,
+            "quota_origin": render_origin(pool.quota_origin, pool.quota_source),
+            "grid": grid,
+            "grid_has_target": any(cell["target_share"] is not None for cell in grid),
             "has_quotas": pool.quotas.exists(),
             "quota_file_form": quota_file_form or QuotaFileForm(),
             "run_form": RunForm(),
@@ -162,16 +172,19 @@ def pool_quotas(request: HttpRequest, pool_id: int) -> HttpResponse:
         if all(not low and not high for _c, low, high in cells):
             continue
         for cell, low, high in cells:
-            label = f"{feature}={cell['value']}"
+            label = isolate(f"{feature}={cell['value']}")
             if not low.isdigit() or not high.isdigit():
                 errors.append(
                     _("%(label)s: enter a whole number for both minimum and maximum.") % {"label": label}
                 )
                 continue
-            rows.append(services.QuotaRow(feature, cell["value"], int(low), int(high)))
+            # The target share stays what it was: editing the bounds does not change the target.
+            rows.append(services.QuotaRow(feature, cell["value"], int(low), int(high), cell["target_share"]))
     if not errors:
         try:
-            services.pool_quotas_set(actor=actor, pool=pool, rows=rows, source=_("entered by hand"))
+            services.pool_quotas_set(
+                actor=actor, pool=pool, rows=rows, source="entered by hand", origin={"code": "hand"}
+            )
         except ValidationError as exc:
             errors = [m for ms in exc.errors.values() for m in ms]
         else:
@@ -224,7 +237,7 @@ def pool_quotas_csv(request: HttpRequest, pool_id: int) -> HttpResponse:
 @login_required
 def pool_quotas_statistics(request: HttpRequest, pool_id: int) -> HttpResponse:
     actor, pool = _pool(request, pool_id)
-    datasets = [(d.slug, d.title_sv or d.slug) for d in stats.dataset_list_for(actor=actor)]
+    datasets = [(d.slug, d.title or d.slug) for d in stats.dataset_list_for(actor=actor)]
     slug = request.GET.get("dataset", "")
     choose = DatasetChoiceForm(request.GET if slug else None, datasets=datasets)
     context: dict[str, Any] = {"pool": pool, "choose": choose}
@@ -233,7 +246,7 @@ def pool_quotas_statistics(request: HttpRequest, pool_id: int) -> HttpResponse:
     dataset = stats.dataset_get_for(actor=actor, slug=choose.cleaned_data["dataset"])
     dims = stats.dataset_dimensions(dataset)
     time = next((d for d in dims if d.role == TIME), None)
-    choices = [(d.code, d.label_sv or d.code) for d in dims if d.role != TIME]
+    choices = [(d.code, d.label(_language())) for d in dims if d.role != TIME]
     form = StatisticsQuotaForm(request.POST or None, features=pool.features, dimensions=choices, time=time)
     context.update({"dataset": dataset, "form": form})
     if request.method == "POST" and form.is_valid():
@@ -254,7 +267,9 @@ def pool_quotas_statistics(request: HttpRequest, pool_id: int) -> HttpResponse:
         else:
             for note in notes:
                 messages.info(request, note)
-            messages.success(request, _("The quotas now mirror %(title)s.") % {"title": dataset.title_sv})
+            messages.success(
+                request, _("The quotas now mirror %(title)s.") % {"title": isolate(dataset.title)}
+            )
             return redirect("panels:pool_detail", pool_id=pool.pk)
     return render(request, "panels/quotas_statistics.html", context)
 
@@ -284,7 +299,12 @@ def run_start(request: HttpRequest, pool_id: int) -> HttpResponse:
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     actor, run = _run(request, run_id)
-    context: dict[str, Any] = {"run": run, "pool": run.pool, "algorithm_version": ALGORITHM_VERSION}
+    context: dict[str, Any] = {
+        "run": run,
+        "pool": run.pool,
+        "algorithm_version": ALGORITHM_VERSION,
+        "problems": render_all(run.problems) if run.problems else run.error.splitlines(),
+    }
     if run.status == RunStatus.DONE:
         language = _language()
         features = list(dict.fromkeys(q[0] for q in run.quotas))
@@ -302,6 +322,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             {
                 "features": features,
                 "composition": rows,
+                "composition_has_target": any(r.target_share is not None for r in rows),
                 "composition_chart": {
                     "id": "chart-composition",
                     "spec_id": "chart-composition-spec",
@@ -356,6 +377,24 @@ def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpResponse:
     actor, run = _run(request, run_id)
+    member = selectors.member_get_for(actor=actor, run=run, member_id=member_id)
+    name = member.volunteer.external_id
+    # A seat already given up has nothing to confirm: the service says so.
+    question = member.status == MemberStatus.ACTIVE and ask_first(
+        request,
+        title=_("Replace %(id)s on the panel?") % {"id": isolate(name)},
+        consequence=_(
+            "%(id)s is recorded as withdrawn and leaves the panel for good. A replacement is drawn, by "
+            "the documented rule, among the volunteers who keep every quota; if nobody does, the seat "
+            "stays empty. If the public report is published, it gets a new version. This cannot be "
+            "undone."
+        )
+        % {"id": isolate(name)},
+        button=_("Yes, replace %(id)s") % {"id": isolate(name)},
+        cancel_url=reverse("panels:run_detail", args=[run.pk]),
+    )
+    if question:
+        return question
     was_published = run.is_published
     try:
         new = services.member_withdraw(actor=actor, run=run, member_id=member_id)
@@ -379,7 +418,7 @@ def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpRe
             messages.success(
                 request,
                 _("%(id)s replaces the withdrawn member; every quota still holds.")
-                % {"id": new.volunteer.external_id},
+                % {"id": isolate(new.volunteer.external_id)},
             )
     return redirect("panels:run_detail", run_id=run.pk)
 
@@ -388,8 +427,25 @@ def member_withdraw(request: HttpRequest, run_id: int, member_id: int) -> HttpRe
 @require_POST
 def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     actor, run = _run(request, run_id)
+    published = request.POST.get("published") != "0"
+    # Withdrawing the report can be undone by publishing it again; publishing cannot be taken back.
+    if published and (
+        question := ask_first(
+            request,
+            title=_("Publish the panel's composition?"),
+            consequence=_(
+                "Anyone can then read the report without logging in: the panel's size and, per "
+                "feature, the counts the disclosure rule allows. Withdrawing the report later takes "
+                "it off the site, but not out of what people have already read or saved."
+            ),
+            button=_("Yes, publish the report"),
+            cancel_url=reverse("panels:run_detail", args=[run.pk]),
+            warning=False,
+        )
+    ):
+        return question
     try:
-        services.run_publish(actor=actor, run=run, published=request.POST.get("published") != "0")
+        services.run_publish(actor=actor, run=run, published=published)
     except ValidationError as exc:
         for ms in exc.errors.values():
             for m in ms:
@@ -454,12 +510,21 @@ def report(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     run = selectors.report_get_for(actor=actor, run_id=run_id)
     release = selectors.latest_release(run)
+    tables = reporting.public_report(release.tables) if release is not None else []
     return render(
         request,
         "panels/report.html",
         {
             "run": run,
             "release": release,
-            "table": reporting.public_composition(release.tables) if release is not None else {},
+            "shown": [t for t in tables if t.shown],
+            "any_withheld": any(c.count is None for t in tables if t.shown for c in t.cells),
+            # The features of which nothing can be shown, named in one sentence instead of a
+            # table of withheld figures.
+            "not_shown": format_html_join(
+                pgettext("list separator", ", "),
+                "<bdi>{}</bdi>",
+                ((t.feature,) for t in tables if not t.shown),
+            ),
         },
     )

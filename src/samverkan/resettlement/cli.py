@@ -22,7 +22,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from samverkan.resettlement.optimizer import Problem, solve
+from samverkan.resettlement.optimizer import (
+    NO_LARGE_DWELLING,
+    NO_SERVICE_PLACES,
+    TOO_LITTLE,
+    TOO_MANY_PERSONS,
+    USED_UP,
+    Problem,
+    Reason,
+    solve,
+)
+from samverkan.resettlement.optimizer.capacity import LARGE_DWELLINGS, PERSONS
 from samverkan.resettlement.optimizer.files import (
     InputError,
     parse_cases,
@@ -57,6 +67,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+SHOWN = 10  # municipalities named in one reason; the rest are counted
+
+
+def describe(reason: Reason, names: dict[str, str]) -> str:
+    """An unplaced reason in English, naming municipalities as ``name (code)`` (the platform words
+    the same codes in the reader's language)."""
+    p = reason.params
+
+    def municipality(code: object) -> str:
+        return f"{names.get(str(code), code)} ({code})"
+
+    def listed(codes: object) -> str:
+        items = [municipality(c) for c in codes] if isinstance(codes, list | tuple) else []
+        rest = len(items) - SHOWN
+        return ", ".join(items[:SHOWN]) + (f" and {rest} more" if rest > 0 else "")
+
+    where = f"the tie municipality {municipality(p['tie'])}" if "tie" in p else "any municipality"
+    if reason.code == TOO_MANY_PERSONS:
+        return f"{p['persons']} persons: more than the reception number of {where}"
+    if reason.code == NO_LARGE_DWELLING:
+        return f"a family of {p['persons']} needs a large dwelling; {where} has none"
+    if reason.code == NO_SERVICE_PLACES:
+        return f"{where} has no service places for {p['need']}"
+    limit = {PERSONS: "reception number", LARGE_DWELLINGS: "large dwellings"}.get(
+        str(p.get("limit")), f"service places for {p.get('need')}"
+    )
+    if reason.code == USED_UP:
+        return f"{limit}: used up by other cases in {listed(p.get('municipalities'))}"
+    if reason.code == TOO_LITTLE:
+        return f"{limit}: too little for this case in {listed(p.get('municipalities'))}"
+    return reason.code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.time_limit <= 0:
@@ -79,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the solver's own failure, reported without a traceback
         sys.stderr.write(f"samverkan-placement: the solver failed: {error}\n")
         return 5
+    names = {m.code: m.name for m in municipalities}
     placement = io.StringIO()
     writer = csv.writer(placement, lineterminator="\n")
     writer.writerow(["case_id", "municipality_code"])
@@ -99,7 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scores": "file" if scores is not None else "built-in (1 per placed case + 0.5 x language match)",
         "stats": dict(result.stats),
         "unplaced": {
-            case_id: list(result.explanations[case_id].reasons)
+            case_id: [describe(r, names) for r in result.explanations[case_id].reasons]
+            for case_id, code in result.assignment.items()
+            if code is None
+        },
+        "unplaced_codes": {
+            case_id: [r.as_json() for r in result.explanations[case_id].reasons]
             for case_id, code in result.assignment.items()
             if code is None
         },
@@ -126,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{result.placed} of {len(cases)} cases placed; score {result.score:.4f}; "
         f"gap to the LP bound {100 * result.gap:.3f} %; {result.seconds:.1f} s\n"
     )
+    for case_id, reasons in report["unplaced"].items():
+        sys.stdout.write(f"{case_id} not placed: {'; '.join(reasons)}\n")
     return 0
 
 

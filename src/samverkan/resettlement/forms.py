@@ -47,7 +47,7 @@ class RunForm(StyledFormMixin, forms.Form):
         max_value=3600,
         initial=30,
         help_text=_(
-            "The solver stops here with the best placement found and says how far from optimal it can be."
+            "The placement tool stops here with the best placement it has found, and says how good it is."
         ),
     )
 
@@ -77,8 +77,24 @@ class TaxonomyEntryForm(StyledFormMixin, forms.Form):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=10**9)
     label_sv = forms.CharField(label=_("Name (Swedish)"), max_length=200)
     label_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    label_ar = forms.CharField(
+        label=_("Name (Arabic)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "ar", "dir": "rtl"}),
+        help_text=_("Empty: Arabic pages show the Swedish name."),
+    )
     definition_sv = forms.CharField(label=_("Definition (Swedish)"), widget=forms.Textarea(attrs={"rows": 4}))
     definition_en = forms.CharField(label=_("Definition (English)"), widget=forms.Textarea(attrs={"rows": 4}))
+    definition_ar = forms.CharField(
+        label=_("Definition (Arabic)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "ar", "dir": "rtl"}),
+        help_text=_(
+            "Empty: Arabic pages show the Swedish definition. If you change the Swedish or English "
+            "text, change the Arabic too, or empty it."
+        ),
+    )
     services = forms.MultipleChoiceField(
         label=_("Services it calls for"),
         choices=Service.choices,
@@ -108,13 +124,21 @@ class SubcodeForm(TaxonomyEntryForm):
 
 
 class OverrideForm(StyledFormMixin, forms.Form):
-    municipality = forms.CharField(
-        label=_("Municipality code (kommunkod)"),
-        max_length=4,
-        required=False,
-        help_text=_("Four digits, like 2380. Empty: leave the case unplaced."),
+    """Move a case: the municipality chosen from a list by name (``choices``: the view's, grouped by
+    whether the case fits there, each with what it has left); ``UNPLACED`` leaves the case unplaced."""
+
+    UNPLACED = "none"
+
+    municipality = forms.ChoiceField(
+        label=_("Move the case to"),
+        choices=(),
+        help_text=_(
+            "Each municipality shows what it has left this year, after the approved placements and "
+            "this run's other cases. Type the first letters of a name to find it."
+        ),
     )
     note = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    confirm = forms.BooleanField(
-        label=_("Move the case even though it breaks the limits above"), required=False
-    )
+
+    def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = choices  # type: ignore[attr-defined]

@@ -53,11 +53,11 @@ def parse_need_codes(path: str, line: int, cell: str, known: Collection[str]) ->
     for part in (p.strip() for p in cell.split(";")):
         if not part:
             if cell.strip():
-                raise InputError(path, line, "needs", f"'{cell}' has an empty code (like SM;CR-AF)")
+                raise InputError(path, line, "needs", "empty_code", cell=cell, example="SM;CR-AF")
             continue
         code = part.upper()
         if code not in known:
-            raise InputError(path, line, "needs", f"unknown need code '{part}' in the current taxonomy")
+            raise InputError(path, line, "needs", "unknown_need_in_taxonomy", code=part)
         if code not in out:
             out.append(code)
     return out
@@ -68,10 +68,10 @@ def parse_case_file(
 ) -> list[ParsedCase]:
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines > MAX_LINES:
-        raise InputError(path, MAX_LINES + 1, "file", f"{lines} lines; at most {MAX_LINES} are read")
+        raise InputError(path, MAX_LINES + 1, "file", "too_many_lines", lines=lines, maximum=MAX_LINES)
     cols, rows = read_rows(path, data, ("case_id", "age", "sex"))
     if not rows:
-        raise InputError(path, 2, "row", "no persons in the file")
+        raise InputError(path, 2, "row", "no_persons")
 
     def cell(cells: list[str], name: str) -> str:
         return cells[cols[name]] if name in cols else ""
@@ -82,51 +82,46 @@ def parse_case_file(
         if not reference:
             raise InputError(path, line, "case_id", "empty")
         if not REFERENCE.fullmatch(reference):
-            raise InputError(
-                path, line, "case_id", f"'{reference}': use at most 40 letters, digits, '.', '_' or '-'"
-            )
+            raise InputError(path, line, "case_id", "bad_reference", reference=reference)
         case = cases.setdefault(reference, ParsedCase(reference, line))
         if len(case.persons) >= MAX_FAMILY:
-            raise InputError(path, line, "case_id", f"case '{reference}' has more than {MAX_FAMILY} persons")
+            raise InputError(
+                path, line, "case_id", "family_too_large", reference=reference, maximum=MAX_FAMILY
+            )
         age = whole_number(path, line, "age", cell(cells, "age"))
         if age > MAX_AGE:
-            raise InputError(path, line, "age", f"{age} is not a plausible age")
+            raise InputError(path, line, "age", "implausible_age", age=age)
         sex = cell(cells, "sex").upper()
         if sex not in SEXES:
-            raise InputError(path, line, "sex", f"'{cell(cells, 'sex')}' is not one of F, M, X")
+            raise InputError(path, line, "sex", "not_a_sex", cell=cell(cells, "sex"))
         priority = cell(cells, "priority").lower()
         if priority and priority not in PRIORITIES:
-            raise InputError(path, line, "priority", f"'{priority}' is not one of {', '.join(PRIORITIES)}")
+            raise InputError(
+                path, line, "priority", "not_a_priority", cell=priority, allowed=", ".join(PRIORITIES)
+            )
         tie = cell(cells, "tie_municipality")
         if tie and tie not in municipality_codes:
-            raise InputError(path, line, "tie_municipality", f"unknown municipality code '{tie}'")
+            raise InputError(path, line, "tie_municipality", "unknown_municipality", code=tie)
         arrival_cell = cell(cells, "expected_arrival")
         arrival = None
         if arrival_cell:
             try:
                 arrival = dt.date.fromisoformat(arrival_cell)
             except ValueError:
-                raise InputError(
-                    path, line, "expected_arrival", f"'{arrival_cell}' is not a date like 2027-03-15"
-                ) from None
+                raise InputError(path, line, "expected_arrival", "not_a_date", cell=arrival_cell) from None
         for name, value, current in (
             ("priority", priority, case.priority),
             ("tie_municipality", tie, case.tie),
             ("expected_arrival", arrival, case.arrival),
         ):
             if value and current and value != current:
-                raise InputError(
-                    path,
-                    line,
-                    name,
-                    f"'{value}' differs from line {case.line} of the same case ('{current}')",
-                )
+                raise InputError(path, line, name, "differs", value=value, first=case.line, current=current)
         case.priority = case.priority or priority
         case.tie = case.tie or tie
         case.arrival = case.arrival or arrival
         for name in ("education", "occupation"):
             if len(cell(cells, name)) > 200:
-                raise InputError(path, line, name, "longer than 200 characters")
+                raise InputError(path, line, name, "too_long", maximum=200)
         case.persons.append(
             ParsedPerson(
                 line=line,

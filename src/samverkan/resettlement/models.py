@@ -17,6 +17,10 @@ from django.utils.translation import pgettext_lazy
 
 from samverkan.core.runs import JobRun, JobStatus
 from samverkan.organisations.models import Municipality
+from samverkan.resettlement.taxonomy import ADULT, CHILD, SHIPPED_NOTE, applies_at
+
+# The shipped version's note, as the catalogs translate it (the same text as ``SHIPPED_NOTE``).
+SHIPPED_NOTE_TEXT = _("UNHCR specific-needs codes and resettlement submission categories (shipped)")
 
 
 class Service(models.TextChoices):
@@ -69,6 +73,24 @@ class TaxonomyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.created_at:%Y-%m-%d})"
 
+    @property
+    def note_text(self) -> str:
+        """The note in the page's language when it is the shipped version's; a note the agency
+        wrote stays in the words it was written in."""
+        return str(SHIPPED_NOTE_TEXT) if self.note == SHIPPED_NOTE else self.note
+
+
+class AppliesTo(models.TextChoices):
+    """Who a need can apply to, as its definition says (``taxonomy.applies_at``)."""
+
+    ANYONE = "", _("Anyone")
+    CHILD = CHILD, _("Children (under 18)")
+    ADULT = ADULT, _("Adults (18 or over)")
+
+
+def _language() -> str:
+    return (translation.get_language() or "sv").split("-")[0]
+
 
 class NeedDefinition(models.Model):
     version = models.ForeignKey(TaxonomyVersion, on_delete=models.CASCADE, related_name="entries")
@@ -76,10 +98,13 @@ class NeedDefinition(models.Model):
     kind = models.CharField(max_length=10, choices=EntryKind.choices)
     code = models.CharField(_("code"), max_length=10)
     parent = models.CharField(max_length=10, blank=True)
+    applies_to = models.CharField(max_length=5, choices=AppliesTo.choices, blank=True, default="")
     label_sv = models.CharField(_("name (Swedish)"), max_length=200)
     label_en = models.CharField(_("name (English)"), max_length=200)
+    label_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True, default="")
     definition_sv = models.TextField(_("definition (Swedish)"))
     definition_en = models.TextField(_("definition (English)"))
+    definition_ar = models.TextField(_("definition (Arabic)"), blank=True, default="")
     services = models.JSONField(default=list)
 
     class Meta:
@@ -91,17 +116,34 @@ class NeedDefinition(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.label_en}"
 
+    def _in_language(self, field: str) -> tuple[str, str]:
+        """The text of ``field`` in the page's language and that language; an empty one falls back
+        to Swedish, then English (so a page can mark the fallback with its ``lang``)."""
+        language = _language()
+        for lang in dict.fromkeys((language, "sv", "en")):
+            text = getattr(self, f"{field}_{lang}", "")
+            if text:
+                return text, lang
+        return "", language
+
     @property
     def label(self) -> str:
-        return self.label_sv if (translation.get_language() or "sv").startswith("sv") else self.label_en
+        return self._in_language("label")[0]
+
+    @property
+    def label_lang(self) -> str:
+        return self._in_language("label")[1]
 
     @property
     def definition(self) -> str:
-        return (
-            self.definition_sv
-            if (translation.get_language() or "sv").startswith("sv")
-            else self.definition_en
-        )
+        return self._in_language("definition")[0]
+
+    @property
+    def definition_lang(self) -> str:
+        return self._in_language("definition")[1]
+
+    def applies_at(self, age: int) -> bool:
+        return applies_at(self.applies_to, age)
 
     @property
     def service_labels(self) -> list[str]:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
-from django.utils.translation import gettext as _
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from samverkan.accounts.models import Membership
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound
 from samverkan.organisations.models import Municipality, Organisation, OrganisationKind
+from samverkan.resettlement import explain
 from samverkan.resettlement import permissions as perms
 from samverkan.resettlement.models import (
     Case,
@@ -33,7 +34,15 @@ from samverkan.resettlement.models import (
     TaxonomyVersion,
 )
 from samverkan.resettlement.optimizer import Case as OptCase
-from samverkan.resettlement.optimizer import Demand, Problem, breaches, case_needs, demand_of, remaining
+from samverkan.resettlement.optimizer import (
+    Demand,
+    Problem,
+    Reason,
+    breaches,
+    case_needs,
+    demand_of,
+    remaining,
+)
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
 from samverkan.statistics.disclosure import shared
@@ -120,6 +129,28 @@ def placed_persons(year: int) -> dict[str, int]:
     return {r["case__placed_in"]: r["n"] for r in rows}
 
 
+def _person_needs(through: str = "persons") -> Prefetch:
+    """A case's persons with their need codes only (``case_need_codes``)."""
+    return Prefetch(
+        through, queryset=Person.objects.only("id", "case_id", "position", "needs").order_by("position")
+    )
+
+
+def case_need_codes(case: Case) -> list[str]:
+    """The need codes a case's persons are flagged with, each once, in the persons' order (from
+    the persons ``case_list_for`` and ``proposals_for`` read with the case)."""
+    return list(dict.fromkeys(code for p in case.persons.all() for code in p.needs))
+
+
+def case_proposal_run(case: Case) -> int | None:
+    """The run to open a case of ``case_list_for`` in: the approved run that placed it, else the
+    newest proposed run that holds it, else none."""
+    if case.approved_run_id:
+        return case.approved_run_id
+    open_runs = [p.run_id for p in getattr(case, "open_proposals", [])]
+    return max(open_runs) if open_runs else None
+
+
 def case_list_for(*, actor: Actor, year: int) -> list[Case]:
     """The year's cases (family size, priority, tie, arrival, placement), for the placement
     officers. Personal data: each read is logged (``resettlement.cases.listed``, with the
@@ -131,6 +162,16 @@ def case_list_for(*, actor: Actor, year: int) -> list[Case]:
         Case.objects.filter(year=year)
         .select_related("tie", "placed_in")
         .annotate(size=Count("persons"))
+        .prefetch_related(
+            _person_needs(),
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.filter(run__status=RunStatus.PROPOSED).only(
+                    "id", "case_id", "run_id"
+                ),
+                to_attr="open_proposals",
+            ),
+        )
         .order_by("reference")
     )
     audit.record_read(
@@ -195,7 +236,7 @@ def proposals_for(*, actor: Actor, run: PlacementRun) -> list[Proposal]:
     scope = scope_for(actor)
     if not perms.is_officer(actor, scope):
         raise NotFound
-    proposals = list(proposals_of(run))
+    proposals = list(proposals_of(run).prefetch_related(_person_needs("case__persons")))
     audit.record_read(
         actor=actor,
         code="resettlement.run.viewed",
@@ -206,54 +247,129 @@ def proposals_for(*, actor: Actor, run: PlacementRun) -> list[Proposal]:
     return proposals
 
 
-def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -> list[str]:
-    """What moving the case to ``code`` would break, given the run's other proposals and the
-    placements already approved this year: the tie, the reception number, large dwellings and
-    each need code's service places."""
-    if code is None:
-        return []
-    case = proposal.case
-    warnings: list[str] = []
-    if case.tie_id and case.tie_id != code:
-        warnings.append(_("The case is tied to %(tie)s (relatives there).") % {"tie": case.tie_id})
-    reception = Reception.objects.filter(year=run.year, municipality_id=code).first()
-    if reception is None:
-        return [
-            *warnings,
-            _("%(code)s has no reception number for %(year)s.") % {"code": code, "year": run.year},
-        ]
-    others = Case.objects.filter(proposals__run=run, proposals__municipality_id=code).exclude(pk=case.pk)
-    approved = Case.objects.filter(year=run.year, placed_in_id=code).exclude(pk=case.pk)
-    there = [*others.values_list("pk", flat=True), *approved.values_list("pk", flat=True)]
+def _loads(run: PlacementRun, case: Case, codes: Collection[str] | None = None) -> dict[str, Demand]:
+    """What the other cases take of each municipality (of ``codes``, or all): the run's other
+    proposals there and the cases approved there this year."""
+    there: dict[str, set[int]] = {}
+    proposed = run.proposals.filter(municipality__isnull=False).exclude(case_id=case.pk)
+    approved = Case.objects.filter(year=run.year, placed_in__isnull=False).exclude(pk=case.pk)
+    if codes is not None:
+        proposed = proposed.filter(municipality_id__in=list(codes))
+        approved = approved.filter(placed_in_id__in=list(codes))
+    for cid, code in [
+        *proposed.values_list("case_id", "municipality_id"),
+        *approved.values_list("pk", "placed_in_id"),
+    ]:
+        there.setdefault(code, set()).add(cid)
     members: dict[int, list[list[str]]] = {}
-    for cid, needs in Person.objects.filter(case_id__in=there).values_list("case_id", "needs"):
+    ids = set().union(*there.values()) if there else set()
+    for cid, needs in Person.objects.filter(case_id__in=ids).values_list("case_id", "needs"):
         members.setdefault(cid, []).append(needs)
-    own = demand_of(list(case.persons.values_list("needs", flat=True)))
-    load = sum((demand_of(person_needs) for person_needs in members.values()), own)
-    limits = OptMunicipality(
-        code=code,
-        name=code,
+    return {
+        code: sum((demand_of(members[cid]) for cid in cases if cid in members), Demand())
+        for code, cases in there.items()
+    }
+
+
+def _limits(reception: Reception) -> OptMunicipality:
+    return OptMunicipality(
+        code=reception.municipality_id,
+        name=reception.municipality_id,
         capacity_persons=reception.capacity_persons,
         large_dwellings=reception.large_dwellings,
         need_slots={k: int(v) for k, v in reception.need_slots.items()},
     )
-    for breach in breaches(limits, load, case=own):
-        if breach.kind == "persons":
-            warnings.append(
-                _("Reception number: %(load)s persons for %(cap)s places.")
-                % {"load": breach.needed, "cap": breach.capacity}
+
+
+def _warnings(
+    case: Case, year: int, code: str, limits: OptMunicipality | None, load: Demand, own: Demand
+) -> list[Reason]:
+    out = [Reason(explain.TIE, {"municipality": case.tie_id})] if case.tie_id and case.tie_id != code else []
+    if limits is None:
+        return [*out, Reason(explain.NO_RECEPTION, {"municipality": code, "year": year})]
+    for breach in breaches(limits, load + own, case=own):
+        need = {"need": breach.code} if breach.code else {}
+        out.append(
+            Reason(
+                explain.OVER_LIMIT,
+                {"limit": breach.kind, **need, "needed": breach.needed, "capacity": breach.capacity},
             )
-        elif breach.kind == "large_dwellings":
-            warnings.append(
-                _("Large dwellings: %(n)s families of 6 or more for %(cap)s dwellings.")
-                % {"n": breach.needed, "cap": breach.capacity}
+        )
+    return out
+
+
+def case_demand(case: Case) -> Demand:
+    """What a case takes of a municipality (``optimizer.capacity``): its persons, a large dwelling
+    for a large family, and service places of the codes its persons are flagged with."""
+    return demand_of(list(case.persons.values_list("needs", flat=True)))
+
+
+def override_warnings(run: PlacementRun, proposal: Proposal, code: str | None) -> list[Reason]:
+    """What moving the case to ``code`` would break, given the run's other proposals and the
+    placements already approved this year: the tie, the reception number, large dwellings and
+    each need code's service places (codes, worded by ``explain.reason_text``)."""
+    if code is None:
+        return []
+    case = proposal.case
+    reception = Reception.objects.filter(year=run.year, municipality_id=code).first()
+    own = case_demand(case)
+    load = _loads(run, case, [code]).get(code, Demand()) if reception is not None else Demand()
+    return _warnings(case, run.year, code, _limits(reception) if reception else None, load, own)
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A municipality a case could be moved to: what it has left for the case (its reception for
+    the year less the cases approved there and the run's other proposals there; ``None`` without a
+    reception number) and what the move would break (``override_warnings``)."""
+
+    code: str
+    name: str
+    left: OptMunicipality | None
+    warnings: list[Reason]
+
+
+def move_options(run: PlacementRun, proposal: Proposal) -> list[MoveOption]:
+    """Every municipality of the register as a place to move the proposal's case to, by name."""
+    case = proposal.case
+    receptions = {r.municipality_id: _limits(r) for r in Reception.objects.filter(year=run.year)}
+    loads = _loads(run, case)
+    own = case_demand(case)
+    out = []
+    for code, name in Municipality.objects.order_by("name", "code").values_list("code", "name"):
+        limits = receptions.get(code)
+        load = loads.get(code, Demand())
+        out.append(
+            MoveOption(
+                code=code,
+                name=name,
+                left=remaining(limits, load) if limits is not None else None,
+                warnings=_warnings(case, run.year, code, limits, load, own),
             )
-        else:
-            warnings.append(
-                _("Service places for %(code)s: %(n)s needed for %(cap)s places.")
-                % {"code": breach.code, "n": breach.needed, "cap": breach.capacity}
-            )
-    return warnings
+        )
+    return out
+
+
+def need_names(version: TaxonomyVersion | None = None) -> dict[str, str]:
+    """Every need code of a taxonomy version (the current one by default) by its name in the
+    page's language."""
+    version = version or TaxonomyVersion.objects.current()
+    if version is None:
+        return {}
+    return {e.code: e.label for e in version.entries.all()}
+
+
+def names_for(
+    *,
+    needs: Collection[str] = (),
+    municipalities: Collection[str] = (),
+    version: TaxonomyVersion | None = None,
+) -> explain.Names:
+    """The names of need codes (in the taxonomy ``version``, the current one by default) and of
+    kommunkoder (public facts), for wording the placement's codes."""
+    need_labels = need_names(version) if needs else {}
+    rows = Municipality.objects.filter(code__in=list(municipalities)).values_list("code", "name")
+    return explain.Names(needs=need_labels, municipalities=dict(rows) if municipalities else {})
 
 
 def proposals_of(run: PlacementRun) -> QuerySet[Proposal]:
@@ -345,7 +461,8 @@ def run_input(run: PlacementRun) -> RunInput:
 
 # --- Packets ------------------------------------------------------------------------------------
 def packet_cases_for(*, actor: Actor, municipality_code: str | None = None) -> QuerySet[Case]:
-    """Approved cases placed with the actor's municipalities (or one of them)."""
+    """Approved cases placed with the actor's municipalities (or one of them), with their size and
+    how many of their persons the municipality has followed up (``followed``)."""
     scope = scope_for(actor)
     served = perms.municipalities_served(actor, scope)
     if municipality_code is not None:
@@ -353,7 +470,7 @@ def packet_cases_for(*, actor: Actor, municipality_code: str | None = None) -> Q
     return (
         Case.objects.filter(placed_in__in=served, approved_run__status=RunStatus.APPROVED)
         .select_related("placed_in")
-        .annotate(size=Count("persons"))
+        .annotate(size=Count("persons"), followed=Count("persons__observation"))
         .order_by("expected_arrival", "reference")
     )
 
@@ -400,6 +517,17 @@ class PacketPerson:
     languages: list[str]
 
 
+@dataclass(frozen=True)
+class PacketFollowup:
+    """What the receiving municipality recorded for one person: the needs it observed (empty:
+    nothing observed; None: nothing recorded yet), who recorded it and when."""
+
+    position: int
+    observed: list[NeedDefinition] | None
+    recorded_by: str
+    recorded_at: dt.datetime | None
+
+
 def placement_taxonomy(case: Case) -> TaxonomyVersion:
     """The taxonomy version a placed case was proposed and approved in: that of the run that placed
     it. Its packet and follow-up use those definitions, not ones that came into force afterwards
@@ -413,8 +541,10 @@ def packet_for(*, actor: Actor, case: Case, how: str) -> dict[str, Any]:
     """What the receiving municipality needs to prepare, and nothing more: family composition
     (age and sex), need codes with the services they call for, languages, arrival, in the
     taxonomy version of the placement. Education, occupation, ties and the optimizer's reasoning
-    stay with the agency. ``case`` comes from ``packet_case_for``; the read is logged (``how``:
-    page or print) under the receiving municipality's organisation."""
+    stay with the agency. For the receiving municipality (only: the agency sees follow-up in
+    aggregate, on the dashboard) also the follow-up it recorded, per person (``followup``; None for
+    everyone else). ``case`` comes from ``packet_case_for``; the read is logged (``how``: page or
+    print) under the receiving municipality's organisation."""
     scope = scope_for(actor)
     if not perms.can_read_packet(actor, scope, case.placed_in_id):
         raise NotFound
@@ -422,7 +552,12 @@ def packet_for(*, actor: Actor, case: Case, how: str) -> dict[str, Any]:
     entries = entries_of(version)
     persons = []
     services: dict[str, None] = {}
-    for p in case.persons.order_by("position"):
+    receiving = perms.can_record_followup(actor, scope, case.placed_in_id)
+    followup: list[PacketFollowup] | None = [] if receiving else None
+    family = case.persons.order_by("position")
+    if receiving:
+        family = family.select_related("observation__recorded_by")
+    for p in family:
         needs = [entries[c] for c in p.needs if c in entries]
         for e in needs:
             services.update(dict.fromkeys(e.service_labels))
@@ -434,6 +569,16 @@ def packet_for(*, actor: Actor, case: Case, how: str) -> dict[str, Any]:
                 position=p.position, age=p.age, sex=p.get_sex_display(), needs=needs, languages=p.languages
             )
         )
+        if followup is not None:
+            seen = getattr(p, "observation", None)
+            followup.append(
+                PacketFollowup(
+                    position=p.position,
+                    observed=None if seen is None else [entries[c] for c in seen.needs if c in entries],
+                    recorded_by=str(seen.recorded_by) if seen is not None and seen.recorded_by else "",
+                    recorded_at=seen.recorded_at if seen is not None else None,
+                )
+            )
     org = next((o for o, code in scope.municipality_of.items() if code == case.placed_in_id), scope.agency_id)
     audit.record_read(
         actor=actor,
@@ -442,7 +587,13 @@ def packet_for(*, actor: Actor, case: Case, how: str) -> dict[str, Any]:
         organisation_id=org,
         data={"case": case.reference, "municipality": case.placed_in_id, "how": how},
     )
-    return {"case": case, "persons": persons, "services": list(services), "version": version}
+    return {
+        "case": case,
+        "persons": persons,
+        "services": list(services),
+        "version": version,
+        "followup": followup,
+    }
 
 
 # --- Follow-up ----------------------------------------------------------------------------------
@@ -543,6 +694,9 @@ class Prevalence:
     number: int | None  # the release shown; None before the first one
     released_at: dt.datetime | None
     rows: list[PrevalenceRow]
+    threshold: int = 0  # the disclosure rule's threshold: fewer persons are never shown
+    contributors_needed: int = 1  # municipalities that must have reported for this viewer to see a year
+    next_release: dt.datetime | None = None  # when the next scheduled release is due (None: none is)
 
     @property
     def held(self) -> list[PrevalenceRow]:
@@ -570,9 +724,16 @@ def prevalence(*, actor: Actor) -> Prevalence:
         .defer("contributions", "reasons")
         .first()
     )
-    if release is None:
-        return Prevalence(number=None, released_at=None, rows=[])
     contributors_needed = 1 if perms.is_officer(actor, scope) else settings.RESETTLEMENT_MIN_MUNICIPALITIES
+    if release is None:
+        return Prevalence(
+            number=None,
+            released_at=None,
+            rows=[],
+            threshold=settings.RESETTLEMENT_MIN_CELL,
+            contributors_needed=contributors_needed,
+            next_release=next_release_due(),
+        )
     labels = {e.code: e.label for e in release.taxonomy_version.entries.filter(kind="need")}
     codes = [ANY, *top_level_codes(release.taxonomy_version)]
     rows = []
@@ -595,7 +756,28 @@ def prevalence(*, actor: Actor) -> Prevalence:
                     stale=block["as_of"] != release.number,
                 )
             )
-    return Prevalence(number=release.number, released_at=release.created_at, rows=rows)
+    return Prevalence(
+        number=release.number,
+        released_at=release.created_at,
+        rows=rows,
+        threshold=release.threshold,
+        contributors_needed=contributors_needed,
+        next_release=next_release_due(),
+    )
+
+
+def next_release_due(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the next scheduled release of the dashboard is due: the start of the next period of
+    ``RESETTLEMENT_DASHBOARD_INTERVAL`` seconds if this period has its release, else now (the
+    scheduler makes it on its next round); None when releases are made by hand only."""
+    interval = settings.RESETTLEMENT_DASHBOARD_INTERVAL
+    if interval <= 0:
+        return None
+    now = now or timezone.now()
+    period = dt.datetime.fromtimestamp(int(now.timestamp()) // interval * interval, tz=dt.UTC)
+    if PrevalenceRelease.objects.filter(scheduled_for__gte=period).exists():
+        return period + dt.timedelta(seconds=interval)
+    return now
 
 
 def followup_persons_for(*, actor: Actor, case: Case) -> list[Person]:
@@ -615,6 +797,94 @@ def followup_persons_for(*, actor: Actor, case: Case) -> list[Person]:
         data={"case": case.reference, "municipality": case.placed_in_id, "persons": len(persons)},
     )
     return persons
+
+
+def followup_opens(case: Case) -> dt.date | None:
+    """The day follow-up can first be recorded: the expected arrival, if it is still to come (None
+    when it can be recorded now, also when the arrival is not known: the municipality knows whether
+    the family has come)."""
+    arrival = case.expected_arrival
+    return arrival if arrival is not None and timezone.localdate() < arrival else None
+
+
+@dataclass(frozen=True)
+class FollowupChoice:
+    entry: NeedDefinition
+    flagged: bool  # flagged by the agency before arrival
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FollowupGroup:
+    """One need of the taxonomy with the sub-codes under it that can apply to the person."""
+
+    need: NeedDefinition
+    choices: list[FollowupChoice]
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for c in self.choices if c.checked)
+
+    @property
+    def flagged(self) -> bool:
+        return any(c.flagged for c in self.choices)
+
+
+@dataclass(frozen=True)
+class FollowupRow:
+    person: Person
+    groups: list[FollowupGroup]
+    flagged: list[NeedDefinition]  # what the agency flagged, in the taxonomy's order
+    nothing: bool  # "no special need observed" is ticked
+    recorded: bool  # the municipality has recorded this person's follow-up before
+    errors: list[str]
+
+
+def followup_form(
+    version: TaxonomyVersion,
+    persons: Sequence[Person],
+    posted: dict[int, tuple[list[str], bool]] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> list[FollowupRow]:
+    """The follow-up form, per person: the needs grouped under the taxonomy's top-level needs,
+    only those that can apply at the person's age (``NeedDefinition.applies_to``) and any the
+    agency flagged or the municipality recorded before. What is ticked: what was just posted (a
+    form shown again with its errors), else what was recorded, else what the agency flagged (to
+    confirm or untick). ``persons`` come from ``followup_persons_for`` (that read is logged)."""
+    entries = [e for e in version.entries.order_by("position") if e.kind != "category"]
+    needs = [e for e in entries if e.kind == "need"]
+    rows = []
+    for person in persons:
+        observation = getattr(person, "observation", None)
+        flagged = set(person.needs)
+        if posted is not None and person.position in posted:
+            ticked, nothing = set(posted[person.position][0]), posted[person.position][1]
+        elif observation is not None:
+            ticked, nothing = set(observation.needs), not observation.needs
+        else:
+            ticked, nothing = set(flagged), False
+        shown = flagged | ticked | set(getattr(observation, "needs", None) or [])
+        groups = []
+        for need in needs:
+            choices = [
+                FollowupChoice(entry=e, flagged=e.code in flagged, checked=e.code in ticked)
+                for e in entries
+                if (e.code == need.code or e.parent == need.code)
+                and (e.applies_at(person.age) or e.code in shown)
+            ]
+            if choices:
+                groups.append(FollowupGroup(need=need, choices=choices))
+        rows.append(
+            FollowupRow(
+                person=person,
+                groups=groups,
+                flagged=[e for e in entries if e.code in flagged],
+                nothing=nothing,
+                recorded=observation is not None,
+                errors=(errors or {}).get(f"person_{person.position}", []),
+            )
+        )
+    return rows
 
 
 def person_positions(case: Case) -> list[int]:

@@ -8,8 +8,23 @@ import io
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parents[3] / "data" / "resettlement" / "needs_taxonomy.csv"
+# Stored in English as the note of version 1, shown translated (``TaxonomyVersion.note_text``).
 SHIPPED_NOTE = "UNHCR specific-needs codes and resettlement submission categories (shipped)"
-COLUMNS = ("kind", "code", "parent", "label_en", "label_sv", "definition_en", "definition_sv", "services")
+COLUMNS = (
+    "kind",
+    "code",
+    "parent",
+    "applies_to",
+    "label_en",
+    "label_sv",
+    "label_ar",
+    "definition_en",
+    "definition_sv",
+    "definition_ar",
+    "services",
+)
+ADULT_AGE = 18
+CHILD, ADULT = "child", "adult"  # ``applies_to``: empty for a need that applies at any age
 
 
 def shipped_entries() -> list[dict[str, object]]:
@@ -29,3 +44,12 @@ def shipped_entries() -> list[dict[str, object]]:
 def top_level(code: str) -> str:
     """The UNHCR top-level code a sub-code belongs to (``SM-CI`` -> ``SM``)."""
     return code.split("-", 1)[0]
+
+
+def applies_at(applies_to: str, age: int) -> bool:
+    """Whether a need for children only (under 18), adults only or anyone can apply at ``age``."""
+    if applies_to == CHILD:
+        return age < ADULT_AGE
+    if applies_to == ADULT:
+        return age >= ADULT_AGE
+    return True

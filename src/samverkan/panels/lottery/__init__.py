@@ -6,6 +6,7 @@ No Django, no platform imports: dataclasses in, dataclasses out.
 
 from .draw import draw, find_distribution, replacement, select
 from .feasibility import explain_infeasible
+from .messages import LotteryInputError, Message
 from .model import (
     ALGORITHM_VERSION,
     Distribution,
@@ -24,7 +25,9 @@ __all__ = [
     "Distribution",
     "InfeasibleQuotas",
     "Instance",
+    "LotteryInputError",
     "LotteryTimeout",
+    "Message",
     "Quota",
     "Selection",
     "draw",

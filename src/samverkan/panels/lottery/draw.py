@@ -21,6 +21,7 @@ from collections.abc import Collection
 
 from .legacy import LEGACY_RUNS, find_legacy
 from .leximin import find_leximin
+from .messages import LotteryInputError
 from .model import ALGORITHM_VERSION, Distribution, Instance, Selection
 
 ALGORITHMS = ("leximin", "legacy")
@@ -44,7 +45,7 @@ def find_distribution(
         return find_leximin(instance, time_limit=time_limit)
     if algorithm == "legacy":
         return find_legacy(instance, runs=legacy_runs, time_limit=time_limit)
-    raise ValueError(f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}.")
+    raise LotteryInputError("algorithm_unknown", algorithm=algorithm, allowed=list(ALGORITHMS))
 
 
 def draw(distribution: Distribution, seed: int | str) -> tuple[str, ...]:

@@ -21,13 +21,14 @@ import time
 import highspy
 import numpy as np
 
+from .messages import Message, message
 from .model import InfeasibleQuotas, Instance, Quota, Types, build_types, validate
 from .solver import INF, PanelMip, _idx, new_highs
 
 
-def _arithmetic_conflicts(types: Types) -> list[str]:
+def _arithmetic_conflicts(types: Types) -> list[Message]:
     inst = types.instance
-    out: list[str] = []
+    out: list[Message] = []
     by_feature: dict[str, list[Quota]] = {}
     for q in inst.quotas:
         by_feature.setdefault(q.feature, []).append(q)
@@ -35,32 +36,40 @@ def _arithmetic_conflicts(types: Types) -> list[str]:
         mins = sum(q.min for q in qs)
         maxs = sum(q.max for q in qs)
         if mins > inst.size:
-            out.append(f"the minimums for {feature} add up to {mins}, more than the panel size {inst.size}")
+            out.append(message("minimums_above_size", feature=feature, sum=mins, size=inst.size))
         if maxs < inst.size:
-            out.append(f"the maximums for {feature} add up to {maxs}, less than the panel size {inst.size}")
+            out.append(message("maximums_below_size", feature=feature, sum=maxs, size=inst.size))
     for q, ts in types.quota_rows:
         people = [inst.people[i] for t in ts for i in types.members[t]]
         if q.min > len(people):
             out.append(
-                f"{q.feature}={q.value} needs at least {q.min} but only {len(people)} volunteers have it"
+                message(
+                    "value_too_few_people", feature=q.feature, value=q.value, min=q.min, people=len(people)
+                )
             )
         elif inst.households is not None:
             homes = len({inst.households[p] for p in people})
             if q.min > homes:
                 out.append(
-                    f"{q.feature}={q.value} needs at least {q.min} but its {len(people)} volunteers live in "
-                    f"only {homes} households"
+                    message(
+                        "value_too_few_households",
+                        feature=q.feature,
+                        value=q.value,
+                        min=q.min,
+                        people=len(people),
+                        households=homes,
+                    )
                 )
     return out
 
 
-def _describe(bound: tuple[int, str], quotas: tuple[Quota, ...]) -> str:
+def _describe(bound: tuple[int, str], quotas: tuple[Quota, ...]) -> Message:
     k, side = bound
     q = quotas[k]
-    return f"{q.feature}={q.value} {side} {q.min if side == 'min' else q.max}"
+    return message(f"bound_{side}", feature=q.feature, value=q.value, bound=q.min if side == "min" else q.max)
 
 
-def _iis(types: Types, iis_time: float) -> tuple[list[str], bool]:
+def _iis(types: Types, iis_time: float) -> tuple[list[Message], bool]:
     """Deletion filter over quota bounds; returns (descriptions, complete)."""
     inst = types.instance
     mip = PanelMip(types)
@@ -137,20 +146,27 @@ def explain_infeasible(instance: Instance, *, iis_time: float = 10.0) -> Infeasi
     conflicts = _arithmetic_conflicts(types)
     iis, complete = _iis(types, iis_time)
     if iis:
-        lead = "these quotas cannot all hold at once" if complete else "the conflict lies among these quotas"
-        conflicts.append(f"{lead}: " + ", ".join(iis) + f" (panel size {instance.size})")
+        code = "quotas_conflict" if complete else "quotas_conflict_among"
+        conflicts.append(message(code, bounds=iis, size=instance.size))
     relaxation, changes = smallest_relaxation(types)
-    conflicts.append(
-        "smallest relaxation: "
-        + ", ".join(
-            f"{old.feature}={old.value} "
-            + (f"min {old.min}→{new.min}" if new.min != old.min else "")
-            + (" " if new.min != old.min and new.max != old.max else "")
-            + (f"max {old.max}→{new.max}" if new.max != old.max else "")
-            for old, new in changes
-        )
-    )
+    conflicts.append(message("smallest_relaxation", changes=[_change(old, new) for old, new in changes]))
     return InfeasibleQuotas(conflicts, relaxation, changes)
+
+
+def _change(old: Quota, new: Quota) -> Message:
+    if new.min != old.min and new.max != old.max:
+        return message(
+            "relax_both",
+            feature=old.feature,
+            value=old.value,
+            old_min=old.min,
+            new_min=new.min,
+            old_max=old.max,
+            new_max=new.max,
+        )
+    if new.min != old.min:
+        return message("relax_min", feature=old.feature, value=old.value, old=old.min, new=new.min)
+    return message("relax_max", feature=old.feature, value=old.value, old=old.max, new=new.max)
 
 
 def check_feasible(instance: Instance) -> Types:

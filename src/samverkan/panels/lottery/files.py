@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samverkan.panels.lottery.messages import Message, message
 from samverkan.panels.lottery.model import Instance, Quota
 
 __all__ = [
@@ -52,14 +53,28 @@ _FLEX_COLUMNS = ("min_flex", "max_flex")
 class InputError(ValueError):
     """A problem in an input file, with the file and the line it is on.
 
-    ``str(error)`` is ``"{path}:{line}: {reason}"``; line 1 is the header row.
+    ``message`` says what is wrong as a code with parameters (``lottery.messages``), for the
+    platform to render in the reader's language; ``reason`` is its English text and ``str(error)``
+    is ``"{path}:{line}: {reason}"``; line 1 is the header row.
     """
 
-    def __init__(self, path: str | Path, line: int, reason: str) -> None:
+    def __init__(self, path: str | Path, line: int, code: str, **params: object) -> None:
         self.path = str(path)
         self.line = line
-        self.reason = reason
-        super().__init__(f"{self.path}:{line}: {reason}")
+        self.message: Message = message(code, **params)
+        super().__init__(f"{self.path}:{line}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        return self.message.english()
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        return self.message.params
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
@@ -117,7 +132,7 @@ class PeopleTable:
 def _decode(path: str, data: bytes) -> str:
     """UTF-8 text of ``data`` (a leading BOM dropped); anything else refused with the line."""
     if data.startswith(_UTF16_BOMS):
-        raise InputError(path, 1, "the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
+        raise InputError(path, 1, "file_utf16")
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
     try:
@@ -125,13 +140,11 @@ def _decode(path: str, data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start : error.start + 1].hex()
-        raise InputError(
-            path, line, f"not UTF-8 (byte 0x{byte}); save the file as UTF-8 (CSV UTF-8)"
-        ) from None
+        raise InputError(path, line, "file_not_utf8", byte=byte) from None
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise InputError(path, line, "a NUL byte: not a text file (or UTF-16 without a byte order mark)")
+        raise InputError(path, line, "file_nul_byte")
     return text
 
 
@@ -145,7 +158,7 @@ def _rows(path: str, text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise InputError(path, previous + 1, f"not valid CSV: {error}") from None
+            raise InputError(path, previous + 1, "file_bad_csv", detail=str(error)) from None
         start = previous + 1
         previous = reader.line_num
         if not cells:
@@ -153,11 +166,11 @@ def _rows(path: str, text: str) -> Iterator[tuple[int, list[str]]]:
         yield start, cells
 
 
-def _table(path: str, data: bytes, what: str) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+def _table(path: str, data: bytes, what: Message) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """Header line, header (stripped) and data rows (stripped; blank rows dropped, ragged rows refused)."""
     text = _decode(path, data)
     if not text.strip():
-        raise InputError(path, 1, f"the file is empty; expected a header row and {what}")
+        raise InputError(path, 1, "file_empty", expected=what)
     records = list(_rows(path, text))
     header_line, header = records[0]
     header = [cell.strip() for cell in header]
@@ -170,26 +183,25 @@ def _table(path: str, data: bytes, what: str) -> tuple[int, list[str], list[tupl
         if len(stripped) > width and not any(stripped[width:]):
             stripped = stripped[:width]  # trailing empty cells, as spreadsheets write them
         if len(stripped) != width:
-            raise InputError(path, line, f"the row has {len(stripped)} cells but the header has {width}")
+            raise InputError(path, line, "file_ragged_row", cells=len(stripped), width=width)
         rows.append((line, stripped))
     if not rows:
-        raise InputError(path, header_line + 1, f"no rows after the header; expected {what}")
+        raise InputError(path, header_line + 1, "file_no_rows", expected=what)
     return header_line, header, rows
 
 
 def _column(
-    path: str, line: int, header: Sequence[str], names: Sequence[str], label: str, required: bool = True
+    path: str, line: int, header: Sequence[str], names: Sequence[str], label: Message, required: bool = True
 ) -> int:
     """Index of the one column named (case-insensitively) one of ``names``; ``line`` is the header's."""
     wanted = {name.lower() for name in names}
     found = [index for index, cell in enumerate(header) if cell.lower() in wanted]
     if len(found) > 1:
-        raise InputError(path, line, f"more than one {label} column ({', '.join(header[i] for i in found)})")
+        raise InputError(path, line, "column_duplicate", column=label, found=[header[i] for i in found])
     if not found:
         if not required:
             return -1
-        listed = " or ".join(f"'{name}'" for name in names)
-        raise InputError(path, line, f"no {label} column: expected a column named {listed}")
+        raise InputError(path, line, "column_missing", column=label, names=list(names))
     return found[0]
 
 
@@ -197,31 +209,36 @@ def _column(
 # features.csv
 
 
+def _role(name: str) -> Message:
+    """A column named by its role in the file (``min``, ``feature``, ``id``, …)."""
+    return message("column_role", name=name)
+
+
 def _number(path: str, line: int, column: str, cell: str) -> int:
     if cell == "":
-        raise InputError(path, line, f"no {column} value set")
+        raise InputError(path, line, "number_missing", column=column)
     try:
         number = int(cell)
     except ValueError:
-        raise InputError(path, line, f"{column} '{cell}' is not a whole number") from None
+        raise InputError(path, line, "number_not_whole", column=column, cell=cell) from None
     if number < 0:
-        raise InputError(path, line, f"{column} {number} is negative")
+        raise InputError(path, line, "number_negative", column=column, number=number)
     return number
 
 
 def parse_features(path: str | Path, data: bytes) -> FeatureTable:
     """Parse the bytes of a features.csv file (see the module docstring)."""
     name = str(path)
-    top, header, rows = _table(name, data, "one row per feature value")
-    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], "feature")
-    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], "value")
-    i_min = _column(name, top, header, ("min",), "min")
-    i_max = _column(name, top, header, ("max",), "max")
-    i_min_flex = _column(name, top, header, ("min_flex",), "min_flex", required=False)
-    i_max_flex = _column(name, top, header, ("max_flex",), "max_flex", required=False)
+    top, header, rows = _table(name, data, message("expect_values"))
+    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], _role("feature"))
+    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], _role("value"))
+    i_min = _column(name, top, header, ("min",), _role("min"))
+    i_max = _column(name, top, header, ("max",), _role("max"))
+    i_min_flex = _column(name, top, header, ("min_flex",), _role("min_flex"), required=False)
+    i_max_flex = _column(name, top, header, ("max_flex",), _role("max_flex"), required=False)
     if (i_min_flex < 0) != (i_max_flex < 0):
         missing = "max_flex" if i_max_flex < 0 else "min_flex"
-        raise InputError(name, top, f"min_flex and max_flex go together; there is no {missing} column")
+        raise InputError(name, top, "flex_pair", missing=missing)
 
     canonical_feature: dict[str, str] = {}
     seen: dict[tuple[str, str], int] = {}
@@ -229,28 +246,30 @@ def parse_features(path: str | Path, data: bytes) -> FeatureTable:
     for line, cells in rows:
         feature, value = cells[i_feature], cells[i_value]
         if feature == "":
-            raise InputError(name, line, "empty feature name")
+            raise InputError(name, line, "feature_name_empty")
         if value == "":
-            raise InputError(name, line, f"empty value in feature '{feature}'")
+            raise InputError(name, line, "feature_value_empty", feature=feature)
         feature = canonical_feature.setdefault(feature.lower(), feature)
         key = (feature.lower(), value.lower())
         if key in seen:
             raise InputError(
-                name, line, f"duplicate value '{value}' of feature '{feature}' (first on line {seen[key]})"
+                name, line, "feature_value_duplicate", value=value, feature=feature, first=seen[key]
             )
         seen[key] = line
         low = _number(name, line, "min", cells[i_min])
         high = _number(name, line, "max", cells[i_max])
         if low > high:
-            raise InputError(name, line, f"min ({low}) is greater than max ({high}) for {feature}/{value}")
+            raise InputError(
+                name, line, "quota_min_above_max_row", min=low, max=high, feature=feature, value=value
+            )
         min_flex = max_flex = None
         if i_min_flex >= 0:
             min_flex = _number(name, line, "min_flex", cells[i_min_flex])
             max_flex = _number(name, line, "max_flex", cells[i_max_flex])
             if min_flex > low:
-                raise InputError(name, line, f"min_flex ({min_flex}) is greater than min ({low})")
+                raise InputError(name, line, "flex_min_above_min", flex=min_flex, min=low)
             if max_flex < high:
-                raise InputError(name, line, f"max_flex ({max_flex}) is less than max ({high})")
+                raise InputError(name, line, "flex_max_below_max", flex=max_flex, max=high)
         out.append(FeatureRow(feature, value, low, high, line, min_flex, max_flex))
     return FeatureTable(name, tuple(out))
 
@@ -259,51 +278,47 @@ def parse_shares(path: str | Path, data: bytes) -> dict[str, dict[str, float]]:
     """Parse a CSV of target shares, ``feature,value,share`` (a share is any non-negative number, e.g.
     a percentage or a count; each feature's shares are normalised), for :func:`quotas_from_shares`."""
     name = str(path)
-    top, header, rows = _table(name, data, "one row per feature value")
-    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], "feature")
-    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], "value")
-    i_share = _column(name, top, header, ("share",), "share")
+    top, header, rows = _table(name, data, message("expect_values"))
+    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], _role("feature"))
+    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], _role("value"))
+    i_share = _column(name, top, header, ("share",), _role("share"))
     out: dict[str, dict[str, float]] = {}
     canonical: dict[str, str] = {}
     for line, cells in rows:
         feature, value, cell = cells[i_feature], cells[i_value], cells[i_share]
         if feature == "" or value == "":
-            raise InputError(name, line, "empty feature or value")
+            raise InputError(name, line, "share_row_empty")
         feature = canonical.setdefault(feature.lower(), feature)
         try:
             share = float(cell.replace(",", ".")) if cell.count(",") == 1 and "." not in cell else float(cell)
         except ValueError:
-            raise InputError(name, line, f"share '{cell}' is not a number") from None
+            raise InputError(name, line, "share_not_number", cell=cell) from None
         if not share >= 0 or share == float("inf"):
-            raise InputError(name, line, f"share '{cell}' must be a non-negative number")
+            raise InputError(name, line, "share_negative", cell=cell)
         values = out.setdefault(feature, {})
         if value in values:
-            raise InputError(name, line, f"duplicate value '{value}' of feature '{feature}'")
+            raise InputError(name, line, "share_duplicate", value=value, feature=feature)
         values[value] = share
     for feature, values in out.items():
         if sum(values.values()) <= 0:
-            raise InputError(name, top, f"the shares of feature '{feature}' add up to zero")
+            raise InputError(name, top, "shares_zero", feature=feature)
     return out
 
 
 def check_size(table: FeatureTable, size: int) -> None:
     """Refuse a panel size that the quotas of some feature cannot add up to."""
     if size < 1:
-        raise InputError(table.path, 1, f"the panel size must be at least 1, not {size}")
+        raise InputError(table.path, 1, "size_below_one", size=size)
     for feature in table.features:
         rows = [row for row in table.rows if row.feature == feature]
         low, high = sum(row.min for row in rows), sum(row.max for row in rows)
         if low > size:
             raise InputError(
-                table.path,
-                rows[0].line,
-                f"the minimums of feature '{feature}' add up to {low}, more than the panel size {size}",
+                table.path, rows[0].line, "minimums_above_size", feature=feature, sum=low, size=size
             )
         if high < size:
             raise InputError(
-                table.path,
-                rows[0].line,
-                f"the maximums of feature '{feature}' add up to {high}, less than the panel size {size}",
+                table.path, rows[0].line, "maximums_below_size", feature=feature, sum=high, size=size
             )
 
 
@@ -326,17 +341,19 @@ def parse_people(
 ) -> PeopleTable:
     """Parse the bytes of a people.csv file against the features in ``table``."""
     name = str(path)
-    top, header, rows = _table(name, data, "one row per person in the pool")
-    i_id = _column(name, top, header, (id_column,), "id")
+    top, header, rows = _table(name, data, message("expect_people"))
+    i_id = _column(name, top, header, (id_column,), _role("id"))
     feature_values = table.features
     i_features: dict[str, int] = {}
     lookup: dict[str, dict[str, str]] = {}
     for feature, values in feature_values.items():
         i_features[feature] = _column(
-            name, top, header, (feature,), f"'{feature}' (a feature in {table.path})"
+            name, top, header, (feature,), message("column_quota_feature", feature=feature, file=table.path)
         )
         lookup[feature] = {value.lower(): value for value in values}
-    i_households = [_column(name, top, header, (col,), f"household '{col}'") for col in household_columns]
+    i_households = [
+        _column(name, top, header, (col,), message("column_household", name=col)) for col in household_columns
+    ]
 
     people: list[str] = []
     features: dict[str, dict[str, str]] = {}
@@ -345,23 +362,26 @@ def parse_people(
     for line, cells in rows:
         person = cells[i_id]
         if person == "":
-            raise InputError(name, line, f"empty id (column '{header[i_id]}')")
+            raise InputError(name, line, "id_empty", column=header[i_id])
         if person in lines:
-            raise InputError(name, line, f"duplicate id '{person}' (first on line {lines[person]})")
+            raise InputError(name, line, "id_duplicate", person=person, first=lines[person])
         lines[person] = line
         row: dict[str, str] = {}
         for feature, index in i_features.items():
             cell = cells[index]
             if cell == "":
-                raise InputError(name, line, f"empty value for feature '{feature}' (person '{person}')")
+                raise InputError(name, line, "person_value_empty", feature=feature, person=person)
             value = lookup[feature].get(cell.lower())
             if value is None:
-                allowed = ", ".join(feature_values[feature])
                 raise InputError(
                     name,
                     line,
-                    f"value '{cell}' of feature '{feature}' is not in {table.path} (person '{person}'; "
-                    f"allowed: {allowed})",
+                    "person_value_unknown",
+                    value=cell,
+                    feature=feature,
+                    file=table.path,
+                    person=person,
+                    allowed=list(feature_values[feature]),
                 )
             row[feature] = value
         people.append(person)
@@ -395,20 +415,22 @@ def parse_pool(
     without case). Returns the pool and feature -> values in order of first appearance.
     """
     name = str(path)
-    top, header, rows = _table(name, data, "one row per person in the pool")
-    i_id = _column(name, top, header, (id_column,), "id")
-    i_households = {_column(name, top, header, (col,), f"household '{col}'") for col in household_columns}
+    top, header, rows = _table(name, data, message("expect_people"))
+    i_id = _column(name, top, header, (id_column,), _role("id"))
+    i_households = {
+        _column(name, top, header, (col,), message("column_household", name=col)) for col in household_columns
+    }
     if feature_columns:
-        indices = [_column(name, top, header, (col,), f"feature '{col}'") for col in feature_columns]
+        indices = [
+            _column(name, top, header, (col,), message("column_feature", name=col)) for col in feature_columns
+        ]
         clash = [header[i] for i in indices if i == i_id or i in i_households]
         if clash:
-            raise InputError(
-                name, top, f"column '{clash[0]}' cannot be both a feature and the id or household"
-            )
+            raise InputError(name, top, "column_feature_and_key", name=clash[0])
     else:
         indices = [i for i in range(len(header)) if i != i_id and i not in i_households]
     if not indices:
-        raise InputError(name, top, "no feature columns: add at least one column besides the id")
+        raise InputError(name, top, "no_feature_columns")
     values: dict[str, dict[str, str]] = {header[i]: {} for i in indices}
     for _line, cells in rows:
         for i in indices:
@@ -416,7 +438,7 @@ def parse_pool(
                 values[header[i]].setdefault(cells[i].lower(), cells[i])
     empty = [feature for feature, spelt in values.items() if not spelt]
     if empty:
-        raise InputError(name, top, f"feature column '{empty[0]}' has no values")
+        raise InputError(name, top, "feature_column_empty", name=empty[0])
     table = FeatureTable(
         name,
         tuple(
@@ -455,17 +477,14 @@ def read_instance(
     check_size(table, size)
     pool = read_people(people_path, table, id_column=id_column, household_columns=household_columns)
     if len(pool.people) < size:
-        raise InputError(
-            pool.path,
-            pool.last_line,
-            f"the pool has {len(pool.people)} people, fewer than the panel size {size}",
-        )
+        raise InputError(pool.path, pool.last_line, "pool_below_size", people=len(pool.people), size=size)
     if pool.households is not None and len(set(pool.households.values())) < size:
         raise InputError(
             pool.path,
             pool.last_line,
-            f"the pool has {len(set(pool.households.values()))} households, fewer than the panel size {size} "
-            "(at most one person per household can be drawn)",
+            "households_below_size",
+            households=len(set(pool.households.values())),
+            size=size,
         )
     return to_instance(table, pool, size)
 
@@ -489,4 +508,4 @@ def _read_bytes(path: str | Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise InputError(path, 0, f"cannot read the file: {error.strerror or error}") from None
+        raise InputError(path, 0, "file_unreadable", detail=str(error.strerror or error)) from None

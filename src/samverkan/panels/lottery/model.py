@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .messages import LotteryInputError, Message
+
 ALGORITHM_VERSION = "samverkan-lottery/2.0"
 """Bumped whenever a change could make the same input and seed give a different distribution or draw."""
 
@@ -109,21 +111,26 @@ class Selection:
 class InfeasibleQuotas(Exception):
     """No panel meets the quotas.
 
-    ``conflicts`` are human-readable reasons; ``relaxation`` is the full quota tuple after the smallest
+    ``reasons`` say why, as messages (codes with parameters, ``lottery.messages``), and
+    ``conflicts`` are their English texts; ``relaxation`` is the full quota tuple after the smallest
     relaxation (least total number of seats by which minimums are lowered and maximums raised) that makes
     a panel exist; ``changes`` lists ``(old, new)`` pairs of the quotas that were relaxed.
     """
 
     def __init__(
         self,
-        conflicts: list[str],
+        reasons: list[Message],
         relaxation: tuple[Quota, ...],
         changes: tuple[tuple[Quota, Quota], ...] = (),
     ) -> None:
-        super().__init__("The quotas cannot be met: " + "; ".join(conflicts))
-        self.conflicts = conflicts
+        self.reasons = reasons
         self.relaxation = relaxation
         self.changes = changes
+        super().__init__("The quotas cannot be met: " + "; ".join(self.conflicts))
+
+    @property
+    def conflicts(self) -> list[str]:
+        return [reason.english() for reason in self.reasons]
 
 
 class LotteryTimeout(TimeoutError):
@@ -136,49 +143,52 @@ def quota_features(quotas: tuple[Quota, ...]) -> list[str]:
 
 
 def validate(instance: Instance) -> None:
-    """Refuse malformed input with a ``ValueError`` naming the person, feature or value."""
+    """Refuse malformed input with a :class:`LotteryInputError` (a ``ValueError``) naming the person,
+    feature or value."""
     if instance.size < 1:
-        raise ValueError(f"Panel size must be at least 1 (got {instance.size}).")
+        raise LotteryInputError("size_below_one", size=instance.size)
     if len(set(instance.people)) != len(instance.people):
         seen: set[str] = set()
         dup = next(p for p in instance.people if p in seen or seen.add(p))  # type: ignore[func-returns-value]
-        raise ValueError(f"Person {dup!r} appears more than once in the pool.")
+        raise LotteryInputError("person_duplicate", person=dup)
     if instance.size > len(instance.people):
-        raise ValueError(f"Panel size {instance.size} exceeds the pool of {len(instance.people)} volunteers.")
+        raise LotteryInputError("pool_below_size", people=len(instance.people), size=instance.size)
     if not instance.quotas:
-        raise ValueError("No quotas given.")
+        raise LotteryInputError("no_quotas")
     allowed: dict[str, set[str]] = {}
     for q in instance.quotas:
         if q.min < 0:
-            raise ValueError(f"Quota {q.feature}={q.value}: min {q.min} is negative.")
+            raise LotteryInputError("quota_negative", feature=q.feature, value=q.value, min=q.min)
         if q.min > q.max:
-            raise ValueError(f"Quota {q.feature}={q.value}: min {q.min} exceeds max {q.max}.")
+            raise LotteryInputError(
+                "quota_min_above_max", feature=q.feature, value=q.value, min=q.min, max=q.max
+            )
         values = allowed.setdefault(q.feature, set())
         if q.value in values:
-            raise ValueError(f"Quota {q.feature}={q.value} is given twice.")
+            raise LotteryInputError("quota_twice", feature=q.feature, value=q.value)
         values.add(q.value)
     for person in instance.people:
         row = instance.features.get(person)
         if row is None:
-            raise ValueError(f"Person {person!r} has no features.")
+            raise LotteryInputError("person_no_features", person=person)
         for feature, values in allowed.items():
             if feature not in row:
-                raise ValueError(f"Person {person!r} lacks feature {feature!r}.")
+                raise LotteryInputError("person_lacks_feature", person=person, feature=feature)
             if row[feature] not in values:
-                raise ValueError(
-                    f"Person {person!r} has {feature}={row[feature]!r}, a value without a quota "
-                    f"(quota'd values: {', '.join(sorted(values))})."
+                raise LotteryInputError(
+                    "person_value_without_quota",
+                    person=person,
+                    feature=feature,
+                    value=row[feature],
+                    allowed=sorted(values),
                 )
     if instance.households is not None:
         missing = [p for p in instance.people if p not in instance.households]
         if missing:
-            raise ValueError(f"Person {missing[0]!r} has no household key.")
+            raise LotteryInputError("person_no_household", person=missing[0])
         distinct = len({instance.households[p] for p in instance.people})
         if distinct < instance.size:
-            raise ValueError(
-                f"Panel size {instance.size} exceeds the number of distinct households ({distinct}); "
-                "at most one person per household may be selected."
-            )
+            raise LotteryInputError("households_below_size", households=distinct, size=instance.size)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from .messages import LotteryInputError
 from .model import Quota
 
 
@@ -18,19 +19,19 @@ def quotas_from_shares(
     shares: Mapping[str, Mapping[str, float]], size: int, tolerance: int = 0
 ) -> tuple[Quota, ...]:
     if size < 1:
-        raise ValueError(f"Panel size must be at least 1 (got {size}).")
+        raise LotteryInputError("size_below_one", size=size)
     if tolerance < 0:
-        raise ValueError(f"Tolerance must not be negative (got {tolerance}).")
+        raise LotteryInputError("tolerance_negative", tolerance=tolerance)
     out: list[Quota] = []
     for feature, values in shares.items():
         if not values:
-            raise ValueError(f"Feature {feature!r} has no values.")
+            raise LotteryInputError("feature_no_values", feature=feature)
         for value, share in values.items():
             if not math.isfinite(share) or share < 0:
-                raise ValueError(f"Share of {feature}={value} must be a non-negative number (got {share}).")
+                raise LotteryInputError("share_invalid", feature=feature, value=value, share=share)
         total = sum(values.values())
         if total <= 0:
-            raise ValueError(f"Shares of {feature!r} add up to zero.")
+            raise LotteryInputError("shares_zero", feature=feature)
         exact = {value: size * share / total for value, share in values.items()}
         targets = {value: math.floor(x) for value, x in exact.items()}
         missing = size - sum(targets.values())

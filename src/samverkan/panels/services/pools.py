@@ -13,6 +13,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.panels import permissions as perms
 from samverkan.panels.lottery.files import InputError, parse_pool
+from samverkan.panels.messages import isolate, render_input_error
 from samverkan.panels.models import Pool, Volunteer
 from samverkan.panels.services._common import _check_upload, pool_upload_limits
 
@@ -47,7 +48,7 @@ def pool_create(
             household_columns=[household_column] if household_column else (),
         )
     except InputError as exc:
-        raise ValidationError({"people": [str(exc)]}) from exc
+        raise ValidationError({"people": [render_input_error(exc)]}) from exc
     limit = settings.PANELS_MAX_POOL
     if len(people.people) > limit:
         raise ValidationError(
@@ -72,8 +73,8 @@ def pool_create(
         raise ValidationError(
             {
                 "people": [
-                    _("%(file)s:%(line)s: the id is longer than 200 characters.")
-                    % {"file": people.path, "line": people.lines[too_long]}
+                    _("%(file)s, line %(line)s: the id is longer than 200 characters.")
+                    % {"file": isolate(people.path), "line": isolate(str(people.lines[too_long]))}
                 ]
             }
         )

@@ -136,6 +136,7 @@ def _release(*, actor: Actor, run: SelectionRun) -> ReportRelease | None:
         previous=previous,
         left=left,
         joined=joined,
+        panel_size=run.panel_size,
     )
     release = ReportRelease.objects.create(
         run=run,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.panels import permissions as perms
-from samverkan.panels.lottery import quotas_from_shares
+from samverkan.panels.lottery import LotteryInputError, quotas_from_shares
 from samverkan.panels.lottery.files import InputError, parse_features, parse_shares
+from samverkan.panels.messages import isolate, render, render_input_error
 from samverkan.panels.models import Pool, PoolQuota
 from samverkan.panels.services._common import QUOTA_LIMITS, _check_upload
+from samverkan.statistics.cube import in_language
 from samverkan.statistics.models import Dataset
 from samverkan.statistics.selectors import composition_for, current_version, dataset_dimensions
 
@@ -37,8 +41,19 @@ def _pool_values(pool: Pool) -> dict[str, list[str]]:
     return {f: list(v) for f, v in values.items()}
 
 
-def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], source: str) -> list[PoolQuota]:
-    """Replace the pool's quotas. Every value present in the pool of a quota'd feature needs a quota."""
+def pool_quotas_set(
+    *,
+    actor: Actor,
+    pool: Pool,
+    rows: Sequence[QuotaRow],
+    source: str,
+    origin: Mapping[str, Any] | None = None,
+) -> list[PoolQuota]:
+    """Replace the pool's quotas. Every value present in the pool of a quota'd feature needs a quota.
+
+    ``source`` says where they come from in English (the audit log's words); ``origin`` says it as a
+    code with parameters (``messages.render_origin``), which the pool page shows in its reader's
+    language."""
     if not perms.can_manage_pool(actor, pool):
         raise NotFound
     if not rows:
@@ -48,11 +63,11 @@ def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], sourc
     seen: set[tuple[str, str]] = set()
     by_feature: dict[str, list[QuotaRow]] = {}
     for row in rows:
-        label = f"{row.feature}={row.value}"
+        label = isolate(f"{row.feature}={row.value}")
         if row.feature not in values:
             errors.append(
                 _("%(label)s: the pool has no feature “%(feature)s”.")
-                % {"label": label, "feature": row.feature}
+                % {"label": label, "feature": isolate(row.feature)}
             )
             continue
         if (row.feature, row.value) in seen:
@@ -71,18 +86,18 @@ def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], sourc
         if missing:
             errors.append(
                 _("%(feature)s: the pool has volunteers with %(values)s but no quota for them.")
-                % {"feature": feature, "values": ", ".join(missing)}
+                % {"feature": isolate(feature), "values": ", ".join(isolate(v) for v in missing)}
             )
         low, high = sum(r.min for r in feature_rows), sum(r.max for r in feature_rows)
         if low > pool.panel_size:
             errors.append(
                 _("%(feature)s: the minimums add up to %(sum)s, more than the panel size %(size)s.")
-                % {"feature": feature, "sum": low, "size": pool.panel_size}
+                % {"feature": isolate(feature), "sum": low, "size": pool.panel_size}
             )
         if high < pool.panel_size:
             errors.append(
                 _("%(feature)s: the maximums add up to %(sum)s, less than the panel size %(size)s.")
-                % {"feature": feature, "sum": high, "size": pool.panel_size}
+                % {"feature": isolate(feature), "sum": high, "size": pool.panel_size}
             )
     if errors:
         raise ValidationError({"quotas": errors})
@@ -103,7 +118,8 @@ def pool_quotas_set(*, actor: Actor, pool: Pool, rows: Sequence[QuotaRow], sourc
             ]
         )
         pool.quota_source = source[:400]
-        pool.save(update_fields=["quota_source"])
+        pool.quota_origin = dict(origin or {})
+        pool.save(update_fields=["quota_source", "quota_origin"])
         audit.record(
             actor=actor,
             code="panels.quotas.set",
@@ -132,13 +148,17 @@ def pool_quotas_from_csv(
                 for q in quotas
             ]
             source = f"shares from {name}, tolerance {tolerance}"
+            origin = {"code": "shares_csv", "params": {"file": name, "tolerance": tolerance}}
         else:
             table = parse_features(name, data)
             rows = [QuotaRow(r.feature, r.value, r.min, r.max) for r in table.rows]
             source = f"features.csv ({name})"
-    except (InputError, ValueError) as exc:
-        raise ValidationError({"quotas": [str(exc)]}) from exc
-    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=source)
+            origin = {"code": "features_csv", "params": {"file": name}}
+    except InputError as exc:
+        raise ValidationError({"quotas": [render_input_error(exc)]}) from exc
+    except LotteryInputError as exc:
+        raise ValidationError({"quotas": [render(exc.message)]}) from exc
+    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=source, origin=origin)
 
 
 def _match(value: str, labels: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -171,10 +191,11 @@ def pool_quotas_from_statistics(
     if tolerance < 0:
         raise ValidationError({"tolerance": [_("The tolerance must not be negative.")]})
     dimensions = {d.code: d for d in dataset_dimensions(dataset)}
+    language = get_language() or "sv"
     unknown = [d for d in mapping.values() if d not in dimensions]
     if unknown:
         raise ValidationError(
-            {"__all__": [_("The dataset has no dimension “%(code)s”.") % {"code": unknown[0]}]}
+            {"__all__": [_("The dataset has no dimension “%(code)s”.") % {"code": isolate(unknown[0])}]}
         )
     compositions = {
         c.dimension.code: c
@@ -196,7 +217,11 @@ def pool_quotas_from_statistics(
             if category is None:
                 errors.append(
                     _("%(feature)s: the value “%(value)s” matches no category of %(dimension)s.")
-                    % {"feature": feature, "value": value, "dimension": code}
+                    % {
+                        "feature": isolate(feature),
+                        "value": isolate(value),
+                        "dimension": isolate(dimensions[code].label(language)),
+                    }
                 )
             else:
                 matched[value] = category
@@ -204,25 +229,25 @@ def pool_quotas_from_statistics(
         if withheld:
             errors.append(
                 _("%(feature)s: the share of %(values)s is withheld in the dataset; set the quotas by hand.")
-                % {"feature": feature, "values": ", ".join(withheld)}
+                % {"feature": isolate(feature), "values": ", ".join(isolate(v) for v in withheld)}
             )
         left_out = [
-            s.label_sv or s.code
+            in_language(language, s.label_sv, s.label_en) or s.code
             for s in composition.shares
             if s.code not in matched.values() and (s.share or 0) > 0
         ]
         if left_out:
             notes.append(
                 _("%(feature)s: no volunteer has %(values)s; the other shares are rescaled.")
-                % {"feature": feature, "values": ", ".join(left_out)}
+                % {"feature": isolate(feature), "values": ", ".join(isolate(v) for v in left_out)}
             )
         shares[feature] = {v: float(share_of[c] or 0.0) for v, c in matched.items()}
     if errors:
         raise ValidationError({"__all__": errors})
     try:
         quotas = quotas_from_shares(shares, pool.panel_size, tolerance)
-    except ValueError as exc:
-        raise ValidationError({"__all__": [str(exc)]}) from exc
+    except LotteryInputError as exc:
+        raise ValidationError({"__all__": [render(exc.message)]}) from exc
     totals = {f: sum(v.values()) for f, v in shares.items()}
     rows = [
         QuotaRow(
@@ -240,4 +265,14 @@ def pool_quotas_from_statistics(
     )
     if filters:
         source += "; " + "; ".join(f"{k}={','.join(v)}" for k, v in filters.items())
-    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=source), notes
+    origin = {
+        "code": "statistics",
+        "params": {
+            "slug": dataset.slug,
+            "title": {"sv": dataset.title_sv, "en": dataset.title_en, "ar": dataset.title_ar},
+            "version": version.number,
+            "tolerance": tolerance,
+            "periods": [code for codes in (filters or {}).values() for code in codes],
+        },
+    }
+    return pool_quotas_set(actor=actor, pool=pool, rows=rows, source=source, origin=origin), notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,12 +18,14 @@ from samverkan.panels import permissions as perms
 from samverkan.panels.lottery import (
     ALGORITHM_VERSION,
     InfeasibleQuotas,
+    LotteryInputError,
     LotteryTimeout,
     explain_infeasible,
     select,
     validate,
 )
 from samverkan.panels.lottery.draw import ALGORITHMS
+from samverkan.panels.messages import in_english, render
 from samverkan.panels.models import PanelMember, Pool, RunStep, SelectionRun
 from samverkan.panels.selectors import run_instance
 
@@ -53,8 +56,8 @@ def run_start(*, actor: Actor, pool: Pool, algorithm: str = "leximin", seed: str
         )
         try:
             validate(run_instance(run))
-        except ValueError as exc:
-            raise ValidationError({"__all__": [str(exc)]}) from exc
+        except LotteryInputError as exc:
+            raise ValidationError({"__all__": [render(exc.message)]}) from exc
         audit.record(
             actor=actor,
             code="panels.run.started",
@@ -81,18 +84,15 @@ def run_execute(*, run_id: int) -> SelectionRun:
         runs.progress(run, 30, step=RunStep.COMPUTING)
         selection = select(instance, run.algorithm, run.seed, time_limit=settings.PANELS_TIME_LIMIT)
         runs.progress(run, 90, step=RunStep.DRAWING)
-    except (InfeasibleQuotas, LotteryTimeout, ValueError) as exc:
-        message = (
-            "\n".join(exc.conflicts)
-            if isinstance(exc, InfeasibleQuotas)
-            else _("The solver did not finish within %(s)s seconds.") % {"s": settings.PANELS_TIME_LIMIT}
-            if isinstance(exc, LotteryTimeout)
-            else str(exc)
-        )
-        return _fail(run, actor, message)
+    except InfeasibleQuotas as exc:
+        return _fail(run, actor, [reason.as_dict() for reason in exc.reasons])
+    except LotteryInputError as exc:
+        return _fail(run, actor, [exc.message.as_dict()])
+    except LotteryTimeout:
+        return _fail(run, actor, [{"code": "run_timeout", "params": {"seconds": settings.PANELS_TIME_LIMIT}}])
     except Exception:
         log.exception("selection run %s failed", run.pk)
-        _fail(run, actor, _("An internal error stopped the selection; nothing was drawn."))
+        _fail(run, actor, [{"code": "run_internal", "params": {}}])
         raise
     distribution = selection.distribution
     with transaction.atomic(durable=True):
@@ -126,9 +126,12 @@ def run_execute(*, run_id: int) -> SelectionRun:
     return run
 
 
-def _fail(run: SelectionRun, actor: Actor, message: str) -> SelectionRun:
+def _fail(run: SelectionRun, actor: Actor, problems: list[dict[str, Any]]) -> SelectionRun:
+    """End ``run`` as failed with ``problems`` (messages as dicts, rendered when the page is read)
+    and their English text as its ``error``."""
+    message = "\n".join(in_english(problem) for problem in problems)
     with transaction.atomic():
-        if runs.fail(run, message, step=RunStep.FAILED):  # not when failed as stalled meanwhile
+        if runs.fail(run, message, step=RunStep.FAILED, problems=problems):  # not if failed as stalled
             PanelMember.objects.filter(run_id=run.pk).delete()
             audit.record(
                 actor=actor,
@@ -158,8 +161,9 @@ def runs_fail_stalled(*, now: dt.datetime | None = None) -> int:
     return runs.fail_stalled(
         SelectionRun.objects.select_related("pool"),
         dt.timedelta(seconds=2 * settings.PANELS_TIME_LIMIT + 300),
-        message=_("The worker stopped before the selection finished; start a new run."),
+        message="The worker stopped before the selection finished; start a new run.",
         now=now,
         on_failed=audited,
         step=RunStep.FAILED,
+        problems=[{"code": "run_stalled", "params": {}}],
     )

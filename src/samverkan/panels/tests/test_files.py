@@ -190,8 +190,13 @@ def test_features_encodings():
 
 
 def test_input_error_carries_its_parts():
-    error = InputError("a/b.csv", 7, "why")
-    assert (error.path, error.line, error.reason, str(error)) == ("a/b.csv", 7, "why", "a/b.csv:7: why")
+    error = InputError("a/b.csv", 7, "id_empty", column="nr")
+    assert (error.path, error.line, str(error)) == ("a/b.csv", 7, "a/b.csv:7: empty id (column 'nr')")
+    assert (error.message.code, dict(error.message.params), error.reason) == (
+        "id_empty",
+        {"column": "nr"},
+        "empty id (column 'nr')",
+    )
 
 
 # ---------------------------------------------------------------------------- panel size

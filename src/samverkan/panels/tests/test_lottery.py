@@ -475,11 +475,11 @@ def test_infeasible_across_features():
     ("kwargs", "message"),
     [
         ({"size": 0}, "at least 1"),
-        ({"size": 9}, "exceeds the pool"),
+        ({"size": 9}, "fewer than the panel size 9"),
         ({"quotas": (Quota("g", "x", 3, 1), Quota("g", "y", 0, 2))}, "min 3 exceeds max 1"),
         ({"features": {"a": {"g": "x"}, "b": {"h": "y"}, "c": {"g": "y"}}}, "'b' lacks feature 'g'"),
         ({"features": {"a": {"g": "x"}, "b": {"g": "w"}, "c": {"g": "y"}}}, "'b' has g='w'"),
-        ({"households": {"a": "h", "b": "h", "c": "h"}}, "distinct households"),
+        ({"households": {"a": "h", "b": "h", "c": "h"}}, "1 households, fewer than the panel size 2"),
     ],
 )
 def test_validation_messages(kwargs, message):

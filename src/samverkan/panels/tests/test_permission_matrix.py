@@ -254,15 +254,22 @@ PAGES = {
         allowed_status=302,
         writes=True,
     ),
+    # Answers to the confirmation page (core.confirm): the first POST only asks.
     "member_withdraw": Page(
         "/panels/runs/{run}/members/{member}/withdraw/",
         frozenset(OWNER),
         method="post",
+        data={"confirmed": "yes"},
         allowed_status=302,
         writes=True,
     ),
     "run_publish": Page(
-        "/panels/runs/{run}/publish/", frozenset(OWNER), method="post", allowed_status=302, writes=True
+        "/panels/runs/{run}/publish/",
+        frozenset(OWNER),
+        method="post",
+        data={"confirmed": "yes"},
+        allowed_status=302,
+        writes=True,
     ),
     "pool_delete": Page(
         "/panels/{pool}/delete/",

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from samverkan.accounts.actors import actor_for_user
@@ -16,6 +17,8 @@ from samverkan.accounts.tests.helpers import verified_login
 from samverkan.core.audit import verify as verify_chain
 from samverkan.core.models import AuditEvent
 from samverkan.panels import services
+from samverkan.panels.lottery.files import InputError
+from samverkan.panels.messages import isolate, render_input_error
 from samverkan.panels.models import PanelMember, Pool, ReportRelease
 from samverkan.panels.tests.factories import even_quotas, people_csv
 
@@ -91,7 +94,11 @@ def test_a_bad_upload_shows_the_line_and_stores_nothing(client, user, org):
         },
     )
     assert response.status_code == 200
-    assert "people.csv:2" in response.content.decode() and not Pool.objects.exists()
+    with translation.override("sv"):
+        expected = render_input_error(
+            InputError("people.csv", 2, "person_value_empty", feature="kön", person="V000")
+        )
+    assert escape(expected) in response.content.decode() and not Pool.objects.exists()
 
 
 def test_pages_are_closed_to_other_organisations_and_to_readers(client, done_run, org):
@@ -137,8 +144,13 @@ def test_the_public_report_appears_only_when_published_and_withholds_small_count
     assert client.get(f"/panels/reports/{done_run.pk}/").status_code == 404
     services.run_publish(actor=actor_for_user(user), run=done_run)
     page = client.get(f"/panels/reports/{done_run.pk}/").content.decode()
-    # kön 5/5 is published; grund has counts from 2 to 4 (under 5): all withheld.
-    assert page.count(">5<") >= 2 and ">x<" in page
+    # kön 5/5 is published, with its share of the panel; grund's quotas (2 to 4 of each value)
+    # leave every count under 5, so instead of a table of x the page says why it shows none.
+    report = page[page.index('data-table="report-1"') :]
+    report = report[: report.index("</table>")]
+    assert report.count('sv-num">5<') == 2 and report.count(">50\u00a0%<") == 2 and ">x<" not in page
+    assert 'data-table="report-1"' in page and 'data-table="report-2"' not in page
+    assert "data-report-too-small" in page and "<bdi>grund</bdi>" in page
     assert 'data-release="1"' in page and 'data-size="10"' in page
     ids = [m.volunteer.external_id for m in done_run.members.select_related("volunteer")]
     assert not any(f">{i}<" in page for i in ids) and "HYPERLINK" not in page
@@ -180,20 +192,21 @@ def test_a_withdrawal_that_leaves_too_small_a_panel_takes_the_report_down(client
         actor=actor,
         owner_id=org.pk,
         name="Fiktiv pool",
-        panel_size=6,
-        data=people_csv(6),
+        panel_size=10,
+        data=people_csv(10),
         filename="people.csv",
         id_column="id",
         feature_columns=["kön"],
     )
-    rows = [services.QuotaRow("kön", "kvinna", 0, 6), services.QuotaRow("kön", "man", 0, 6)]
+    rows = [services.QuotaRow("kön", "kvinna", 0, 10), services.QuotaRow("kön", "man", 0, 10)]
     services.pool_quotas_set(actor=actor, pool=the_pool, rows=rows, source="hand")
     run = services.run_start(actor=actor, pool=the_pool, seed="1")
     services.run_execute(run_id=run.pk)
-    services.run_publish(actor=actor, run=run)  # 6 people, 3 and 3: each is 1 to 5, none pinned
+    services.run_publish(actor=actor, run=run)  # 10 people, 5 and 5: both published
+    # Nobody is left to replace a member: 9 people, 4 and 5, would give the 4 away.
     verified_login(client, user)
     first = run.members.first()
-    client.post(f"/panels/runs/{run.pk}/members/{first.pk}/withdraw/")
+    client.post(f"/panels/runs/{run.pk}/members/{first.pk}/withdraw/", {"confirmed": "yes"})
     run.refresh_from_db()
     assert not run.is_published and ReportRelease.objects.filter(run=run).count() == 1
     taken_down = AuditEvent.objects.get(code="panels.report.withdrawn")
@@ -202,10 +215,22 @@ def test_a_withdrawal_that_leaves_too_small_a_panel_takes_the_report_down(client
     assert client.get(f"/panels/reports/{run.pk}/").status_code == 404
 
 
-def test_withdrawing_through_the_page_replaces_the_member(client, user, done_run):
+def test_withdrawing_through_the_page_asks_first_then_replaces_the_member(client, user, done_run):
     verified_login(client, user)
-    first = done_run.members.first()
-    response = client.post(f"/panels/runs/{done_run.pk}/members/{first.pk}/withdraw/")
+    first = done_run.members.select_related("volunteer").first()
+    url = f"/panels/runs/{done_run.pk}/members/{first.pk}/withdraw/"
+    # One POST only asks: it says what will happen, and nothing changes.
+    question = client.post(url)
+    page = question.content.decode()
+    assert question.status_code == 200 and "data-confirm-form" in page
+    with translation.override("sv"):
+        assert (
+            escape(translation.gettext("Yes, replace %(id)s") % {"id": isolate(first.volunteer.external_id)})
+            in page
+        )
+    assert done_run.members.get(pk=first.pk).status == "active" and done_run.members.count() == 10
+    assert not AuditEvent.objects.filter(code="panels.member.replaced").exists()
+    response = client.post(url, {"confirmed": "yes"})
     assert response.status_code == 302
     assert done_run.members.filter(status="active").count() == 10
     assert done_run.members.get(pk=first.pk).status == "withdrawn"
@@ -241,7 +266,10 @@ def test_volunteers_can_be_entered_as_rows_instead_of_a_file(client, user, org):
             neither.content.decode()
         )
     bad = client.post("/panels/new/", {**form, "people_text": "id,kön\nA1,\nA2,man\n"})
-    assert ":2: empty value for feature" in bad.content.decode()
+    with translation.override("sv"):
+        where = translation.gettext("the volunteers entered on the page")
+        expected = render_input_error(InputError(where, 2, "person_value_empty", feature="kön", person="A1"))
+    assert escape(expected) in bad.content.decode()
     assert Pool.objects.count() == 1
 
 

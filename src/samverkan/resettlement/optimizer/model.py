@@ -66,6 +66,30 @@ class Problem:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Why a case could not be placed (``Reason.code``). ``limit`` is one of the capacity model's kinds
+# (``capacity.PERSONS``, ``LARGE_DWELLINGS``, ``NEED_SLOTS``); ``tie`` is set when the case may go
+# only to the municipality of its relatives.
+TOO_MANY_PERSONS = "too_many_persons"  # persons, [tie]: larger than every reception number
+NO_LARGE_DWELLING = "no_large_dwelling"  # persons, [tie]: no municipality has a large dwelling
+NO_SERVICE_PLACES = "no_service_places"  # need, [tie]: no municipality has places of the need's code
+USED_UP = "used_up"  # limit, [need], municipalities: would fit, but other cases took the room
+TOO_LITTLE = "too_little"  # limit, [need], municipalities: too little there even when empty
+REASON_CODES = (TOO_MANY_PERSONS, NO_LARGE_DWELLING, NO_SERVICE_PLACES, USED_UP, TOO_LITTLE)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A message of the optimizer as a code with parameters (JSON values: strings, whole numbers,
+    lists of strings), never a sentence: the platform words it in the reader's language with need
+    and municipality names, the command line in English."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"code": self.code, **self.params}
+
+
 @dataclass(frozen=True)
 class Explanation:
     """Why a case went where it did (or nowhere)."""
@@ -73,7 +97,7 @@ class Explanation:
     score: float
     parts: Mapping[str, float]
     binding: tuple[str, ...]  # constraint families at their limit in the chosen municipality
-    reasons: tuple[str, ...] = ()  # for an unplaced case: what blocks it
+    reasons: tuple[Reason, ...] = ()  # for an unplaced case: what blocks it
 
 
 @dataclass(frozen=True)

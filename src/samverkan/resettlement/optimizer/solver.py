@@ -33,8 +33,19 @@ from collections.abc import Callable
 import highspy
 import numpy as np
 
-from .capacity import demand
-from .model import NEED_CODES, Explanation, Placement, Problem
+from .capacity import LARGE_DWELLINGS, NEED_SLOTS, PERSONS, demand
+from .model import (
+    NEED_CODES,
+    NO_LARGE_DWELLING,
+    NO_SERVICE_PLACES,
+    TOO_LITTLE,
+    TOO_MANY_PERSONS,
+    USED_UP,
+    Explanation,
+    Placement,
+    Problem,
+    Reason,
+)
 
 INF = highspy.kHighsInf
 SEED = 20161  # fixed HiGHS random seed (determinism)
@@ -426,48 +437,45 @@ def explain(arr: Arrays, assign: np.ndarray) -> dict[str, Explanation]:
 
 def _blocked(
     arr: Arrays, c: int, used_cap: np.ndarray, used_large: np.ndarray, used_slots: np.ndarray
-) -> list[str]:
+) -> list[Reason]:
     problem = arr.problem
     case = problem.cases[c]
     candidates = [arr.tie[c]] if arr.tie[c] >= 0 else list(range(arr.M))
-    where = (
-        f"tie municipality {problem.municipalities[arr.tie[c]].code}"
-        if arr.tie[c] >= 0
-        else "any municipality"
-    )
-    reasons: list[str] = []
+    tie = {"tie": problem.municipalities[arr.tie[c]].code} if arr.tie[c] >= 0 else {}
+    reasons: list[Reason] = []
     if not any(arr.size[c] <= arr.cap[m] for m in candidates):
-        reasons.append(f"capacity_persons: {case.size} persons exceed the reception number of {where}")
+        reasons.append(Reason(TOO_MANY_PERSONS, {"persons": case.size, **tie}))
     if arr.big[c] and not any(arr.large[m] >= 1 for m in candidates):
-        reasons.append(f"large_dwellings: a family of {case.size} needs a large dwelling; {where} has none")
+        reasons.append(Reason(NO_LARGE_DWELLING, {"persons": case.size, **tie}))
     for k in np.flatnonzero(arr.need[c]).tolist():
         if not any(arr.slots[m, k] >= arr.need[c, k] for m in candidates):
-            reasons.append(
-                f"need_slots:{NEED_CODES[k]}: {where} has no {NEED_CODES[k]} service slots for this case"
-            )
+            reasons.append(Reason(NO_SERVICE_PLACES, {"need": NEED_CODES[k], **tie}))
     if reasons:
         return reasons
-    full: dict[str, list[str]] = {}
-    short: dict[str, list[str]] = {}
+    # per limit (and need code): the municipalities where other cases took the room, and those
+    # with too little for this case even when empty
+    full: dict[tuple[str, str | None], list[str]] = {}
+    short: dict[tuple[str, str | None], list[str]] = {}
     for m in candidates:
         code = problem.municipalities[m].code
-        # too little there even when empty, or used up by the cases placed there
         empty = not arr.compat[c, m]
         target = short if empty else full
         cap_used = 0.0 if empty else used_cap[m]
         large_used = 0.0 if empty else used_large[m]
         slots_used = np.zeros(arr.K) if empty else used_slots[m]
         if arr.size[c] > arr.cap[m] - cap_used + TOL:
-            target.setdefault("capacity_persons", []).append(code)
+            target.setdefault((PERSONS, None), []).append(code)
         if arr.big[c] and large_used + 1 > arr.large[m] + TOL:
-            target.setdefault("large_dwellings", []).append(code)
+            target.setdefault((LARGE_DWELLINGS, None), []).append(code)
         for k in np.flatnonzero(arr.need[c]).tolist():
             if slots_used[k] + arr.need[c, k] > arr.slots[m, k] + TOL:
-                target.setdefault(f"need_slots:{NEED_CODES[k]}", []).append(code)
+                target.setdefault((NEED_SLOTS, NEED_CODES[k]), []).append(code)
 
-    def listed(codes: list[str]) -> str:
-        return ", ".join(codes[:10]) + (" …" if len(codes) > 10 else "")
+    def reason(code: str, limit: str, need: str | None, municipalities: list[str]) -> Reason:
+        return Reason(
+            code, {"limit": limit, **({"need": need} if need else {}), "municipalities": municipalities}
+        )
 
-    return [f"{family}: used up by other cases in {listed(codes)}" for family, codes in full.items()] + [
-        f"{family}: too little for this case in {listed(codes)}" for family, codes in short.items()
+    return [reason(USED_UP, limit, need, codes) for (limit, need), codes in full.items()] + [
+        reason(TOO_LITTLE, limit, need, codes) for (limit, need), codes in short.items()
     ]

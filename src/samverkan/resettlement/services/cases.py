@@ -9,8 +9,8 @@ from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.models import Municipality
+from samverkan.resettlement import explain, selectors
 from samverkan.resettlement import permissions as perms
-from samverkan.resettlement import selectors
 from samverkan.resettlement.imports import ParsedCase, parse_case_file
 from samverkan.resettlement.models import Case, Person
 from samverkan.resettlement.optimizer.files import InputError
@@ -36,7 +36,7 @@ def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
             municipality_codes=set(Municipality.objects.values_list("code", flat=True)),
         )
     except InputError as exc:
-        raise ValidationError({"file": [str(exc)]}) from exc
+        raise ValidationError({"file": [explain.input_error_text(exc)]}) from exc
     taken = set(
         Case.objects.filter(reference__in=[c.reference for c in parsed]).values_list("reference", flat=True)
     )
@@ -45,7 +45,9 @@ def case_import(*, actor: Actor, year: int, data: bytes, filename: str) -> int:
         raise ValidationError(
             {
                 "file": [
-                    str(InputError(name, clash.line, "case_id", f"case '{clash.reference}' already exists"))
+                    explain.input_error_text(
+                        InputError(name, clash.line, "case_id", "case_exists", case=clash.reference)
+                    )
                 ]
             }
         )

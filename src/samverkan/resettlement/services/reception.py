@@ -11,8 +11,8 @@ from samverkan.core import audit
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.models import Municipality
+from samverkan.resettlement import explain, selectors
 from samverkan.resettlement import permissions as perms
-from samverkan.resettlement import selectors
 from samverkan.resettlement.models import Reception
 from samverkan.resettlement.optimizer import NEED_CODES
 from samverkan.resettlement.optimizer.files import (
@@ -142,9 +142,11 @@ def reception_import(*, actor: Actor, year: int, data: bytes, filename: str) -> 
     try:
         rows = parse_municipalities(name, data)
     except InputError as exc:
-        raise ValidationError({"file": [str(exc)]}) from exc
+        raise ValidationError({"file": [explain.input_error_text(exc)]}) from exc
     if not rows:
-        raise ValidationError({"file": [str(InputError(name, 2, "row", "no municipalities in the file"))]})
+        raise ValidationError(
+            {"file": [explain.input_error_text(InputError(name, 2, "row", "no_municipalities"))]}
+        )
     known = set(Municipality.objects.values_list("code", flat=True))
     lines = {m.code: i + 2 for i, m in enumerate(rows)}
     unknown = next((m for m in rows if m.code not in known), None)
@@ -152,9 +154,9 @@ def reception_import(*, actor: Actor, year: int, data: bytes, filename: str) -> 
         raise ValidationError(
             {
                 "file": [
-                    str(
+                    explain.input_error_text(
                         InputError(
-                            name, lines[unknown.code], "code", f"unknown municipality code '{unknown.code}'"
+                            name, lines[unknown.code], "code", "unknown_municipality", code=unknown.code
                         )
                     )
                 ]
@@ -193,4 +195,4 @@ def parse_slots_text(text: str) -> dict[str, int]:
     try:
         return parse_need_slots("need_slots", 1, text)
     except InputError as exc:
-        raise ValidationError({"need_slots": [exc.reason]}) from exc
+        raise ValidationError({"need_slots": [explain.input_reason_text(exc)]}) from exc

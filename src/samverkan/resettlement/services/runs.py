@@ -15,8 +15,8 @@ from samverkan.core import audit, runs
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.models import Municipality
+from samverkan.resettlement import explain, selectors
 from samverkan.resettlement import permissions as perms
-from samverkan.resettlement import selectors
 from samverkan.resettlement.models import (
     Case,
     PlacementRun,
@@ -124,7 +124,7 @@ def run_execute(*, run_id: int) -> PlacementRun:
                     score=why.score,
                     parts=dict(why.parts),
                     binding=list(why.binding),
-                    reasons=list(why.reasons),
+                    reasons=[r.as_json() for r in why.reasons],
                 )
             )
         finished = runs.finish(
@@ -138,7 +138,14 @@ def run_execute(*, run_id: int) -> PlacementRun:
             gap=placement.gap,
             seconds=placement.seconds,
             solver=placement.solver,
-            stats={**placement.stats, "placed": placement.placed, "unplaced": placement.unplaced},
+            stats={
+                **placement.stats,
+                "placed": placement.placed,
+                "unplaced": placement.unplaced,
+                "score": placement.score,
+                "bound": placement.bound,
+                "penalty": placement.penalty,
+            },
         )
         if not finished:  # declared stalled meanwhile
             return run
@@ -224,9 +231,12 @@ def proposal_override(
             raise NotFound
         if proposal.municipality_id == code:
             raise ValidationError({"municipality": [_("The case is already there.")]})
-        warnings = selectors.override_warnings(run, proposal, code)
-        if warnings and not confirm:
-            raise ValidationError({"confirm": warnings})
+        found = selectors.override_warnings(run, proposal, code)
+        if found and not confirm:
+            needs, places = explain.mentioned(found)
+            names = selectors.names_for(needs=needs, municipalities=places, version=run.taxonomy_version)
+            raise ValidationError({"confirm": [explain.reason_text(w, names) for w in found]})
+        warnings = [w.as_json() for w in found]
         before = proposal.municipality_id
         proposal.municipality_id = code
         proposal.override_note = note.strip()

@@ -87,10 +87,13 @@ ENTRY_FIELDS = (
     "kind",
     "code",
     "parent",
+    "applies_to",
     "label_sv",
     "label_en",
+    "label_ar",
     "definition_sv",
     "definition_en",
+    "definition_ar",
     "services",
 )
 
@@ -105,10 +108,14 @@ def taxonomy_update(
     definition_en: str,
     services: Sequence[str],
     note: str,
+    label_ar: str | None = None,
+    definition_ar: str | None = None,
     base_version: int | None = None,
 ) -> TaxonomyVersion:
     """Change one entry: the whole taxonomy is copied into a new dated version with the change, so
-    every earlier version stays as it was (placements and follow-ups name the version they used)."""
+    every earlier version stays as it was (placements and follow-ups name the version they used).
+    The Arabic name and definition may be empty (Arabic pages then show the Swedish ones); left
+    out (None), they stay as they were."""
     scope = selectors.scope_for(actor)
     if not perms.can_edit_taxonomy(actor, scope):
         raise NotFound
@@ -124,8 +131,10 @@ def taxonomy_update(
         changed = {
             "label_sv": label_sv.strip(),
             "label_en": label_en.strip(),
+            "label_ar": target.label_ar if label_ar is None else label_ar.strip(),
             "definition_sv": definition_sv.strip(),
             "definition_en": definition_en.strip(),
+            "definition_ar": target.definition_ar if definition_ar is None else definition_ar.strip(),
             "services": list(dict.fromkeys(services)),
         }
         before = {k: getattr(target, k) for k in changed}
@@ -163,11 +172,14 @@ def taxonomy_add(
     definition_en: str,
     services: Sequence[str],
     note: str,
+    label_ar: str = "",
+    definition_ar: str = "",
     base_version: int | None = None,
 ) -> TaxonomyVersion:
     """Add a sub-code under one of the needs (a broader definition, as municipalities asked for):
     a new dated version with the entry after its siblings. Top-level needs stay UNHCR's eleven, the
-    codes reception numbers and the optimizer count service places by."""
+    codes reception numbers and the optimizer count service places by. The sub-code applies to
+    whom its need applies to (children, adults or anyone)."""
     scope = selectors.scope_for(actor)
     if not perms.can_edit_taxonomy(actor, scope):
         raise NotFound
@@ -180,7 +192,8 @@ def taxonomy_add(
     with transaction.atomic(durable=True):
         current = _locked_current(base_version)
         entries = list(current.entries.order_by("position"))
-        if not any(e.code == parent and e.kind == "need" for e in entries):
+        need = next((e for e in entries if e.code == parent and e.kind == "need"), None)
+        if need is None:
             raise ValidationError({"parent": [_("Choose one of the needs.")]})
         if any(e.code == code for e in entries):
             raise ValidationError({"code": [_("The code %(code)s already exists.") % {"code": code}]})
@@ -190,10 +203,13 @@ def taxonomy_add(
             "kind": "subneed",
             "code": code,
             "parent": parent,
+            "applies_to": need.applies_to,
             "label_sv": label_sv.strip(),
             "label_en": label_en.strip(),
+            "label_ar": label_ar.strip(),
             "definition_sv": definition_sv.strip(),
             "definition_en": definition_en.strip(),
+            "definition_ar": definition_ar.strip(),
             "services": list(dict.fromkeys(services)),
         }
         rows.insert(after + 1, new)

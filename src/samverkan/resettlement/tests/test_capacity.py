@@ -23,6 +23,7 @@ from samverkan.resettlement.optimizer import (
     Demand,
     Municipality,
     Problem,
+    Reason,
     breaches,
     demand,
     demand_of,
@@ -277,17 +278,29 @@ def test_override_warnings_name_exactly_the_limits_the_model_finds_broken(m, app
         tied_elsewhere = tie is not None and tie != OSTERSUND
         assert bool(warnings) == (bool(found) or tied_elsewhere)
         persons, large, slots = _by_hand([*approved, *proposed, moved])
-        expected = [f"The case is tied to {tie} (relatives there)."] if tied_elsewhere else []
+        expected = [Reason("tie", {"municipality": tie})] if tied_elsewhere else []
         if persons > m.capacity_persons:
-            expected.append(f"Reception number: {persons} persons for {m.capacity_persons} places.")
+            expected.append(
+                Reason("over_limit", {"limit": "persons", "needed": persons, "capacity": m.capacity_persons})
+            )
         if len(moved) >= 6 and large > m.large_dwellings:
             expected.append(
-                f"Large dwellings: {large} families of 6 or more for {m.large_dwellings} dwellings."
+                Reason(
+                    "over_limit", {"limit": "large_dwellings", "needed": large, "capacity": m.large_dwellings}
+                )
             )
         for k in sorted({code.split("-")[0] for needs in moved for code in needs}):
             if slots[k] > m.need_slots.get(k, 0):
                 expected.append(
-                    f"Service places for {k}: {slots[k]} needed for {m.need_slots.get(k, 0)} places."
+                    Reason(
+                        "over_limit",
+                        {
+                            "limit": "need_slots",
+                            "need": k,
+                            "needed": slots[k],
+                            "capacity": m.need_slots.get(k, 0),
+                        },
+                    )
                 )
         assert warnings == expected
         transaction.set_rollback(True)

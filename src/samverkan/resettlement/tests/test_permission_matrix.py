@@ -22,6 +22,7 @@ users) is built once per module inside a transaction that is rolled back at the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ def _build() -> World:
         proposed = services.run_start(actor=actor, year=YEAR, time_limit=10)
     approved.refresh_from_db()
     services.run_approve(actor=actor, run=approved)
+    # K-1's family has arrived: its follow-up can be recorded (not before the arrival)
+    Case.objects.filter(reference="K-1").update(expected_arrival=dt.date.today() - dt.timedelta(days=30))
     placed = dict(Case.objects.values_list("reference", "placed_in_id"))
     assert placed["K-1"] == OSTERSUND and placed["K-2"] == GOTEBORG, placed  # what the matrix assumes
     assert PlacementRun.objects.get(pk=proposed.pk).status == RunStatus.PROPOSED
@@ -244,7 +247,7 @@ PAGES = {
         "/resettlement/runs/{run}/cases/K-1/",
         frozenset(AGENCY),
         event=("resettlement.case.viewed", "agency"),
-        shows="SM-CI",  # person 2's need code
+        shows="Kronisk sjukdom",  # person 2's need (SM-CI), by its name in the page's language
     ),
     "packet_list": Page(
         "/resettlement/packets/",
@@ -273,7 +276,7 @@ PAGES = {
         "/resettlement/packets/K-1/followup/",
         frozenset(RECEIVING),
         method="post",
-        data={"person_1": ["TR"]},
+        data={"person_1": ["TR"], "person_2": ["SM-CI"], "person_3": ["none"]},
         allowed_status=302,
         event=("resettlement.followup.recorded", "receiving"),
     ),
@@ -281,6 +284,7 @@ PAGES = {
         "/resettlement/runs/{proposed}/discard/",
         frozenset(AGENCY),
         method="post",
+        data={"confirmed": "yes"},  # the answer to "Discard the placement?"
         allowed_status=302,
         event=("resettlement.run.discarded", "agency"),
     ),

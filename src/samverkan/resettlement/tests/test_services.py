@@ -281,17 +281,18 @@ def test_an_override_that_breaks_a_limit_needs_confirmation_and_keeps_the_warnin
         services.proposal_override(
             actor=loaded, run=run, reference="K-2", municipality_code=KIRUNA, note="test"
         )
-    assert any("tied to 1480" in w for w in exc.value.errors["confirm"])
+    assert any("tied to Göteborgs kommun" in w for w in exc.value.errors["confirm"])
     with pytest.raises(ValidationError) as exc:
         services.proposal_override(
             actor=loaded, run=run, reference="K-1", municipality_code=KIRUNA, note="test"
         )
-    assert any("SM" in w for w in exc.value.errors["confirm"])
+    assert any("Serious medical condition" in w for w in exc.value.errors["confirm"])
     assert run.proposals.filter(overridden_at__isnull=False).count() == 0
     p = services.proposal_override(
         actor=loaded, run=run, reference="K-1", municipality_code=KIRUNA, note="family asked", confirm=True
     )
     assert p.municipality_id == KIRUNA and p.suggested_id != KIRUNA and p.override_warnings
+    assert {w["code"] for w in p.override_warnings} == {"over_limit"}  # kept as codes
     event = AuditEvent.objects.get(code="resettlement.proposal.overridden")
     assert event.data["to"] == KIRUNA and event.data["warnings"] == p.override_warnings
     with pytest.raises(ValidationError) as exc:
@@ -417,6 +418,7 @@ def test_a_packet_and_its_follow_up_stay_in_the_taxonomy_version_of_the_placemen
         note="Ny kod",
     )
     assert selectors.taxonomy_current() == newer != placed_in
+    arrived("K-2")
     case = selectors.packet_case_for(actor=reader, reference="K-2")
     packet = selectors.packet_for(actor=reader, case=case, how="page")
     assert packet["version"] == placed_in
@@ -424,8 +426,8 @@ def test_a_packet_and_its_follow_up_stay_in_the_taxonomy_version_of_the_placemen
     assert (wr.code, wr.label_sv, wr.services) == ("WR", old.label_sv, old.services)
     # The follow-up takes the placement's codes, and refuses one that came later.
     with pytest.raises(ValidationError):
-        services.observation_record(actor=reader, case=case, observed={1: ["WR-NY"]})
-    services.observation_record(actor=reader, case=case, observed={1: ["WR"]})
+        services.observation_record(actor=reader, case=case, observed={1: ["WR-NY"]}, nothing_observed=[2])
+    services.observation_record(actor=reader, case=case, observed={1: ["WR"]}, nothing_observed=[2])
     assert Observation.objects.get(person__case=case, person__position=1).taxonomy_version == placed_in
 
 
@@ -437,7 +439,9 @@ def test_a_packet_leaves_out_education_occupation_ties_and_the_optimizers_reason
     packet = selectors.packet_for(actor=reader, case=case, how="page")
     # What a packet holds, by name: the case (for its reference, municipality and arrival), the
     # family (position, age, sex, needs, languages), the services and the taxonomy version.
-    assert set(packet) == {"case", "persons", "services", "version"}
+    # The municipality also sees the follow-up it recorded itself (none yet here).
+    assert set(packet) == {"case", "persons", "services", "version", "followup"}
+    assert [f.observed for f in packet["followup"]] == [None, None, None]
     assert {f.name for f in dataclasses.fields(selectors.PacketPerson)} == {
         "position",
         "age",
@@ -456,8 +460,14 @@ def test_no_packet_before_approval(loaded, django_capture_on_commit_callbacks):
         selectors.packet_case_for(actor=municipal(GOTEBORG), reference="K-2")
 
 
+def arrived(reference: str) -> None:
+    """The family of case ``reference`` arrived a month ago: follow-up can be recorded."""
+    Case.objects.filter(reference=reference).update(expected_arrival=dt.date.today() - dt.timedelta(days=30))
+
+
 def test_follow_up_is_recorded_by_the_receiving_municipality_only(approved):
     home = approved["K-1"]
+    arrived("K-1")
     case = Case.objects.get(reference="K-1")
     other = next(c for c in (OSTERSUND, GOTEBORG, KIRUNA) if c != home)
     with pytest.raises(NotFound):
@@ -468,7 +478,7 @@ def test_follow_up_is_recorded_by_the_receiving_municipality_only(approved):
         services.observation_record(actor=municipal(home), case=case, observed={1: ["NOPE"]})
     assert "person_1" in exc.value.errors
     services.observation_record(
-        actor=municipal(home), case=case, observed={1: ["TR"], 2: ["SM-CI", "TR"], 3: []}
+        actor=municipal(home), case=case, observed={1: ["TR"], 2: ["SM-CI", "TR"]}, nothing_observed=[3]
     )
     assert Person.objects.get(case=case, position=2).observation.needs == ["SM-CI", "TR"]
     assert AuditEvent.objects.filter(code="resettlement.followup.recorded").count() == 1
@@ -524,7 +534,7 @@ def test_an_override_keeps_its_reason_on_the_proposal_not_in_the_log(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("", "m.csv:2: row: no municipalities in the file"),
+        ("", "m.csv:2: no municipalities in the file"),
         ("2380,x,99999999999,1,\n", "m.csv:2: capacity_persons: 99999999999 is too large"),
         ("2380,x,1,1,SM=99999999999\n", "m.csv:2: need_slots: 99999999999 is too large"),
     ],

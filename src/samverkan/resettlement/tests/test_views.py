@@ -3,6 +3,8 @@ override form, packets reachable only by the receiving municipality (and logged)
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from samverkan.accounts.tests.factories import member, organisation
@@ -147,9 +149,10 @@ def test_the_run_page_shows_the_proposal_and_a_move_asks_for_confirmation(client
     assert 'data-case="K-1"' in body and "data-approve" in body
     url = f"/resettlement/runs/{proposed.pk}/cases/K-2/"
     response = client.post(url, {"municipality": KIRUNA, "note": "test"})
-    assert response.status_code == 200 and "tied to 1480" in response.content.decode()
+    assert response.status_code == 200 and "tied to Göteborgs kommun" in response.content.decode()
+    assert "data-confirm-form" in response.content.decode()
     assert proposed.proposals.get(case__reference="K-2").municipality_id == GOTEBORG
-    response = client.post(url, {"municipality": KIRUNA, "note": "test", "confirm": "on"})
+    response = client.post(url, {"municipality": KIRUNA, "note": "test", "confirmed": "yes"})
     assert response.status_code == 302
     assert proposed.proposals.get(case__reference="K-2").municipality_id == KIRUNA
 
@@ -167,7 +170,7 @@ def test_a_packet_is_readable_and_printable_by_its_municipality_only_and_every_r
     client, agent, proposed
 ):
     verified_login(client, agent)
-    client.post(f"/resettlement/runs/{proposed.pk}/approve/")
+    client.post(f"/resettlement/runs/{proposed.pk}/approve/", {"confirmed": "yes"})
     home = Case.objects.get(reference="K-2").placed_in_id
     other = next(c for c in (OSTERSUND, GOTEBORG, KIRUNA) if c != home)
     receiver = municipal_user(home)
@@ -190,7 +193,7 @@ def test_a_packet_is_readable_and_printable_by_its_municipality_only_and_every_r
 
 def test_a_packet_page_and_its_print_show_no_education_occupation_tie_or_reasoning(client, agent, proposed):
     verified_login(client, agent)
-    assert client.post(f"/resettlement/runs/{proposed.pk}/approve/").status_code == 302
+    assert client.post(f"/resettlement/runs/{proposed.pk}/approve/", {"confirmed": "yes"}).status_code == 302
     secrets = give_the_case_what_a_packet_must_not_show("K-1")
     verified_login(client, municipal_user(Case.objects.get(reference="K-1").placed_in_id))
     pages = ("/resettlement/packets/", "/resettlement/packets/K-1/", "/resettlement/packets/K-1/?print=1")
@@ -204,15 +207,19 @@ def test_a_packet_page_and_its_print_show_no_education_occupation_tie_or_reasoni
 
 
 def test_follow_up_through_the_form(client, agent, proposed):
-    verified_login(client, agent)
-    client.post(f"/resettlement/runs/{proposed.pk}/approve/")
+    services.run_approve(actor=officer(), run=proposed)
+    Case.objects.filter(reference="K-1").update(expected_arrival=dt.date.today() - dt.timedelta(days=1))
     home = Case.objects.get(reference="K-1").placed_in_id
     verified_login(client, municipal_user(home))
     response = client.post(
-        "/resettlement/packets/K-1/followup/", {"person_1": ["TR"], "person_2": ["SM-CI", "BAD"]}
+        "/resettlement/packets/K-1/followup/",
+        {"person_1": ["TR"], "person_2": ["SM-CI", "BAD"], "person_3": ["none"]},
     )
     assert response.status_code == 200 and "Unknown need code BAD" in response.content.decode()
-    response = client.post("/resettlement/packets/K-1/followup/", {"person_1": ["TR"], "person_2": ["SM-CI"]})
+    response = client.post(
+        "/resettlement/packets/K-1/followup/",
+        {"person_1": ["TR"], "person_2": ["SM-CI"], "person_3": ["none"]},
+    )
     assert response.status_code == 302
     case = Case.objects.get(reference="K-1")
     assert case.persons.get(position=1).observation.needs == ["TR"]

@@ -103,3 +103,26 @@ def test_reviewers_find_the_review_queue_on_their_dashboard(
     body = client.get("/dashboard/").content.decode()
     assert ('href="/meetingplace/review/"' in body) is shown
     assert client.get("/meetingplace/review/").status_code == (200 if shown else 404)
+
+
+def test_the_home_page_links_only_to_statistics_themes_that_have_data(client: Client) -> None:
+    """A new platform has no datasets until they are imported: no link to a theme page that is
+    a 404; once the shipped figures are loaded, both links are there and answer."""
+    from samverkan.statistics import demo
+
+    themes = ('href="/statistics/asylum-seekers/"', 'href="/statistics/forecasts/"')
+    body = client.get("/").content.decode()
+    assert not any(link in body for link in themes)
+    assert client.get("/statistics/asylum-seekers/").status_code == 404
+
+    demo.load_demo()
+    body = client.get("/").content.decode()
+    assert all(link in body for link in themes)
+    assert client.get("/statistics/asylum-seekers/").status_code == 200
+    assert client.get("/statistics/forecasts/").status_code == 200
+
+
+def test_the_404_page_does_not_echo_the_address_asked_for(client: Client) -> None:
+    """A refused id and a missing one must read the same: the page shows nothing of the address."""
+    body = client.get("/no-such-page/K-4711/").content.decode()
+    assert "K-4711" not in body
