@@ -118,6 +118,8 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# English dates the British way, and Arabic date-times Django's locale lacks (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "samverkan_language"

@@ -14,6 +14,9 @@
         return;
       }
       var spec = JSON.parse(source.textContent);
+      // Drawn left to right on every page, Arabic included (see statistics/charts.py): inside a
+      // right-to-left element the browser flips Vega's text anchors, and labels overlap.
+      el.setAttribute("dir", "ltr");
       window
         .vegaEmbed(el, spec, {
           actions: false,
@@ -25,6 +28,11 @@
           tooltip: { disableDefaultStyle: true },
         })
         .then(function () {
+          // The container is the image (role="img" with a translated label) and the table beside
+          // it holds the figures: Vega's SVG is hidden from assistive technology.
+          el.querySelectorAll("svg").forEach(function (svg) {
+            svg.setAttribute("aria-hidden", "true");
+          });
           el.setAttribute("data-chart-rendered", "true");
         })
         .catch(function (error) {

@@ -13,6 +13,7 @@ from samverkan.organisations.models import OrganisationKind
 from samverkan.panels.permissions import can_offer_pools
 from samverkan.resettlement import permissions as resettlement_permissions
 from samverkan.resettlement import selectors as resettlement_selectors
+from samverkan.statistics import selectors as statistics_selectors
 from samverkan.stories import permissions as story_permissions
 from samverkan.stories import selectors as story_selectors
 from samverkan.stories.models import Ground
@@ -47,7 +48,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "site/home.html",
-        {"agreements": agreements, "stories": _story_cards(3), "grounds": Ground.choices, "events": events},
+        {
+            "agreements": agreements,
+            "stories": _story_cards(3),
+            "grounds": Ground.choices,
+            "events": events,
+            "themes": statistics_selectors.themes_available(actor=actor_from_request(request)),
+        },
     )
 
 

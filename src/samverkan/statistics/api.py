@@ -38,26 +38,36 @@ def _dimension(dim: Dimension) -> dict[str, Any]:
         "code": dim.code,
         "label_sv": dim.label_sv,
         "label_en": dim.label_en,
+        "label_ar": dim.label_ar,
         "role": dim.role,
         "total": dim.total,
         "categories": [
-            {"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en} for c in dim.categories
+            {"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en, "label_ar": c.label_ar}
+            for c in dim.categories
         ],
     }
 
 
 def _dataset(dataset: Dataset, number: int) -> dict[str, Any]:
+    # The public fields only: the internal note is for those who maintain the dataset.
     fields = [
         "slug",
         "title_sv",
         "title_en",
+        "title_ar",
         "description_sv",
         "description_en",
+        "description_ar",
         "source_organisation",
         "table_id",
         "source_url",
         "source_note",
+        "caveats_sv",
+        "caveats_en",
+        "caveats_ar",
         "unit",
+        "unit_en",
+        "unit_ar",
         "licence",
         "person_level",
         "is_public",
@@ -166,6 +176,7 @@ def composition(request: HttpRequest, slug: str, dimensions: str) -> dict[str, A
                 "code": c.dimension.code,
                 "label_sv": c.dimension.label_sv,
                 "label_en": c.dimension.label_en,
+                "label_ar": c.dimension.label_ar,
                 "total": c.total,
                 "shares": [s.__dict__ for s in c.shares],
             }

@@ -26,16 +26,25 @@ class CubeError(ValueError):
     """The parts given do not make a consistent cube."""
 
 
+def in_language(language: str, sv: str, en: str, ar: str = "") -> str:
+    """The text in ``language``, else the nearest one given: Swedish pages fall back to English,
+    English and Arabic pages to English and then Swedish. Empty when none is given."""
+    if language.startswith("sv"):
+        return sv or en or ar
+    if language.startswith("ar"):
+        return ar or en or sv
+    return en or sv or ar
+
+
 @dataclass(frozen=True)
 class Category:
     code: str
     label_sv: str = ""
     label_en: str = ""
+    label_ar: str = ""
 
     def label(self, language: str = "sv") -> str:
-        if language.startswith("sv"):
-            return self.label_sv or self.label_en or self.code
-        return self.label_en or self.label_sv or self.code
+        return in_language(language, self.label_sv, self.label_en, self.label_ar) or self.code
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,10 @@ class Dimension:
     # The category that already holds the total over this dimension (PC-Axis ELIMINATION,
     # e.g. SCB's "1+2" for both sexes); "" when the total must be summed.
     total: str = ""
+    label_ar: str = ""
 
     def label(self, language: str = "sv") -> str:
-        if language.startswith("sv"):
-            return self.label_sv or self.label_en or self.code
-        return self.label_en or self.label_sv or self.code
+        return in_language(language, self.label_sv, self.label_en, self.label_ar) or self.code
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -77,11 +85,10 @@ class TableMeta:
     licence: str = ""
     updated: str = ""
     notes: str = ""
+    title_ar: str = ""
 
     def title(self, language: str = "sv") -> str:
-        if language.startswith("sv"):
-            return self.title_sv or self.title_en or self.table_id
-        return self.title_en or self.title_sv or self.table_id
+        return in_language(language, self.title_sv, self.title_en, self.title_ar) or self.table_id
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,7 @@ class Cube:
         """A digest of everything the table says: the same table version gives the same digest,
         whatever file format it arrived in."""
         digest = hashlib.sha256()
-        header = {
+        header: dict[str, object] = {
             "dimensions": [
                 [
                     d.code,
@@ -169,11 +176,23 @@ class Cube:
                 self.meta.notes,
             ],
         }
+        arabic = self._arabic_labels()
+        if arabic:
+            # Only when there are any: a table without Arabic keeps the digest it always had.
+            header["ar"] = arabic
         digest.update(json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode())
         values = np.ascontiguousarray(self.values, dtype="<f8").copy()
         values[np.isnan(values)] = np.nan  # one NaN bit pattern
         digest.update(values.tobytes())
         return digest.hexdigest()
+
+    def _arabic_labels(self) -> list[object]:
+        labels = [
+            [d.code, d.label_ar, [c.label_ar for c in d.categories]]
+            for d in self.dimensions
+            if d.label_ar or any(c.label_ar for c in d.categories)
+        ]
+        return [*labels, self.meta.title_ar] if labels or self.meta.title_ar else []
 
     # --- slicing and totals ---------------------------------------------------------------
     def select(self, filters: Mapping[str, Sequence[str]]) -> Cube:

@@ -30,6 +30,7 @@ class StatisticsUploadForm(StyledFormMixin, forms.Form):
     owner = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Owning organisation"))
     title = forms.CharField(max_length=300, required=False, label=_("Title (Swedish)"))
     title_en = forms.CharField(max_length=300, required=False, label=_("Title (English)"))
+    title_ar = forms.CharField(max_length=300, required=False, label=_("Title (Arabic)"))
     source_organisation = forms.CharField(
         max_length=200,
         required=False,

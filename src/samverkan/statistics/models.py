@@ -14,21 +14,47 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.organisations.models import Organisation
+from samverkan.statistics.cube import in_language
+
+
+def _page_language() -> str:
+    return get_language() or "sv"
 
 
 class Dataset(models.Model):
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     title_sv = models.CharField(_("title (Swedish)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
     source_organisation = models.CharField(_("source organisation"), max_length=200)
     table_id = models.CharField(_("table id"), max_length=100, blank=True)
     source_url = models.URLField(_("source address"), blank=True, max_length=500)
     source_note = models.TextField(
         _("source note"), blank=True, help_text=_("Full citation and caveats, as the source states them.")
     )
-    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    caveats_sv = models.TextField(
+        _("about the figures (Swedish)"),
+        blank=True,
+        help_text=_("What a reader should know about the figures, in the reader's language. Public."),
+    )
+    caveats_en = models.TextField(_("about the figures (English)"), blank=True)
+    caveats_ar = models.TextField(_("about the figures (Arabic)"), blank=True)
+    internal_note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_(
+            "Notes for those who maintain the dataset (checks, doubts, corrections to make). Never "
+            "published: shown only to those who may import its versions."
+        ),
+    )
+    unit = models.CharField(
+        _("unit"), max_length=100, blank=True, help_text=_("In Swedish, e.g. “personer”.")
+    )
+    unit_en = models.CharField(_("unit (English)"), max_length=100, blank=True)
+    unit_ar = models.CharField(_("unit (Arabic)"), max_length=100, blank=True)
     licence = models.CharField(_("licence"), max_length=100, blank=True)
     person_level = models.BooleanField(
         _("counts of persons"),
@@ -61,19 +87,25 @@ class Dataset(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Texts in the page's language, falling back to another one where a translation is missing.
     @property
     def title(self) -> str:
-        language = get_language() or "sv"
-        if language.startswith("sv"):
-            return self.title_sv or self.title_en
-        return self.title_en or self.title_sv
+        return in_language(_page_language(), self.title_sv, self.title_en, self.title_ar)
 
     @property
     def description(self) -> str:
-        language = get_language() or "sv"
-        if language.startswith("sv"):
-            return self.description_sv or self.description_en
-        return self.description_en or self.description_sv
+        return in_language(_page_language(), self.description_sv, self.description_en, self.description_ar)
+
+    @property
+    def caveats(self) -> str:
+        return in_language(_page_language(), self.caveats_sv, self.caveats_en, self.caveats_ar)
+
+    def unit_in(self, language: str) -> str:
+        return in_language(language, self.unit, self.unit_en, self.unit_ar)
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit_in(_page_language())
 
     @property
     def threshold(self) -> int:

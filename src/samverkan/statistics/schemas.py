@@ -14,12 +14,14 @@ class CategoryOut(Schema):
     code: str
     label_sv: str
     label_en: str
+    label_ar: str = ""
 
 
 class DimensionOut(Schema):
     code: str
     label_sv: str
     label_en: str
+    label_ar: str = ""
     role: str
     total: str
     categories: list[CategoryOut]
@@ -39,13 +41,20 @@ class DatasetOut(Schema):
     slug: str
     title_sv: str
     title_en: str
+    title_ar: str
     description_sv: str
     description_en: str
+    description_ar: str
     source_organisation: str
     table_id: str
     source_url: str
     source_note: str
+    caveats_sv: str
+    caveats_en: str
+    caveats_ar: str
     unit: str
+    unit_en: str
+    unit_ar: str
     licence: str
     person_level: bool
     is_public: bool
@@ -69,6 +78,7 @@ class ShareOut(Schema):
     code: str
     label_sv: str
     label_en: str
+    label_ar: str = ""
     count: float | None
     share: float | None
 
@@ -77,6 +87,7 @@ class CompositionOut(Schema):
     code: str
     label_sv: str
     label_en: str
+    label_ar: str = ""
     total: float | None
     shares: list[ShareOut]
 

@@ -203,6 +203,7 @@ class Share:
     label_en: str
     count: float | None
     share: float | None
+    label_ar: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,7 @@ def composition_for(
                 code=category.code,
                 label_sv=category.label_sv,
                 label_en=category.label_en,
+                label_ar=category.label_ar,
                 count=count,
                 share=(count / total_value) if count is not None and total_value else None,
             )
@@ -283,3 +285,14 @@ def _grand_total(actor: Actor, dataset: Dataset, filters: Mapping[str, Sequence[
     value = _published(version, cube, selection, list(range(len(cube.dimensions))))
     total = float(np.asarray(value).reshape(-1)[0])
     return None if np.isnan(total) else total
+
+
+THEME_DATASETS = {"asylum_seekers": ("asylum-seekers",), "forecasts": ("asylum-seekers", "asylum-forecasts")}
+"""The datasets each theme page (``statistics:<theme>``) shows; without them the page is a 404."""
+
+
+def themes_available(*, actor: Actor) -> set[str]:
+    """The theme pages ``actor`` can open, so that pages link only to those (a new platform has
+    no datasets until they are imported)."""
+    slugs = set(dataset_list_for(actor=actor).values_list("slug", flat=True))
+    return {theme for theme, needed in THEME_DATASETS.items() if slugs.issuperset(needed)}

@@ -36,13 +36,21 @@ class DatasetFields:
     slug: str = ""
     title_sv: str = ""
     title_en: str = ""
+    title_ar: str = ""
     description_sv: str = ""
     description_en: str = ""
+    description_ar: str = ""
     source_organisation: str = ""
     table_id: str = ""
     source_url: str = ""
     source_note: str = ""
+    caveats_sv: str = ""
+    caveats_en: str = ""
+    caveats_ar: str = ""
+    internal_note: str = ""
     unit: str = ""
+    unit_en: str = ""
+    unit_ar: str = ""
     licence: str = ""
     person_level: bool = False
     disclosure_threshold: int | None = None
@@ -337,13 +345,21 @@ def _new_dataset(actor: Actor, slug: str, cube: Cube, fields: DatasetFields) -> 
         slug=slug,
         title_sv=(fields.title_sv or meta.title_sv or meta.title_en)[:300],
         title_en=(fields.title_en or meta.title_en)[:300],
+        title_ar=(fields.title_ar or meta.title_ar)[:300],
         description_sv=fields.description_sv,
         description_en=fields.description_en,
+        description_ar=fields.description_ar,
         source_organisation=(fields.source_organisation or meta.source)[:200],
         table_id=(fields.table_id or meta.table_id)[:100],
         source_url=fields.source_url,
         source_note=fields.source_note or meta.notes,
+        caveats_sv=fields.caveats_sv,
+        caveats_en=fields.caveats_en,
+        caveats_ar=fields.caveats_ar,
+        internal_note=fields.internal_note,
         unit=(fields.unit or meta.unit)[:100],
+        unit_en=fields.unit_en[:100],
+        unit_ar=fields.unit_ar[:100],
         licence=(fields.licence or meta.licence)[:100],
         person_level=fields.person_level,
         disclosure_threshold=fields.disclosure_threshold,
@@ -394,3 +410,53 @@ def dataset_threshold_set(*, actor: Actor, dataset: Dataset, threshold: int | No
         )
     dataset.disclosure_threshold = threshold
     return locked
+
+
+# What a dataset says about itself in words, in each language; never its figures.
+TEXT_FIELDS = (
+    "title_sv",
+    "title_en",
+    "title_ar",
+    "description_sv",
+    "description_en",
+    "description_ar",
+    "source_organisation",
+    "source_note",
+    "caveats_sv",
+    "caveats_en",
+    "caveats_ar",
+    "internal_note",
+    "unit",
+    "unit_en",
+    "unit_ar",
+)
+
+
+def dataset_texts_set(*, actor: Actor, dataset: Dataset, fields: DatasetFields) -> list[str]:
+    """Bring a dataset's titles, descriptions, notes and units in line with ``fields`` (an empty
+    text in ``fields`` leaves the stored one); returns the names of the fields changed. The demo
+    loader uses it so that a re-run puts corrected texts in place."""
+    if not perms.can_import_version(actor, dataset):
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        changed = []
+        for name in TEXT_FIELDS:
+            field = Dataset._meta.get_field(name)
+            wanted = getattr(fields, name)[: getattr(field, "max_length", None)]
+            if wanted and getattr(locked, name) != wanted:
+                setattr(locked, name, wanted)
+                changed.append(name)
+        if not changed:
+            return []
+        locked.save(update_fields=changed)
+        audit.record(
+            actor=actor,
+            code="statistics.dataset.texts_changed",
+            obj=locked,
+            organisation_id=locked.owner_id,
+            data={"slug": locked.slug, "fields": changed},
+        )
+    for name in changed:
+        setattr(dataset, name, getattr(locked, name))
+    return changed

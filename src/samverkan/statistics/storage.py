@@ -10,7 +10,22 @@ import numpy as np
 from samverkan.statistics.cube import Category, Cube, Dimension, TableMeta
 from samverkan.statistics.models import DatasetVersion
 
-META_FIELDS = ("table_id", "title_sv", "title_en", "source", "unit", "licence", "updated", "notes")
+META_FIELDS = (
+    "table_id",
+    "title_sv",
+    "title_en",
+    "title_ar",
+    "source",
+    "unit",
+    "licence",
+    "updated",
+    "notes",
+)
+
+
+def _category(c: Category) -> list[str]:
+    # [code, Swedish, English], and the Arabic label only where there is one.
+    return [c.code, c.label_sv, c.label_en, *([c.label_ar] if c.label_ar else [])]
 
 
 def encode_dimensions(cube: Cube) -> list[dict[str, Any]]:
@@ -19,9 +34,10 @@ def encode_dimensions(cube: Cube) -> list[dict[str, Any]]:
             "code": d.code,
             "label_sv": d.label_sv,
             "label_en": d.label_en,
+            **({"label_ar": d.label_ar} if d.label_ar else {}),
             "role": d.role,
             "total": d.total,
-            "categories": [[c.code, c.label_sv, c.label_en] for c in d.categories],
+            "categories": [_category(c) for c in d.categories],
         }
         for d in cube.dimensions
     ]
@@ -33,9 +49,10 @@ def decode_dimensions(data: list[dict[str, Any]]) -> tuple[Dimension, ...]:
             code=d["code"],
             label_sv=d.get("label_sv", ""),
             label_en=d.get("label_en", ""),
+            label_ar=d.get("label_ar", ""),
             role=d.get("role", ""),
             total=d.get("total", ""),
-            categories=tuple(Category(c[0], c[1], c[2]) for c in d["categories"]),
+            categories=tuple(Category(*c[:4]) for c in d["categories"]),
         )
         for d in data
     )

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -53,8 +54,9 @@ class TableView:
 
     @property
     def wide(self) -> bool:
-        """Too many columns to sit beside the chart: the table goes below it."""
-        return len(self.columns) > 3
+        """Too many columns to sit beside the chart (a third of the page holds the row labels
+        and two columns of figures): the table goes below it, the full width of the page."""
+        return len(self.columns) > 2
 
     @property
     def labels(self) -> list[str]:
@@ -71,19 +73,20 @@ class TableView:
         pairs.extend(extra.items())
         return urlencode(pairs)
 
-    def api_query(self) -> str:
-        """The query string that asks the open data API for the same figures: the filters, and the
-        view's dimensions kept (the others totalled, as on the page)."""
+    def api_url(self) -> str:
+        """The open data API's address for the same figures: the filters, and the view's
+        dimensions kept (the others totalled, as on the page)."""
         pairs: list[tuple[str, str]] = [
             (code, value) for code, values in self.filters.items() for value in values
         ]
         kept = [self.x.code, *([self.by.code] if self.by is not None else [])]
         pairs.append(("keep", ",".join(kept)))
-        return urlencode(pairs)
+        path = reverse("api:observations", kwargs={"slug": self.dataset.slug})
+        return f"{path}?{urlencode(pairs)}"
 
     def column_labels(self, language: str) -> list[str]:
         if self.by is None:
-            return [self.dataset.unit or _("Value")]
+            return [self.dataset.unit_in(language) or _("Value")]
         return [c.label(language) for c in self.columns]
 
     def csv(self, language: str) -> tuple[list[str], list[list[Any]]]:

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -68,13 +70,20 @@ def _params(request: HttpRequest) -> dict[str, list[str]]:
     return params
 
 
+def _with_years(message: str, first: str, last: str) -> SafeString:
+    """``message`` (escaped) with its ``%(years)s`` as the range first–last, isolated so that it
+    reads first–last inside right-to-left text too."""
+    years = format_html('<bdi dir="ltr">{}–{}</bdi>', first, last)
+    return mark_safe(conditional_escape(message) % {"years": years})  # noqa: S308 - escaped above
+
+
 def _chart(view: TableView, chart_id: str, title: str) -> dict[str, Any]:
     language = _language()
     spec = charts.line_chart(
         view.chart_rows(language),
         title=title,
         x_title=view.x.label(language),
-        y_title=view.dataset.unit or _("Value"),
+        y_title=view.dataset.unit_in(language) or _("Value"),
         series_title=view.by.label(language) if view.by else "",
         language=language,
         x_sort=[c.label(language) for c in view.x.categories],
@@ -110,14 +119,20 @@ def asylum_seekers(request: HttpRequest) -> HttpResponse:
         {
             "view": total,
             "chart": _chart(total, "chart-total", _("Asylum seekers in Sweden per year")),
-            "caption": _("Asylum seekers in Sweden per year, %(first)s–%(last)s.")
-            % {"first": total.x.categories[0].code, "last": total.x.categories[-1].code},
+            "caption": _with_years(
+                _("Asylum seekers in Sweden per year, %(years)s."),
+                total.x.categories[0].code,
+                total.x.categories[-1].code,
+            ),
         },
         {
             "view": by_sex,
             "chart": _chart(by_sex, "chart-sex", _("Asylum seekers per year, women and men")),
-            "caption": _("Asylum seekers per year by sex, %(first)s–%(last)s (sex is published from 2002).")
-            % {"first": by_sex.x.categories[0].code, "last": by_sex.x.categories[-1].code},
+            "caption": _with_years(
+                _("Asylum seekers per year by sex, %(years)s (sex is published from 2002)."),
+                by_sex.x.categories[0].code,
+                by_sex.x.categories[-1].code,
+            ),
         },
     ]
     return render(request, "statistics/theme_asylum.html", {"dataset": dataset, "figures": figures})
@@ -184,6 +199,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "errors": errors,
             "versions": selectors.version_list(dataset)[:10],
             "max_checkboxes": 30,
+            "can_maintain": perms.can_import_version(actor, dataset),
         },
         status=400 if errors else 200,
     )
@@ -255,6 +271,7 @@ def _upload(request: HttpRequest, actor: Actor, handler: SizeLimitUploadHandler)
                 fields=DatasetFields(
                     title_sv=data["title"],
                     title_en=data["title_en"],
+                    title_ar=data["title_ar"],
                     source_organisation=data["source_organisation"],
                     source_url=data["source_url"],
                     licence=data["licence"],

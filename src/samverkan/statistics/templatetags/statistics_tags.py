@@ -1,12 +1,18 @@
-"""Figures as the reader's language writes them: 12 345 and 1,5 in Swedish, 12,345 in English."""
+"""Figures as the reader's language writes them: 12 345 and 1,5 in Swedish, 12,345 in English,
+12٬345 in Arabic; the same grouping as the charts (``charts.format_number``)."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 
+from samverkan.statistics.charts import format_number
+
 register = template.Library()
+
+
+def _language() -> str:
+    return (get_language() or "sv")[:2]
 
 
 @register.filter
@@ -15,16 +21,7 @@ def figure(value: float | None, symbol: str | None = None) -> str:
     if value is None:
         return symbol or ".."
     number = float(value)
-    if number.is_integer():
-        return number_format(int(number), use_l10n=True, force_grouping=True)
-    return number_format(number, decimal_pos=1, use_l10n=True, force_grouping=True)
-
-
-@register.filter
-def percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return number_format(100 * float(value), decimal_pos=1, use_l10n=True) + "\u00a0%"
+    return format_number(number, _language(), decimals=0 if number.is_integer() else 1)
 
 
 @register.filter
@@ -38,4 +35,4 @@ def label(obj: object) -> str:
     method = getattr(obj, "label", None)
     if not callable(method):
         return str(obj)
-    return str(method((get_language() or "sv")[:2]))
+    return str(method(_language()))

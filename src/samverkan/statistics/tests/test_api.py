@@ -29,6 +29,7 @@ def test_datasets_are_listed_with_provenance_and_detailed_with_dimensions(client
         "code": "1",
         "label_sv": "1 (sv)",
         "label_en": "1 (en)",
+        "label_ar": "",
     }
     assert detail["versions"][0]["number"] == 1 and detail["versions"][0]["cell_count"] == 4
 
