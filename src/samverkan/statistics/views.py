@@ -96,7 +96,11 @@ def _chart(view: TableView, chart_id: str, title: str) -> dict[str, Any]:
 def index(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
     datasets = selectors.dataset_list_for(actor=actor)
-    context = {"datasets": datasets, "can_upload": perms.can_upload_statistics(actor)}
+    context = {
+        "datasets": datasets,
+        "can_upload": perms.can_upload_statistics(actor),
+        "themes": selectors.themes_available(actor=actor),
+    }
     return render(request, "statistics/index.html", context)
 
 

@@ -105,19 +105,21 @@ def test_reviewers_find_the_review_queue_on_their_dashboard(
     assert client.get("/meetingplace/review/").status_code == (200 if shown else 404)
 
 
-def test_the_home_page_links_only_to_statistics_themes_that_have_data(client: Client) -> None:
+def test_the_home_and_statistics_pages_link_only_to_themes_that_have_data(client: Client) -> None:
     """A new platform has no datasets until they are imported: no link to a theme page that is
     a 404; once the shipped figures are loaded, both links are there and answer."""
     from samverkan.statistics import demo
 
     themes = ('href="/statistics/asylum-seekers/"', 'href="/statistics/forecasts/"')
-    body = client.get("/").content.decode()
-    assert not any(link in body for link in themes)
+    for page in ("/", "/statistics/"):
+        body = client.get(page).content.decode()
+        assert not any(link in body for link in themes), page
     assert client.get("/statistics/asylum-seekers/").status_code == 404
 
     demo.load_demo()
-    body = client.get("/").content.decode()
-    assert all(link in body for link in themes)
+    for page in ("/", "/statistics/"):
+        body = client.get(page).content.decode()
+        assert all(link in body for link in themes), page
     assert client.get("/statistics/asylum-seekers/").status_code == 200
     assert client.get("/statistics/forecasts/").status_code == 200
 
