@@ -3,7 +3,7 @@ Swedish on Arabic pages) left on a page, and leave alone what is meant to be the
 
 from __future__ import annotations
 
-from tests.browser.language_check import RenderedPage, english_left, findings
+from tests.browser.language_check import RenderedPage, english_left, findings, html_left
 
 
 def test_an_english_sentence_on_a_swedish_page_is_caught() -> None:
@@ -37,3 +37,14 @@ def test_findings_skip_english_pages_and_report_each_text_once() -> None:
     again = RenderedPage("/y/", "sv", ["This is not what the page should say."], [])
     found = findings([english, swedish, again])
     assert [(f.url, f.text) for f in found] == [("/x/", "This is not what the page should say.")]
+
+
+def test_a_persons_own_text_in_a_field_or_isolated_is_data_not_a_leftover() -> None:
+    swedish = "Särskilt bidrag kan ges om ett särskilt behov konstateras."
+    for html in (
+        f"<main><textarea>{swedish}</textarea></main>",
+        f'<main><div dir="auto">{swedish}</div></main>',
+        f"<main><p><bdi>{swedish}</bdi></p></main>",
+    ):
+        assert html_left(html, "ar") == [], html
+    assert html_left(f"<main><p>{swedish}</p></main>", "ar") == [swedish]

@@ -6,8 +6,9 @@ The browser side (``COLLECTOR``, an init script in every test context) reports, 
 load and each htmx swap, the page's address and language, its texts grouped by block (headings, paragraphs,
 cells, labels, buttons, options …), the texts people never see but screen readers read
 (``aria-label``, ``title``, ``alt``, ``placeholder``, SVG ``<title>``/``<desc>``), and apart
-from them the data the page shows (text inside ``<bdi>``, the way names, titles and other values
-of unknown language are inserted here, and the document title).
+from them the data the page shows (text inside ``<bdi>`` or an element with ``dir="auto"``, the
+ways names, titles and texts of unknown language are inserted here; what a form field holds; and
+the document title).
 Content that is in another language on purpose is marked as such in the HTML, as it should be for
 screen readers: an element with a ``lang`` other than the page's (a story in English, the language
 menu's own names) or ``translate="no"`` (codes, e-mail addresses) is not checked.
@@ -48,7 +49,7 @@ COLLECTOR = r"""
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
       if (!node.nodeValue.trim() || skipped(parent, lang)) continue;
-      if (parent.closest('bdi')) { data.push(node.nodeValue.trim()); continue; }
+      if (parent.closest('bdi,textarea,[dir=auto]')) { data.push(node.nodeValue.trim()); continue; }
       const block = parent.closest(BLOCKS) || parent;
       groups.set(block, (groups.get(block) || '') + node.nodeValue);
     }
@@ -259,7 +260,8 @@ class _Texts(HTMLParser):
         if self.main and not skipped:
             self.texts.extend(v.strip() for name in READ_ATTRIBUTES if (v := values.get(name)) and v.strip())
         if tag not in VOID_TAGS:
-            self.stack.append((tag, skipped, in_bdi or tag == "bdi"))
+            data = tag in ("bdi", "textarea") or values.get("dir") == "auto"
+            self.stack.append((tag, skipped, in_bdi or data))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in BLOCK_TAGS:

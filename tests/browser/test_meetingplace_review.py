@@ -1,7 +1,7 @@
-"""The content-review journey in the browser: an NGO submits material for its session, the
-agency's reviewer requests a change, the NGO edits, the reviewer approves; the submitter is never
-offered the decision; a participant then registers in Arabic and sees who stands behind the
-session and the reviewed material, right to left."""
+"""The content-review journey in the browser, in Swedish and in Arabic: an NGO submits material
+for its session, the agency's reviewer requests a change, the NGO edits, the reviewer approves;
+the submitter is never offered the decision; a participant then registers in Arabic and sees who
+stands behind the session and the reviewed material, right to left."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ from tests.browser.test_accessibility import FAILING_IMPACTS, _format, run_axe
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.parametrize("language", ["sv", "ar"])
 def test_material_is_reviewed_changed_and_approved_and_participants_see_it_in_arabic(
-    pages: Any, transactional_db: Any
+    pages: Any, transactional_db: Any, language: str
 ) -> None:
     agency = Organisation.objects.create(name="Migrationsverket", slug="migrationsverket", kind="agency")
     services.fact_save(
@@ -43,44 +44,46 @@ def test_material_is_reviewed_changed_and_approved_and_participants_see_it_in_ar
     ngo_editor = member("editor", ngo)
     reviewer = member("case_officer", agency)
 
-    page = pages.new()
-    log_in(page, ngo_editor, None)
+    page = pages.new(language)
+    log_in(page, ngo_editor, None, language)
     main = page.get_by_role("main")
     page.goto(f"/meetingplace/sessions/{the_session.pk}/")
-    main.get_by_role("link", name=translate("Submit material for review")).click()
+    main.get_by_role("link", name=translate("Submit material for review", language)).click()
     main.locator("#id_title").fill("Om bidrag (fiktiv)")
     main.locator("#id_text").fill("Alla asylsökande får särskilt bidrag. Välkommen på fika!")
-    main.get_by_role("button", name=translate("Send for review")).click()
+    main.get_by_role("button", name=translate("Send for review", language)).click()
     expect(main.locator("[data-flagged]")).to_have_count(1)
     expect(main.locator('[data-flagged] [data-fact="sarskilt-bidrag"]')).to_be_visible()
     expect(main.locator("[data-review-submit]")).to_have_count(0)  # the submitter cannot decide
     material_url = page.url
 
     page.context.clear_cookies()
-    log_in(page, reviewer, confirmed_totp_device(reviewer))
+    log_in(page, reviewer, confirmed_totp_device(reviewer), language)
     page.goto("/meetingplace/")  # the reviewer finds the queue from the meeting places
-    main.get_by_role("link", name=translate("Material waiting for review")).click()
+    main.get_by_role("link", name=translate("Material waiting for review", language)).click()
     main.get_by_role("link", name="Om bidrag (fiktiv)").click()
-    main.get_by_label(translate("Request changes")).check()
-    main.get_by_label(translate("Comment to the organisation")).fill("Bidraget prövas efter behov; skriv om.")
+    main.get_by_label(translate("Request changes", language)).check()
+    main.get_by_label(translate("Comment to the organisation", language)).fill(
+        "Bidraget prövas efter behov; skriv om."
+    )
     main.locator("[data-review-submit]").click()
     expect(main.locator("[data-revision-status]")).to_have_attribute("data-revision-status", "changes")
 
     page.context.clear_cookies()
-    log_in(page, ngo_editor, None)
+    log_in(page, ngo_editor, None, language)
     page.goto(material_url)
     expect(main.locator("[data-review-comment]")).to_contain_text("skriv om")
     main.locator("#id_text").fill("Särskilt bidrag kan ges om ett särskilt behov konstateras.")
     main.locator("[data-revise-submit]").click()
     expect(main.locator("[data-revision-status]")).to_have_attribute("data-revision-status", "submitted")
     expect(main.locator("[data-participants-see]")).to_contain_text(
-        translate("nothing yet: no version is approved")
+        translate("nothing yet: no version is approved", language)
     )
 
     page.context.clear_cookies()
-    log_in(page, reviewer, confirmed_totp_device(reviewer))
+    log_in(page, reviewer, confirmed_totp_device(reviewer), language)
     page.goto(material_url)
-    main.get_by_label(translate("Approve")).check()
+    main.get_by_label(translate("Approve", language)).check()
     main.locator("[data-review-submit]").click()
     expect(main.locator("[data-revision-status]")).to_have_attribute("data-revision-status", "approved")
     assert Material.objects.get().approved_revision.number == 2

@@ -1,6 +1,7 @@
-"""The resettlement journey in the browser: the agency's coordinator imports reception numbers and
-cases, runs a placement, moves one case by hand (past the warning), and approves; the receiving
-municipality's coordinator reads the packet; another municipality's coordinator gets 404."""
+"""The resettlement journey in the browser, in Swedish and in Arabic: the agency's coordinator
+imports reception numbers and cases, runs a placement, moves one case by hand (past the warning),
+and approves; the receiving municipality's coordinator reads the packet; another municipality's
+coordinator gets 404."""
 
 from __future__ import annotations
 
@@ -38,60 +39,61 @@ def _choose_by_name(main: Any, name: str, language: str = "sv") -> None:
     expect(select.locator("option:checked")).to_contain_text(name)
 
 
+@pytest.mark.parametrize("language", ["sv", "ar"])
 def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads_the_packet(
-    pages: Any, transactional_db: Any
+    pages: Any, transactional_db: Any, language: str
 ) -> None:
     coordinator = member("coordinator", agency())
     receivers = {
         code: member("coordinator", municipality_org(code)) for code in (OSTERSUND, GOTEBORG, KIRUNA)
     }
 
-    page = pages.new()
-    log_in(page, coordinator, confirmed_totp_device(coordinator))
+    page = pages.new(language)
+    log_in(page, coordinator, confirmed_totp_device(coordinator), language)
     main = page.get_by_role("main")
     page.goto(f"/resettlement/reception/{YEAR}/")
-    main.get_by_label(translate("CSV file")).set_input_files(
+    main.get_by_label(translate("CSV file", language)).set_input_files(
         {"name": "municipalities.csv", "mimeType": "text/csv", "buffer": RECEPTION_CSV}
     )
-    main.get_by_role("button", name=translate("Import")).click()
+    main.get_by_role("button", name=translate("Import", language)).click()
     expect(main.locator('[data-table="reception"] tbody tr')).to_have_count(3)
 
     page.goto(f"/resettlement/cases/{YEAR}/")
-    main.get_by_label(translate("CSV file")).set_input_files(
+    main.get_by_label(translate("CSV file", language)).set_input_files(
         {"name": "cases.csv", "mimeType": "text/csv", "buffer": CASES_CSV}
     )
-    main.get_by_role("button", name=translate("Import")).click()
+    main.get_by_role("button", name=translate("Import", language)).click()
     expect(main.locator('[data-table="cases"] tbody tr')).to_have_count(4)
 
     page.goto(f"/resettlement/?year={YEAR}")
-    main.get_by_label(translate("Time limit (seconds)")).fill("10")
-    main.get_by_role("button", name=translate("Run the placement")).click()
+    main.get_by_label(translate("Time limit (seconds)", language)).fill("10")
+    main.get_by_role("button", name=translate("Run the placement", language)).click()
     expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "proposed")
     expect(main.locator("[data-placed]")).to_have_attribute("data-placed", "4")
     expect(main.locator("[data-placed]")).to_have_attribute("data-total", "4")
     expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
         "data-municipality", GOTEBORG
     )
-    snap(page, "resettlement-run")
+    snap(page, f"resettlement-run-{language}")
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the run page:\n" + _format(failing)
 
     # K-2 is tied to Göteborg (relatives): moving it to Kiruna says so, and the coordinator confirms
     main.get_by_role("link", name="K-2", exact=True).click()
     expect(main.locator("[data-binding]")).to_be_visible()
-    _choose_by_name(main, "Kiruna kommun")
-    main.get_by_label(translate("Reason")).fill("Familjen önskar (fiktivt)")
-    main.get_by_role("button", name=translate("Move"), exact=True).click()
+    _choose_by_name(main, "Kiruna kommun", language)
+    main.get_by_label(translate("Reason", language)).fill("Familjen önskar (fiktivt)")
+    main.get_by_role("button", name=translate("Move", language), exact=True).click()
     expect(main.locator("[data-confirm-consequence]")).to_contain_text("Göteborgs kommun")  # the tie
-    main.get_by_role("button", name=translate("Move the case anyway")).click()
+    main.get_by_role("button", name=translate("Move the case anyway", language)).click()
     expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
         "data-municipality", KIRUNA
     )
     expect(main.locator("[data-overridden]")).to_contain_text("K-2")
 
-    main.get_by_role("button", name=translate("Approve the placement")).click()
+    main.get_by_role("button", name=translate("Approve the placement", language)).click()
     expect(main.locator("[data-confirm-consequence]")).to_be_visible()  # approval cannot be undone
-    main.get_by_role("button", name=translate("Approve the placement")).click()
+    main.get_by_role("button", name=translate("Approve the placement", language)).click()
     expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "approved")
     run = PlacementRun.objects.get()
     assert run.status == RunStatus.APPROVED
@@ -100,13 +102,13 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     # the receiving municipality reads the packet
     page.context.clear_cookies()
     receiver = receivers[KIRUNA]
-    log_in(page, receiver, confirmed_totp_device(receiver))
+    log_in(page, receiver, confirmed_totp_device(receiver), language)
     page.goto("/resettlement/packets/")
     main.get_by_role("link", name="K-2", exact=True).click()
     expect(main.locator('[data-packet="K-2"]')).to_be_visible()
     expect(main.locator('[data-table="family"] tbody tr')).to_have_count(2)
     expect(main.locator("[data-arrival]")).to_have_text("2027-04-01")
-    snap(page, "resettlement-packet")
+    snap(page, f"resettlement-packet-{language}")
     failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     assert not failing, "axe: serious or critical violations on the packet:\n" + _format(failing)
     assert AuditEvent.objects.filter(code="resettlement.packet.viewed", actor_user=receiver).exists()
@@ -114,7 +116,7 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     # another municipality gets 404
     page.context.clear_cookies()
     other = receivers[OSTERSUND]
-    log_in(page, other, confirmed_totp_device(other))
+    log_in(page, other, confirmed_totp_device(other), language)
     response = page.goto("/resettlement/packets/K-2/")
     assert response is not None and response.status == 404
     page.goto("/resettlement/packets/")

@@ -17,10 +17,12 @@ DecisionCode = Literal["approve", "changes", "reject"]
 
 
 class SessionFilter(Schema):
-    group: str = Field("", max_length=30)
-    language: str = Field("", max_length=5)
-    place: str = Field("", max_length=30)
-    organiser: str = Field("", max_length=80, description="Organisation slug")
+    # Codes and slugs only: anything else (a NUL byte, which PostgreSQL refuses in text) is a 422
+    # naming the field, never a query.
+    group: str = Field("", max_length=30, pattern=r"^[a-z_]*$")
+    language: str = Field("", max_length=5, pattern=r"^[a-z]{0,3}(-[A-Za-z]{2,4})?$")
+    place: str = Field("", max_length=30, pattern=r"^[a-z_]*$")
+    organiser: str = Field("", max_length=80, pattern=r"^[-a-zA-Z0-9_]*$", description="Organisation slug")
 
 
 class AttributionOut(Schema):

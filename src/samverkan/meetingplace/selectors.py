@@ -58,6 +58,8 @@ def calendar(*, filters: CalendarFilter, now: dt.datetime | None = None) -> Quer
         )
         .order_by("starts_at", "pk")
     )
+    if any("\x00" in value for value in (filters.group, filters.language, filters.place, filters.organiser)):
+        return qs.none()  # no code or slug holds a NUL byte (and PostgreSQL refuses one in a query)
     if filters.place:
         qs = qs.filter(place_kind=filters.place)
     if filters.organiser:

@@ -141,3 +141,21 @@ def test_the_planners_cancel_a_session_through_the_api(client):
     assert client.get(f"/api/v1/meetingplace/sessions/{the_session.pk}").json()["status"] == "cancelled"
     again = client.post(url, {"reason": "Igen"}, content_type=JSON, **planner)
     assert again.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("organiser", "a\x00b"), ("language", "s\x00"), ("group", "x\x00"), ("place", "\x00")],
+)
+def test_a_calendar_filter_that_is_no_code_is_refused_naming_the_field(client, field, value):
+    """Found by schemathesis on PostgreSQL, which refuses a NUL byte in a text query (a 500): the
+    filters are codes and slugs, anything else is a 422 that names the field."""
+    response = client.get("/api/v1/meetingplace/sessions", {field: value})
+    assert response.status_code == 422
+    assert field in str(response.json())
+
+
+def test_the_calendar_page_with_a_nul_in_a_filter_lists_nothing(client):
+    session()
+    response = client.get("/meetingplace/", {"organiser": "a\x00b"})
+    assert response.status_code == 200
