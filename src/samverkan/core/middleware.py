@@ -69,3 +69,31 @@ class RequestContextMiddleware:
             response["X-Robots-Tag"] = "noindex, nofollow"
             return response
         return None
+
+
+class QueryLanguageMiddleware:
+    """``?lang=sv``, ``en`` or ``ar`` shows that page in that language, for this request only
+    (nothing is stored: the cookie set by the language menu and Accept-Language decide the
+    rest). A link can so name the language it is written for, as the open data API's ``lang``
+    does. Any other value is ignored. The language menu is given the address without ``lang``
+    (``request.language_next``), so that choosing another language is not overridden by it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.core.exceptions import TooManyFieldsSent
+        from django.utils import translation
+
+        try:
+            wanted = request.GET.get("lang", "")
+        except TooManyFieldsSent:
+            wanted = ""  # the view refuses such an address itself
+        if wanted in dict(settings.LANGUAGES):
+            translation.activate(wanted)
+            request.LANGUAGE_CODE = wanted
+            query = request.GET.copy()
+            query.pop("lang")
+            rest = query.urlencode()
+            request.language_next = request.path + (f"?{rest}" if rest else "")  # type: ignore[attr-defined]
+        return self.get_response(request)

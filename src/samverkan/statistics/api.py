@@ -4,7 +4,10 @@ as the pages do (the same selector).
 
 Filters are query parameters named after a dataset's dimensions, with category codes repeated
 or comma-separated (``?sex=1,2&year=2023``); ``keep`` lists the dimensions to keep (the rest are
-totalled), ``format`` is json or csv.
+totalled), ``format`` is json or csv, ``lang`` the language of the ``label`` fields (sv, en, ar
+or any other language the table carries; by default the request's language). Every label the
+table has is in ``labels`` ({language: text}); ``label_sv``/``label_en``/``label_ar`` stay as
+they were.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -19,7 +23,7 @@ from samverkan.accounts.api import OPTIONAL_AUTH, PUBLIC, actor_of
 from samverkan.core.errors import ValidationError
 from samverkan.core.export import csv_response
 from samverkan.statistics import selectors
-from samverkan.statistics.cube import Dimension
+from samverkan.statistics.cube import OWN_LANGUAGES, Category, Dimension, language_code
 from samverkan.statistics.models import Dataset
 from samverkan.statistics.schemas import (
     CompositionResult,
@@ -30,22 +34,58 @@ from samverkan.statistics.schemas import (
 )
 
 router = Router(tags=["statistics"], auth=OPTIONAL_AUTH)
-RESERVED = frozenset({"format", "keep", "dimensions"})
+RESERVED = frozenset({"format", "keep", "dimensions", "lang"})
 
 
-def _dimension(dim: Dimension) -> dict[str, Any]:
+def _category(c: Category, language: str, main: str) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "label_sv": c.label_sv,
+        "label_en": c.label_en,
+        "label_ar": c.label_ar,
+        "label": c.label(language, main),
+        "labels": c.texts(),
+    }
+
+
+def _dimension(dim: Dimension, language: str = "sv", main: str = "") -> dict[str, Any]:
     return {
         "code": dim.code,
         "label_sv": dim.label_sv,
         "label_en": dim.label_en,
         "label_ar": dim.label_ar,
+        "label": dim.label(language, main),
+        "labels": dim.texts(),
         "role": dim.role,
         "total": dim.total,
-        "categories": [
-            {"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en, "label_ar": c.label_ar}
-            for c in dim.categories
-        ],
+        "categories": [_category(c, language, main) for c in dim.categories],
     }
+
+
+def _language(request: HttpRequest, dimensions: tuple[Dimension, ...]) -> str:
+    """The language of the ``label`` fields: ``lang`` when given (sv, en, ar or a language the
+    table carries, else 422 naming ``lang``), else the request's language."""
+    given = request.GET.get("lang")
+    if given is None:
+        return language_code(get_language()) or "sv"
+    code = language_code(given)
+    carried = set(OWN_LANGUAGES).union(*(d.languages() for d in dimensions))
+    if code not in carried and code.split("-", 1)[0] not in carried:
+        raise ValidationError(
+            {
+                "lang": [
+                    _("“%(lang)s” is not a language of this table: give one of %(languages)s.")
+                    % {"lang": given, "languages": ", ".join(sorted(carried))}
+                ]
+            }
+        )
+    return code
+
+
+def _main_language(version: Any) -> str:
+    # The source's main language (PC-Axis LANGUAGE), which labels fall back to after Swedish.
+    meta = getattr(version, "meta", None)
+    return str(meta.get("language") or "") if isinstance(meta, dict) else ""
 
 
 def _dataset(dataset: Dataset, number: int) -> dict[str, Any]:
@@ -99,13 +139,17 @@ def dataset_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/statistics/datasets/{slug}", response=DatasetDetailOut, openapi_extra=PUBLIC)
-def dataset_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
-    """One dataset: provenance, dimensions with their coded categories, and its versions."""
+def dataset_detail(request: HttpRequest, slug: str, lang: str | None = None) -> dict[str, Any]:
+    """One dataset: provenance, dimensions with their coded categories (labelled in ``lang``,
+    and in every language the table carries), and its versions."""
     dataset = selectors.dataset_get_for(actor=actor_of(request), slug=slug)
     version = selectors.current_version(dataset)
+    dimensions = selectors.dataset_dimensions(dataset)
+    language = _language(request, dimensions)
+    main = _main_language(version)
     return {
         **_dataset(dataset, version.number),
-        "dimensions": [_dimension(d) for d in selectors.dataset_dimensions(dataset)],
+        "dimensions": [_dimension(d, language, main) for d in dimensions],
         "versions": list(selectors.version_list(dataset)),
     }
 
@@ -116,14 +160,23 @@ def dataset_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     openapi_extra=PUBLIC,
 )
 def observations(
-    request: HttpRequest, slug: str, format: ObservationFormat = "json", keep: str = ""
+    request: HttpRequest,
+    slug: str,
+    format: ObservationFormat = "json",
+    keep: str = "",
+    lang: str | None = None,
 ) -> HttpResponse | dict[str, Any]:
     """The figures, filtered by dimension; dimensions not in ``keep`` (comma-separated; empty
-    keeps all) are totalled. Filter with query parameters named after the dataset's dimensions,
-    category codes repeated or comma-separated (``?sex=1,2``). Withheld figures (disclosure
-    control) have value null and status "x"; missing ones the source's symbol ("..")."""
+    keeps all) are totalled: by their total category where they have one, else summed — except
+    figures that may not be added up (percentages, rates, averages, medians, indices, shares, the
+    measures of a contents dimension): of those one category is shown, listed in ``fixed``, and
+    a filter of several categories is refused (422). Filter with query parameters named after
+    the dataset's dimensions, category codes repeated or comma-separated (``?sex=1,2``).
+    Withheld figures (disclosure control) have value null and status "x"; missing ones the
+    source's symbol ("..")."""
     actor = actor_of(request)
     dataset = selectors.dataset_get_for(actor=actor, slug=slug)
+    language = _language(request, selectors.dataset_dimensions(dataset))
     keep_codes = _codes([keep]) or None
     table = selectors.table_for(actor=actor, dataset=dataset, filters=_filters(request), keep=keep_codes)
     cube = table.cube
@@ -145,9 +198,10 @@ def observations(
     return {
         "dataset": dataset.slug,
         "version": table.version.number,
-        "dimensions": [_dimension(d) for d in cube.dimensions],
+        "dimensions": [_dimension(d, language, cube.meta.language) for d in cube.dimensions],
         "observations": rows,
         "withheld": withheld,
+        "fixed": table.fixed,
     }
 
 
@@ -157,12 +211,14 @@ def _plain(value: Any) -> str:
 
 
 @router.get("/statistics/datasets/{slug}/composition", response=CompositionResult, openapi_extra=PUBLIC)
-def composition(request: HttpRequest, slug: str, dimensions: str) -> dict[str, Any]:
+def composition(request: HttpRequest, slug: str, dimensions: str, lang: str | None = None) -> dict[str, Any]:
     """Target shares per category of each dimension to mirror (comma-separated ``dimensions``),
     over the cells chosen by the dimension filters — e.g. the quotas of a representative panel."""
     actor = actor_of(request)
     dataset = selectors.dataset_get_for(actor=actor, slug=slug)
     filters = _filters(request)
+    language = _language(request, selectors.dataset_dimensions(dataset))
+    main = _main_language(selectors.current_version(dataset))
     codes = _codes([dimensions])
     if not codes:
         raise ValidationError({"dimensions": ["Name at least one dimension."]})
@@ -177,9 +233,19 @@ def composition(request: HttpRequest, slug: str, dimensions: str) -> dict[str, A
                 "label_sv": c.dimension.label_sv,
                 "label_en": c.dimension.label_en,
                 "label_ar": c.dimension.label_ar,
+                "label": c.dimension.label(language, main),
+                "labels": c.dimension.texts(),
                 "total": c.total,
-                "shares": [s.__dict__ for s in c.shares],
+                "shares": [_share(s.__dict__, c.dimension, language, main) for s in c.shares],
             }
             for c in result
         ],
     }
+
+
+def _share(share: dict[str, Any], dimension: Dimension, language: str, main: str) -> dict[str, Any]:
+    # A share with its category's label in ``language`` and in every language the table carries.
+    found = next((c for c in dimension.categories if c.code == share["code"]), None)
+    if found is None:
+        return share
+    return {**share, "label": found.label(language, main), "labels": found.texts()}

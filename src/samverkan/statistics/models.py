@@ -140,6 +140,9 @@ class DatasetVersion(models.Model):
     # threshold it was computed for; recomputed when the threshold changes.
     suppression = models.BinaryField(null=True, blank=True)
     suppression_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the reader accepted although the file bends its format: [{"code": ..., "params": {...}}]
+    # (importers._common.ParseWarning), shown to the dataset's editors in the page's language.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
 
     class Meta:
         ordering = ["dataset", "-number"]
@@ -154,3 +157,40 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.slug} v{self.number}"
+
+    def warning_texts(self) -> list[str]:
+        """The version's warnings in the active language (an unknown code as itself)."""
+        return [warning_text(w.get("code", ""), w.get("params") or {}) for w in self.warnings or []]
+
+
+def warning_text(code: str, params: dict[str, object]) -> str:
+    """One reader warning (importers._common.ParseWarning) put into words."""
+    if code == "data_not_closed":
+        return _(
+            "The file's DATA block ends at the end of the file without its closing “;”; all "
+            "%(values)s values of the table are there, so it was read."
+        ) % {"values": params.get("values", "")}
+    if code == "data_row_semicolons":
+        return _(
+            "The file's DATA block ends %(rows)s rows with “;” instead of only the last one; "
+            "together they hold exactly the table's values, so it was read."
+        ) % {"rows": params.get("rows", "")}
+    if code == "jsonstat_bundle":
+        return _("The file is a JSON-stat 1.x bundle; its one dataset “%(dataset)s” was read.") % {
+            "dataset": params.get("dataset", "")
+        }
+    if code == "keyword_skipped":
+        return _(
+            "Line %(line)s: %(keyword)s could not be read (a stray quotation mark in its text?) and "
+            "was left out; it only describes the table and changes none of its figures."
+        ) % {"line": params.get("line", ""), "keyword": params.get("keyword", "")}
+    if code == "unknown_variable_ignored":
+        return _(
+            "Line %(line)s: %(keyword)s is about “%(variable)s”, which is not a variable of the "
+            "table (not in STUB or HEADING), so it was ignored."
+        ) % {
+            "line": params.get("line", ""),
+            "keyword": params.get("keyword", ""),
+            "variable": params.get("variable", ""),
+        }
+    return code

@@ -15,6 +15,10 @@ class CategoryOut(Schema):
     label_sv: str
     label_en: str
     label_ar: str = ""
+    # The label in the requested language (``lang``, else the request's; falling back to
+    # Swedish, then the source's main language), and every label the source gives, by language.
+    label: str = ""
+    labels: dict[str, str] = {}
 
 
 class DimensionOut(Schema):
@@ -22,6 +26,8 @@ class DimensionOut(Schema):
     label_sv: str
     label_en: str
     label_ar: str = ""
+    label: str = ""
+    labels: dict[str, str] = {}
     role: str
     total: str
     categories: list[CategoryOut]
@@ -72,6 +78,9 @@ class ObservationsOut(Schema):
     dimensions: list[DimensionOut]
     observations: list[dict[str, str | float | None]]
     withheld: int
+    # Dimension → the one category shown of a dimension not kept whose figures may not be
+    # added up (percentages, rates, averages, different measures, ...).
+    fixed: dict[str, str] = {}
 
 
 class ShareOut(Schema):
@@ -79,6 +88,8 @@ class ShareOut(Schema):
     label_sv: str
     label_en: str
     label_ar: str = ""
+    label: str = ""
+    labels: dict[str, str] = {}
     count: float | None
     share: float | None
 
@@ -88,6 +99,8 @@ class CompositionOut(Schema):
     label_sv: str
     label_en: str
     label_ar: str = ""
+    label: str = ""
+    labels: dict[str, str] = {}
     total: float | None
     shares: list[ShareOut]
 

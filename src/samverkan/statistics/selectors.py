@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.conf import settings
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, ValidationError
 from samverkan.organisations.permissions import is_platform_admin
-from samverkan.statistics import disclosure_store
+from samverkan.statistics import disclosure_store, measures
 from samverkan.statistics import permissions as perms
-from samverkan.statistics.cube import Cube, Dimension
+from samverkan.statistics.cube import Cube, Dimension, NotAdditive, fixed_categories
 from samverkan.statistics.disclosure import DisclosureError
 from samverkan.statistics.models import Dataset, DatasetVersion
 from samverkan.statistics.storage import version_cube, version_dimensions
@@ -62,6 +62,8 @@ class PublishedTable:
     dataset: Dataset
     version: DatasetVersion
     cube: Cube
+    # Dimension → the one category shown because its figures may not be added up.
+    fixed: dict[str, str] = field(default_factory=dict)
 
     @property
     def suppressed_count(self) -> int:
@@ -144,9 +146,15 @@ def table_for(
     dataset: Dataset,
     filters: Mapping[str, Sequence[str]] | None = None,
     keep: Sequence[str] | None = None,
+    choose: bool = True,
 ) -> PublishedTable:
     """The figures the actor may see: the cells chosen by ``filters`` (dimension → category
-    codes), with every dimension not in ``keep`` totalled (all dimensions kept when None)."""
+    codes), with every dimension not in ``keep`` totalled (all dimensions kept when None).
+
+    A dimension not kept is reduced by its total category when it has one, else summed — but
+    figures that may not be added up (``cube.summable``) never are: with ``choose``, a dimension
+    left unfiltered shows one category (``cube.fixed_categories``; listed in ``fixed``), and a
+    filter of several categories is refused naming the dimension."""
     if not perms.can_view_dataset(actor, dataset):
         raise NotFound()
     version = current_version(dataset)
@@ -175,9 +183,21 @@ def table_for(
             }
         )
     if not dataset.person_level:
-        selected = cube.select(filters)
-        result = selected if keep is None else selected.total(keep_codes)
-        return PublishedTable(dataset, version, result)
+        fixed: dict[str, str] = {}
+        if keep is not None and choose:
+            # Figures that may not be added up (percentages, different measures, ...): one
+            # category of each dimension not filtered, said in the answer (``fixed``).
+            fixed = {
+                code: category
+                for code, category in fixed_categories(cube, keep_codes, filters).items()
+                if code not in filters
+            }
+        selected = cube.select({**filters, **{code: [category] for code, category in fixed.items()}})
+        try:
+            result = selected if keep is None else selected.total(keep_codes)
+        except NotAdditive as exc:
+            raise ValidationError({exc.dimension: [measures.not_additive(exc.dimension, exc.why)]}) from None
+        return PublishedTable(dataset, version, result, fixed)
 
     # Person-level: the values come from the disclosure-controlled publication rule only.
     axes_keep = [cube.axis(code) for code in keep_codes]
@@ -194,6 +214,20 @@ def table_for(
         dims.append(dim)
     status = {int(i): SUPPRESSED for i in np.flatnonzero(np.isnan(values))}
     return PublishedTable(dataset, version, Cube(tuple(dims), values, status, cube.meta))
+
+
+def view_choices(
+    dataset: Dataset, keep: Sequence[str], filters: Mapping[str, Sequence[str]]
+) -> tuple[str, dict[str, str]]:
+    """(why the figures may not be added up, or ""; dimension → the one category a view that
+    keeps ``keep`` shows of each dimension it may not sum over). Decided on the table's shape
+    and texts only: no figure leaves here."""
+    cube = version_cube(current_version(dataset))
+    if dataset.person_level:
+        return "", {}  # counts of persons: totals are derived under disclosure control
+    known = {d.code for d in cube.dimensions}
+    usable = {code: list(codes) for code, codes in filters.items() if code in known}
+    return cube.measure, fixed_categories(cube, keep, usable)
 
 
 @dataclass(frozen=True)
@@ -245,9 +279,22 @@ def composition_for(
             )
     if len(set(dimensions)) != len(dimensions):
         raise ValidationError({"dimensions": [_("Name each dimension to mirror once.")]})
+    measure = version_cube(current_version(dataset)).measure
+    if measure:
+        raise ValidationError(
+            {
+                "dimensions": [
+                    _(
+                        "The figures of this dataset are %(kind)s, not counts: they cannot be divided into "
+                        "shares of a whole. Mirror a dataset of counts (of persons, for a panel)."
+                    )
+                    % {"kind": measures.kind_text(measure)}
+                ]
+            }
+        )
     result = []
     for code in dimensions:
-        table = table_for(actor=actor, dataset=dataset, filters=filters, keep=[code]).cube
+        table = table_for(actor=actor, dataset=dataset, filters=filters, keep=[code], choose=False).cube
         dim = table.dimensions[0]
         counts = [None if np.isnan(v) else float(v) for v in table.values.tolist()]
         rows = [

@@ -23,10 +23,10 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.statistics import disclosure_store, importers
 from samverkan.statistics import permissions as perms
-from samverkan.statistics.cube import Cube
+from samverkan.statistics.cube import Cube, totals_by_data, with_totals
 from samverkan.statistics.importers.errors import ImportRefused
 from samverkan.statistics.models import Dataset, DatasetVersion
-from samverkan.statistics.storage import version_fields
+from samverkan.statistics.storage import decode_dimensions, version_fields
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,14 @@ def statistics_import(
         raise ValidationError({"format": [_("Unknown format “%(format)s”.") % {"format": format}]})
     try:
         detected = importers.detect_format(data, filename) if format == "auto" else format
-        cube = importers.parse(data, detected, filename=filename, limits=import_limits())
+        result = importers.read(data, detected, filename=filename, limits=import_limits())
     except ImportRefused as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
     return dataset_version_import(
         actor=actor,
-        cube=cube,
+        cube=result.cube,
         format=detected,
+        warnings=[w.as_dict() for w in result.warnings],
         filename=filename,
         dataset_slug=dataset_slug,
         fields=fields,
@@ -148,61 +149,68 @@ def _existing_dataset(actor: Actor, requested: str, base: str, fields: DatasetFi
     return None
 
 
+def _listed(codes: list[str], most: int = 6) -> str:
+    shown = ", ".join(codes[:most])
+    return f"{shown}, … (+{len(codes) - most})" if len(codes) > most else shown
+
+
 def _check_same_dimensions(dataset: Dataset, cube: Cube) -> None:
+    """Refuse a file for an existing dataset (matched by its short name: the table id, MATRIX,
+    unless one is given) whose dimensions are not the dataset's, saying which dataset matched, how
+    the dimensions differ, and how to import the file as another dataset instead."""
     current = dataset.versions.order_by("-number").only("dimensions").first()
     if current is None:
         return
     known = [d["code"] for d in current.dimensions]
     given = [d.code for d in cube.dimensions]
-    for code in given:
-        if code not in known:
-            raise ValidationError(
-                {
-                    "file": [
-                        _("Unknown dimension “%(code)s”: the dataset has %(known)s.")
-                        % {"code": code, "known": ", ".join(known)}
-                    ]
-                }
+    added = [code for code in given if code not in known]
+    missing = [code for code in known if code not in given]
+    if not added and not missing:
+        return
+    differences = []
+    if added:
+        differences.append(_("dimensions in the file only: %(codes)s") % {"codes": _listed(added)})
+    if missing:
+        differences.append(
+            _("dimensions of the dataset missing from the file: %(codes)s") % {"codes": _listed(missing)}
+        )
+    stored = {d.code: d.codes for d in decode_dimensions(current.dimensions)}
+    for dim in cube.dimensions:
+        if dim.code not in stored:
+            continue
+        new_codes = [c.code for c in dim.categories if c.code not in stored[dim.code]]
+        gone = [c for c in stored[dim.code] if c not in dim.codes]
+        if new_codes:
+            differences.append(
+                _("categories of “%(dimension)s” in the file only: %(codes)s")
+                % {"dimension": dim.code, "codes": _listed(new_codes)}
             )
-    for code in known:
-        if code not in given:
-            raise ValidationError(
-                {
-                    "file": [
-                        _("The dimension “%(code)s” of the dataset is missing from the file.")
-                        % {"code": code}
-                    ]
-                }
+        if gone:
+            differences.append(
+                _("categories of “%(dimension)s” missing from the file: %(codes)s")
+                % {"dimension": dim.code, "codes": _listed(gone)}
             )
+    raise ValidationError(
+        {
+            "file": [
+                _(
+                    "The file matches the dataset “%(slug)s” (%(title)s), but its dimensions differ "
+                    "from the dataset's: %(differences)s. To import it as another dataset, give it a "
+                    "short name of its own: --dataset SLUG on the command line, the short-name field "
+                    "on the upload page."
+                )
+                % {"slug": dataset.slug, "title": dataset.title, "differences": "; ".join(differences)}
+            ]
+        }
+    )
 
 
 def _undeclared_total(cube: Cube) -> tuple[str, str] | None:
-    """(dimension, category) of the first category that is not declared a total but holds one:
-    in every cell it equals the sum of the other categories of its dimension, and at least two of
-    those others hold someone (a non-zero sum over the table). None when there is none.
-
-    Declared totals are left out first; the rest must be complete counts (no NaN). The two
-    non-zero others keep an empty category (zero, like the sum of zeros) and a copy of the only
-    populated category out of it: neither is a sum of parts. A coincidence (three categories
-    where one happens to equal the sum of the other two in every cell) is refused too: the
-    published figures could not tell it from a total either, and only a very small table makes
-    one likely."""
-    interior = cube.without_totals()
-    values = interior.values
-    for axis, dim in enumerate(interior.dimensions):
-        count = len(dim.categories)
-        if count < 3:
-            continue
-        rows = np.moveaxis(values, axis, 0).reshape(count, -1)
-        whole = rows.sum(axis=0)
-        # Category c equals the sum of the others, whole - c, in every cell: 2c == whole.
-        equal = np.all(2 * rows == whole, axis=1)
-        populated = rows.sum(axis=1) > 0
-        others_populated = int(populated.sum()) - populated.astype(int)
-        found = np.flatnonzero(equal & (others_populated >= 2))
-        if found.size:
-            return dim.code, dim.categories[int(found[0])].code
-    return None
+    """(dimension, category) of the first category that is not declared a total but holds one
+    (``cube.totals_by_data``), or None. A person-level table may not keep one: see
+    ``_check_person_level``."""
+    found = totals_by_data(cube)
+    return found[0] if found else None
 
 
 def _check_person_level(cube: Cube) -> Cube:
@@ -277,8 +285,10 @@ def dataset_version_import(
     dataset_slug: str = "",
     fields: DatasetFields | None = None,
     retrieved_at: dt.datetime | None = None,
+    warnings: list[dict[str, object]] | None = None,
 ) -> ImportOutcome:
-    """Store a parsed table as the next version of its dataset (creating the dataset if new)."""
+    """Store a parsed table as the next version of its dataset (creating the dataset if new).
+    ``warnings`` are the reader's (``ParseWarning.as_dict()``), kept on the version."""
     slug = _dataset_slug(cube, filename, dataset_slug, fields)
     fields = fields or DatasetFields()
     with transaction.atomic(durable=True):
@@ -295,7 +305,9 @@ def dataset_version_import(
             raise PermissionDenied()
         else:
             _check_same_dimensions(dataset, cube)
-        stored = _check_person_level(cube) if dataset.person_level else cube
+        # An aggregate keeps its total categories, each marked as such (declared, or known by
+        # its code, label or figures: ``cube.find_totals``) so that no view sums over them.
+        stored = _check_person_level(cube) if dataset.person_level else with_totals(cube)
         digest = stored.content_sha256()
         existing = dataset.versions.filter(content_sha256=digest).defer("values", "suppression").first()
         if existing is not None:
@@ -309,6 +321,7 @@ def dataset_version_import(
             retrieved_at=retrieved_at,
             source_updated=stored.meta.updated[:50],
             imported_by=actor.user if actor.is_authenticated else None,
+            warnings=list(warnings or []),
             **version_fields(stored),
         )
         if dataset.person_level:
@@ -343,7 +356,9 @@ def _new_dataset(actor: Actor, slug: str, cube: Cube, fields: DatasetFields) -> 
     meta = cube.meta
     dataset = Dataset(
         slug=slug,
-        title_sv=(fields.title_sv or meta.title_sv or meta.title_en)[:300],
+        # The Swedish title, else the one in the file's main language (a Finnish-only file has no
+        # English title either), else any.
+        title_sv=(fields.title_sv or meta.in_language("sv", meta.language))[:300],
         title_en=(fields.title_en or meta.title_en)[:300],
         title_ar=(fields.title_ar or meta.title_ar)[:300],
         description_sv=fields.description_sv,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.core.actor import Actor
 from samverkan.core.errors import ValidationError
-from samverkan.statistics import selectors
+from samverkan.statistics import measures, selectors
 from samverkan.statistics.cube import TIME, Category, Dimension
 from samverkan.statistics.models import Dataset, DatasetVersion
 
@@ -47,6 +47,14 @@ class TableView:
     rows: tuple[TableRow, ...]
     suppressed: int
     language: str = "sv"
+    # Why the figures may not be added up ("percent", ...; "" for counts) and, for each dimension
+    # not shown that could not be summed, the one category the view shows.
+    measure: str = ""
+    fixed: tuple[tuple[Dimension, Category], ...] = ()
+
+    @property
+    def measure_text(self) -> str:
+        return measures.kind_text(self.measure) if self.measure else ""
 
     @property
     def x_label(self) -> str:
@@ -156,12 +164,17 @@ def build_table(*, actor: Actor, dataset: Dataset, params: Mapping[str, Sequence
     else:
         by = None
     known = {d.code for d in dimensions}
-    reserved = {"x", "by", "format"}
+    reserved = {"x", "by", "format", "lang"}  # lang: the page's language (core.middleware)
     for name in params:
         if name not in known and name not in reserved:
             raise ValidationError({name: [_("Unknown dimension “%(code)s”.") % {"code": name}]})
     filters = {code: list(params[code]) for code in known if params.get(code)}
     keep = [x.code] + ([by.code] if by is not None else [])
+    measure, fixed = selectors.view_choices(dataset, keep, filters)
+    # Figures that may not be added up: one category of each dimension not shown (the first
+    # chosen, else the default), put in the filters so that the form, the CSV and the API
+    # link all say which.
+    filters.update({code: [category] for code, category in fixed.items()})
     table = selectors.table_for(actor=actor, dataset=dataset, filters=filters, keep=keep)
     cube = table.cube
     x_dim = cube.dimensions[0]
@@ -190,4 +203,8 @@ def build_table(*, actor: Actor, dataset: Dataset, params: Mapping[str, Sequence
         rows=tuple(rows),
         suppressed=table.suppressed_count,
         language=language,
+        measure=measure,
+        fixed=tuple(
+            (dim, dim.categories[dim.position(fixed[dim.code])]) for dim in dimensions if dim.code in fixed
+        ),
     )

@@ -298,10 +298,15 @@ def _upload(request: HttpRequest, actor: Actor, handler: SizeLimitUploadHandler)
                     % {"number": outcome.version.number},
                 )
             else:
-                messages.success(
-                    request,
-                    _("Version %(number)s stored with %(cells)s cells.")
-                    % {"number": outcome.version.number, "cells": outcome.version.cell_count},
-                )
+                stored = _("Version %(number)s stored with %(cells)s cells.") % {
+                    "number": outcome.version.number,
+                    "cells": outcome.version.cell_count,
+                }
+                # What the reader accepted although the file bends its format (a DATA block
+                # without its closing ";", ...): said here, and kept in the list of versions.
+                warned = outcome.version.warning_texts()
+                if warned:
+                    stored = " ".join([stored, str(_("Read with warnings:")), *warned])
+                messages.success(request, stored)
             return redirect("statistics:dataset_detail", outcome.dataset.slug)
     return render(request, "statistics/upload.html", {"form": form, "limit_mb": limit_mb})

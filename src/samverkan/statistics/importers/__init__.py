@@ -4,6 +4,7 @@ Pure: standard library and NumPy; no Django, no platform code. Every reader eith
 consistent cube or raises :class:`ImportRefused` naming the line or cell that is wrong.
 
     parse(data, "auto", filename="tab.px") -> Cube
+    read(data, "auto", filename="tab.px") -> ParseResult(cube, format, warnings)
     detect_format(data, filename) -> "px" | "jsonstat2" | "csv" | "pxweb-csv"
 
 The formats are described in docs/statistics-formats.md. Nothing here opens files or follows
@@ -17,16 +18,25 @@ import re
 from pathlib import PurePath
 
 from samverkan.statistics.cube import Cube
-from samverkan.statistics.importers._common import DEFAULT_LIMITS, UTF8_BOM, ImportLimits, merge_languages
+from samverkan.statistics.importers._common import (
+    DEFAULT_LIMITS,
+    UTF8_BOM,
+    ImportLimits,
+    ParseResult,
+    ParseWarning,
+    merge_languages,
+)
 from samverkan.statistics.importers.csvfile import parse_csv, parse_pxweb_csv
 from samverkan.statistics.importers.errors import ImportRefused
-from samverkan.statistics.importers.jsonstat import parse_jsonstat
-from samverkan.statistics.importers.px import parse_px
+from samverkan.statistics.importers.jsonstat import parse_jsonstat, read_jsonstat
+from samverkan.statistics.importers.px import parse_px, read_px
 
 __all__ = [
     "FORMATS",
     "ImportLimits",
     "ImportRefused",
+    "ParseResult",
+    "ParseWarning",
     "detect_format",
     "merge_languages",
     "parse",
@@ -34,6 +44,7 @@ __all__ = [
     "parse_jsonstat",
     "parse_px",
     "parse_pxweb_csv",
+    "read",
 ]
 
 FORMATS = ("px", "jsonstat2", "csv", "pxweb-csv")
@@ -48,6 +59,9 @@ _PX_START = re.compile(
     re.IGNORECASE,
 )
 _JSONSTAT_DATASET = re.compile(rb'"class"\s*:\s*"dataset"')
+# JSON-stat 1.x (a dataset or a bundle: "dimension" holds "id" and "size") and PxWeb metadata
+# answers ("variables"): read, or refused with what they are, by the JSON-stat reader.
+_JSONSTAT_1X_OR_METADATA = re.compile(rb'"dimension"\s*:|"variables"\s*:')
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
     b"PAR1": "a Parquet file",
@@ -80,11 +94,11 @@ def detect_format(data: bytes, filename: str = "") -> str:
     if b"\x00" in head:
         raise ImportRefused("The file is binary (it holds NUL bytes), not a PX, JSON-stat or CSV text file.")
     if stripped[:1] in (b"{", b"["):
-        if stripped[:1] == b"{" and _JSONSTAT_DATASET.search(data):
+        if stripped[:1] == b"{" and (_JSONSTAT_DATASET.search(data) or _JSONSTAT_1X_OR_METADATA.search(data)):
             return "jsonstat2"
         raise ImportRefused(
-            'The file is JSON but not a JSON-stat 2.0 dataset ("class": "dataset"); ask PxWeb for '
-            "outputFormat=json-stat2."
+            'The file is JSON but not a JSON-stat dataset ("class": "dataset", or a JSON-stat 1.x '
+            "dataset with its dimensions); ask PxWeb for outputFormat=json-stat2."
         )
     if _PX_START.match(stripped):
         return "px"
@@ -111,16 +125,26 @@ def parse(
     """Read ``data`` (the file's bytes) into a Cube. ``format`` is "auto" (see
     :func:`detect_format`) or one of ``FORMATS``. Every reader checks the table's declared
     cells (and, for sparse formats, the cells left out) against ``limits`` before it allocates
-    anything of the table's size."""
+    anything of the table's size. :func:`read` also gives the format and the warnings."""
+    return read(data, format, filename=filename, limits=limits).cube
+
+
+def read(
+    data: bytes, format: str = "auto", *, filename: str = "", limits: ImportLimits = DEFAULT_LIMITS
+) -> ParseResult:
+    """:func:`parse`, giving the cube with the format it was read as and the reader's warnings:
+    what it accepted although the file bends its format (:class:`ParseWarning` codes)."""
     wanted = _ALIASES.get(format.lower(), format.lower())
     if wanted == "auto":
         wanted = detect_format(data, filename)
     if wanted == "px":
-        return parse_px(data, limits=limits)
-    if wanted == "jsonstat2":
-        return parse_jsonstat(data, limits=limits)
-    if wanted == "csv":
-        return parse_csv(data, limits=limits)
-    if wanted == "pxweb-csv":
-        return parse_pxweb_csv(data, limits=limits)
-    raise ImportRefused(f"Unknown format “{format}”; expected auto or one of {', '.join(FORMATS)}.")
+        cube, warnings = read_px(data, limits=limits)
+    elif wanted == "jsonstat2":
+        cube, warnings = read_jsonstat(data, limits=limits)
+    elif wanted == "csv":
+        cube, warnings = parse_csv(data, limits=limits), []
+    elif wanted == "pxweb-csv":
+        cube, warnings = parse_pxweb_csv(data, limits=limits), []
+    else:
+        raise ImportRefused(f"Unknown format “{format}”; expected auto or one of {', '.join(FORMATS)}.")
+    return ParseResult(cube, wanted, tuple(warnings))

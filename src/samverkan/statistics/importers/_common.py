@@ -6,12 +6,13 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from samverkan.statistics.cube import Category, Cube, Dimension, TableMeta
+from samverkan.statistics.cube import OWN_LANGUAGES, Category, Cube, Dimension, language_code, split_languages
 from samverkan.statistics.importers.errors import ImportRefused
 
 # Symbols for a value that is not there (PC-Axis one to six dots; ":" confidential, as in
@@ -53,6 +54,39 @@ class ImportLimits:
 
 
 DEFAULT_LIMITS = ImportLimits()
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something a reader accepted although the file bends its format (a DATA block without its
+    closing ";", say): a code plus parameters, put into words by the platform. The codes:
+
+    * ``data_not_closed`` {"values": n}: PX DATA ends at the end of the file without ";", and
+      holds exactly the n values the table needs;
+    * ``data_row_semicolons`` {"rows": n}: PX DATA ends n rows with ";" instead of only the last;
+    * ``jsonstat_bundle`` {"dataset": name}: the one dataset of a JSON-stat 1.x bundle was read;
+    * ``keyword_skipped`` {"keyword": 'CONTACT("Inmigrated")', "line": n}: a PX keyword that only
+      describes the table could not be read (a stray quotation mark) and was left out;
+    * ``unknown_variable_ignored`` {"keyword": 'DOMAIN("regionx")', "variable": "regionx",
+      "line": n}: a describing PX keyword (or ELIMINATION) names a variable that is neither in
+      STUB nor in HEADING, and was ignored.
+    """
+
+    code: str
+    params: dict[str, str | int]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What :func:`~samverkan.statistics.importers.read` gives: the cube, the format it was read
+    as and the warnings of the reader (empty when the file is as its format says)."""
+
+    cube: Cube
+    format: str
+    warnings: tuple[ParseWarning, ...] = ()
 
 
 def _shape(sizes: Sequence[int], names: Sequence[str]) -> str:
@@ -130,20 +164,34 @@ def describe_cell(dimensions: Sequence[Dimension], index: int) -> str:
 
 
 def label_slot(language: str | None) -> str:
-    """Which label a text in ``language`` fills: "sv" for Swedish, "en" for anything else."""
-    return "sv" if (language or "").lower().startswith("sv") else "en"
+    """Which language a text in ``language`` is kept as: "sv", "en" or "ar" for those (whatever
+    the region: "sv-SE" is "sv"), the code itself for any other ("fi", "de", "pt-br"), and "en"
+    when the language is not known (the readers' rule since before other languages were kept)."""
+    code = language_code(language)
+    base = code.split("-", 1)[0]
+    if not base:
+        return "en"
+    return base if base in OWN_LANGUAGES else code
+
+
+def label_fields(texts: Mapping[str, str]) -> dict[str, Any]:
+    """``label_sv``, ``label_en``, ``label_ar`` and ``labels`` for texts by language."""
+    return split_languages(texts)
+
+
+def title_fields(title: str, slot: str) -> dict[str, Any]:
+    """``title_sv``, ``title_en``, ``title_ar`` and ``titles`` for a title in ``slot``."""
+    return split_languages({slot: title}, prefix="title", others="titles")
 
 
 def category(code: str, label: str, slot: str) -> Category:
-    return Category(code, label_sv=label, label_en="") if slot == "sv" else Category(code, "", label)
+    return Category(code, **label_fields({slot: label}))
 
 
 def dimension(
     code: str, label: str, slot: str, categories: tuple[Category, ...], role: str = "", total: str = ""
 ) -> Dimension:
-    if slot == "sv":
-        return Dimension(code, label_sv=label, categories=categories, role=role, total=total)
-    return Dimension(code, label_en=label, categories=categories, role=role, total=total)
+    return Dimension(code, categories=categories, role=role, total=total, **label_fields({slot: label}))
 
 
 def _same_structure(first: Cube, second: Cube) -> str:
@@ -166,38 +214,57 @@ def _same_structure(first: Cube, second: Cube) -> str:
     return ""
 
 
-def merge_languages(primary: Cube, secondary: Cube) -> Cube:
-    """One cube with the labels of both: ``primary`` wins where both have a label, and its
-    language-neutral metadata (source, unit, notes, updated) is kept. The two must be the same
-    table: same dimensions, codes, values and missing symbols, or the merge is refused."""
-    why = _same_structure(primary, secondary)
-    if why:
-        raise ImportRefused(f"The two language versions are not the same table: {why}.")
+def _merged(*parts: dict[str, str]) -> dict[str, str]:
+    # Texts by language; the first part that has a language wins, and its order comes first.
+    merged: dict[str, str] = {}
+    for texts in parts:
+        for code, text in texts.items():
+            if text and not merged.get(code):
+                merged[code] = text
+    return merged
+
+
+def merge_languages(primary: Cube, *others: Cube) -> Cube:
+    """One cube with the labels of all: ``primary`` wins where two have a label in the same
+    language, and its language-neutral metadata (source, unit, notes, updated) is kept where it
+    has any. They must be the same table: same dimensions, codes, values and missing symbols, or
+    the merge is refused."""
+    for secondary in others:
+        why = _same_structure(primary, secondary)
+        if why:
+            raise ImportRefused(f"The two language versions are not the same table: {why}.")
+    cubes = (primary, *others)
     dimensions = []
-    for a, b in zip(primary.dimensions, secondary.dimensions, strict=True):
+    for position, a in enumerate(primary.dimensions):
+        dims = [cube.dimensions[position] for cube in cubes]
         categories = tuple(
-            Category(ca.code, ca.label_sv or cb.label_sv, ca.label_en or cb.label_en)
-            for ca, cb in zip(a.categories, b.categories, strict=True)
+            replace(ca, **label_fields(_merged(*(d.categories[i].texts() for d in dims))))
+            for i, ca in enumerate(a.categories)
         )
         dimensions.append(
             replace(
                 a,
-                label_sv=a.label_sv or b.label_sv,
-                label_en=a.label_en or b.label_en,
                 categories=categories,
-                role=a.role or b.role,
-                total=a.total or b.total,
+                role=next((d.role for d in dims if d.role), ""),
+                total=next((d.total for d in dims if d.total), ""),
+                **label_fields(_merged(*(d.texts() for d in dims))),
             )
         )
-    pm, sm = primary.meta, secondary.meta
-    meta = TableMeta(
-        table_id=pm.table_id or sm.table_id,
-        title_sv=pm.title_sv or sm.title_sv,
-        title_en=pm.title_en or sm.title_en,
-        source=pm.source or sm.source,
-        unit=pm.unit or sm.unit,
-        licence=pm.licence or sm.licence,
-        updated=pm.updated or sm.updated,
-        notes=pm.notes or sm.notes,
+    metas = [cube.meta for cube in cubes]
+
+    def first(name: str) -> str:
+        return next((getattr(m, name) for m in metas if getattr(m, name)), "")
+
+    titles = split_languages(_merged(*(m.texts() for m in metas)), prefix="title", others="titles")
+    meta = replace(
+        primary.meta,
+        table_id=first("table_id"),
+        source=first("source"),
+        unit=first("unit"),
+        licence=first("licence"),
+        updated=first("updated"),
+        notes=first("notes"),
+        language=first("language"),
+        **titles,  # type: ignore[arg-type]
     )
     return Cube(tuple(dimensions), primary.values, dict(primary.status), meta)

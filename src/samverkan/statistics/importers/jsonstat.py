@@ -16,10 +16,20 @@ Decisions
     * A ``null`` value is missing; its status symbol is kept (".." when there is none). A
       ``null`` with status "-" is PxWebApi's "nothing" (DATASYMBOLNIL): a true 0.0 with no
       status, as in PC-Axis. A status on a present value (a data note) is not kept.
-    * Labels go to label_sv when the language (the caller's, else ``extension.px.language``)
-      is Swedish, otherwise to label_en. ``merge_languages`` joins a Swedish and an English
+    * Labels are kept in the language of the dataset (the caller's, else
+      ``extension.px.language``): label_sv, label_en or label_ar for those, ``labels`` for any
+      other (a Finnish answer is kept as Finnish, never as English); a dataset that names no
+      language fills label_en. ``merge_languages`` joins a Swedish and an English
       response into one bilingual cube.
-    * Refused: invalid JSON (with line and column), anything but a 2.0 dataset, an ``id``
+    * JSON-stat 1.x (json-stat.org, before 2.0: no ``version``; ``id``, ``size`` and ``role``
+      inside ``dimension``) is read as the same table: a dataset by itself ("class":
+      "dataset" or none), or a bundle (``{"name": {dataset}}``; PxWeb API v1 answers
+      ``{"dataset": {...}}``) that holds exactly one dataset (warning ``jsonstat_bundle``).
+      A bundle of several is refused naming them: one import reads one dataset.
+    * A PxWeb metadata answer (API v1 ``{"title", "variables": [...]}``, PxWebApi 2's
+      ``/metadata``, in json-stat2 a dataset with ``"value": []``) is refused saying it is
+      metadata and how to request the data.
+    * Refused: invalid JSON (with line and column), anything but a dataset, an ``id``
       missing from ``dimension`` ("unknown dimension"), a size that does not match the
       categories, a category index that is not a permutation of 0..n-1, a value count that is
       not the product of the sizes, and a value that is not a number or null (named by its
@@ -40,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from samverkan.statistics.cube import CONTENTS, GEO, TIME, Cube, Dimension, TableMeta
+from samverkan.statistics.cube import CONTENTS, GEO, TIME, Cube, Dimension, TableMeta, language_code
 from samverkan.statistics.importers._common import (
     DEFAULT_LIMITS,
     DEFAULT_MISSING,
@@ -48,6 +58,7 @@ from samverkan.statistics.importers._common import (
     NIL_SYMBOL,
     UTF8_BOM,
     ImportLimits,
+    ParseWarning,
     category,
     cell_codes,
     check_absent,
@@ -56,10 +67,11 @@ from samverkan.statistics.importers._common import (
     dimension,
     label_slot,
     merge_languages,
+    title_fields,
 )
 from samverkan.statistics.importers.errors import ImportRefused
 
-__all__ = ["merge_languages", "parse_jsonstat"]
+__all__ = ["merge_languages", "metadata_refusal", "parse_jsonstat", "read_jsonstat"]
 
 _ROLES = {"time": TIME, "geo": GEO, "metric": CONTENTS}
 
@@ -225,24 +237,93 @@ def _values(
     return values, status
 
 
+def metadata_refusal(table_id: str = "") -> ImportRefused:
+    """The refusal for a PxWeb answer that describes a table instead of holding its data."""
+    table = f"tables/{table_id}" if table_id else "tables/{id}"
+    return ImportRefused(
+        "This is the table's metadata, not its data: request the data with a POST of the query to "
+        'the same address with "response": {"format": "json-stat2"} (PxWeb API v1, .../api/v1/...), '
+        f"or with GET .../api/v2/{table}/data?outputFormat=json-stat2 (PxWebApi 2), and import "
+        "that answer."
+    )
+
+
+def _is_dataset_1x(node: Any) -> bool:
+    """A JSON-stat 1.x dataset: ``dimension`` holds ``id`` and ``size`` (and ``role``)."""
+    return (
+        isinstance(node, Mapping)
+        and isinstance(node.get("dimension"), Mapping)
+        and "id" in node["dimension"]
+        and "size" in node["dimension"]
+    )
+
+
+def _as_version_2(dataset: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-stat 1.x dataset in the shape of 2.0: ``id``, ``size`` and ``role`` move up from
+    ``dimension``, which keeps only the dimensions (json-stat.org, format 1.x)."""
+    dims = dataset["dimension"]
+    return {
+        **dataset,
+        "id": dims["id"],
+        "size": dims["size"],
+        "role": dims.get("role") or {},
+        "dimension": {k: v for k, v in dims.items() if k not in ("id", "size", "role")},
+    }
+
+
+def _dataset(document: Any, warnings: list[ParseWarning]) -> Mapping[str, Any]:
+    """The one dataset of ``document`` in 2.0 shape: a 2.0 dataset as it is; a 1.x dataset (no
+    ``version``; ``id``/``size`` inside ``dimension``); the one dataset of a 1.x bundle
+    (``{"name": {dataset}}``, PxWeb API v1's ``{"dataset": {...}}``). A PxWeb metadata answer,
+    a bundle of several datasets and anything else are refused saying what they are."""
+    if not isinstance(document, Mapping):
+        raise ImportRefused("The JSON is not an object, so it is not a JSON-stat dataset.")
+    if isinstance(document.get("variables"), list):
+        raise metadata_refusal(str(document.get("id") or ""))
+    version = document.get("version")
+    if document.get("class") == "dataset":
+        if version is None and _is_dataset_1x(document):
+            return _as_version_2(document)
+        if str(version or "") != "2.0":
+            raise ImportRefused(
+                f"Only JSON-stat versions 1.x and 2.0 are read; this says {json.dumps(version)}."
+            )
+        return document
+    if _is_dataset_1x(document) and version is None:
+        return _as_version_2(document)
+    if version is None and document.get("class") in (None, "bundle"):
+        datasets = {str(k): v for k, v in document.items() if _is_dataset_1x(v)}
+        if len(datasets) == 1:
+            name, dataset = next(iter(datasets.items()))
+            warnings.append(ParseWarning("jsonstat_bundle", {"dataset": name}))
+            return _as_version_2(dataset)
+        if len(datasets) > 1:
+            raise ImportRefused(
+                f"The JSON-stat 1.x bundle holds {len(datasets)} datasets ({', '.join(datasets)}); one "
+                "import reads one dataset and cannot pick one of them: save each as a file of its own."
+            )
+    found = document.get("class")
+    raise ImportRefused(
+        f"The JSON is not a JSON-stat dataset (class is {json.dumps(found)}); "
+        "ask PxWeb for outputFormat=json-stat2."
+    )
+
+
 def parse_jsonstat(
     data: bytes | str, *, language: str | None = None, limits: ImportLimits = DEFAULT_LIMITS
 ) -> Cube:
-    """Read a JSON-stat 2.0 dataset into a Cube, or refuse it saying what is wrong. ``size``
-    is checked against ``limits`` before anything is built from it."""
-    document = _load(data, limits.max_json_bytes)
-    if not isinstance(document, Mapping):
-        raise ImportRefused("The JSON is not an object, so it is not a JSON-stat dataset.")
-    if document.get("class") != "dataset":
-        found = document.get("class")
-        raise ImportRefused(
-            f"The JSON is not a JSON-stat dataset (class is {json.dumps(found)}); "
-            "ask PxWeb for outputFormat=json-stat2."
-        )
-    if str(document.get("version", "")) != "2.0":
-        raise ImportRefused(
-            f"Only JSON-stat version 2.0 is read; this says {json.dumps(document.get('version'))}."
-        )
+    """Read a JSON-stat dataset (2.0, or 1.x: a dataset or a bundle of one) into a Cube, or
+    refuse it saying what is wrong. ``size`` is checked against ``limits`` before anything is
+    built from it. :func:`read_jsonstat` also gives the warnings."""
+    return read_jsonstat(data, language=language, limits=limits)[0]
+
+
+def read_jsonstat(
+    data: bytes | str, *, language: str | None = None, limits: ImportLimits = DEFAULT_LIMITS
+) -> tuple[Cube, list[ParseWarning]]:
+    """:func:`parse_jsonstat` with its warnings (the name of a 1.x bundle's one dataset)."""
+    warnings: list[ParseWarning] = []
+    document = _dataset(_load(data, limits.max_json_bytes), warnings)
     ids = document.get("id")
     sizes = document.get("size")
     specs = document.get("dimension")
@@ -280,6 +361,7 @@ def parse_jsonstat(
     slot = label_slot(language or px.get("language"))
     dimensions = []
     units: set[str] = set()
+    content_units: list[tuple[str, str]] = []
     for code, size in zip(ids, sizes, strict=True):
         spec = specs[code]
         codes, labels = _categories(code, spec, size)
@@ -290,6 +372,11 @@ def parse_jsonstat(
             if isinstance(unit, Mapping):
                 units.update(
                     str(u.get("base")) for u in unit.values() if isinstance(u, Mapping) and u.get("base")
+                )
+                content_units.extend(
+                    (str(c), str(u["base"]))
+                    for c, u in unit.items()
+                    if c in codes and isinstance(u, Mapping) and u.get("base")
                 )
         dimensions.append(
             dimension(
@@ -302,17 +389,22 @@ def parse_jsonstat(
             )
         )
     dims = tuple(dimensions)
+    if document.get("value") == [] and total_cells:
+        # PxWebApi 2's /tables/{id}/metadata?outputFormat=json-stat2: a dataset without values.
+        raise metadata_refusal(str(px.get("tableid") or px.get("matrix") or ""))
     status_in = _status_lookup(document.get("status"), total_cells)
     values, status = _values(document.get("value"), total_cells, dims, status_in, limits)
     notes = document.get("note")
     title = str(document.get("label") or "")
     meta = TableMeta(
         table_id=str(px.get("tableid") or px.get("matrix") or ""),
-        title_sv=title if slot == "sv" else "",
-        title_en=title if slot == "en" else "",
+        language=language_code(language or px.get("language")),
+        **title_fields(title, slot),
         source=str(document.get("source") or ""),
         unit=units.pop() if len(units) == 1 else "",
         updated=str(document.get("updated") or ""),
         notes="\n".join(str(n) for n in notes) if isinstance(notes, list) else str(notes or ""),
+        contents=str(px.get("contents") or ""),
+        content_units=tuple(content_units),
     )
-    return Cube(dims, values.reshape(tuple(sizes)), status, meta)
+    return Cube(dims, values.reshape(tuple(sizes)), status, meta), warnings

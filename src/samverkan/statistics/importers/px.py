@@ -5,7 +5,7 @@ What is read
     LANGUAGES, TABLEID/MATRIX, TITLE (or DESCRIPTION, or CONTENTS), SOURCE, UNITS,
     LAST-UPDATED, NOTE/NOTEX, STUB, HEADING, VALUES, CODES, VARIABLECODE, TIMEVAL,
     VARIABLE-TYPE, MAP, CONTVARIABLE, ELIMINATION and DATA, with the ``[lang]`` variants of
-    the second language (Swedish or English). Other keywords are parsed and ignored.
+    every other language. Other keywords are parsed and ignored.
 
 Decisions
     * Charset: CODEPAGE wins; else CHARSET="ANSI" means Windows-1252; else (no declaration)
@@ -15,15 +15,31 @@ Decisions
     * Dimensions: STUB variables then HEADING variables; DATA is in that C order (the last
       HEADING variable varies fastest). A dimension's code is VARIABLECODE, else its name in
       the main language; a category's code is CODES, else its VALUES text.
-    * Labels: the main language (LANGUAGE) fills label_sv when it is "sv" and label_en
-      otherwise; the other of Swedish/English, when the file has it, fills the other label.
-      Variables of the second language are matched by position in STUB[lang]/HEADING[lang].
+    * Labels: every language the file carries is kept. Swedish, English and Arabic texts fill
+      label_sv, label_en and label_ar (title_*); any other language goes to ``labels``
+      (``titles``) in the file's order, main language first, so label_en only ever holds
+      English. The main language (LANGUAGE) is kept as ``TableMeta.language``; without
+      LANGUAGE it is the first of LANGUAGES that has no ``[lang]`` keywords, else unknown (its
+      texts fill label_en, as they always did). Variables of another language are matched by
+      position in STUB[lang]/HEADING[lang], their categories by position in VALUES[lang].
     * Roles: TIMEVAL or VARIABLE-TYPE="T" makes "time", CONTVARIABLE "contents",
       VARIABLE-TYPE="G" or MAP "geo". ELIMINATION("var")="value" names the total category.
     * Cells: numbers with "." decimals; ".", "..", ... "......" and ":" (quoted or not) are
       missing, kept as the cell's status; "-" is a true zero. Anything else is refused.
       Delimiters in DATA are spaces, tabs or commas (the PX spec allows them mixed); DATA ends
       at the first ";". Files with KEYS (sparse rows) are refused.
+    * Lenient where the data leaves no doubt (``read_px`` gives a warning for each): DATA that
+      ends at the end of the file without ";" holding exactly the table's values (SCB's own
+      example files), and ";" ending every row when the rows hold exactly the table's values
+      (INE); any other count is refused with its line. A quoted text running over a line
+      break is read as PxWeb reads it (PCAxis.Core's PXFileParser keeps the break) when the
+      statement then ends well formed; a stray quotation mark is refused at its line.
+    * Lenient about what only describes (as PxWeb, which reads SCB's ``error/continue`` files
+      with a warning): a keyword of ``_DESCRIBING_KEYWORDS`` (CONTACT, NOTE, VALUENOTE, SOURCE,
+      MAP, ...) that cannot be read is skipped with a warning when its end is unambiguous (the
+      first line ending in ";" before a line that starts a keyword); one of those, or
+      ELIMINATION, about a variable not in STUB/HEADING is ignored with a warning. Keywords that
+      decide the table stay refused (a broken CODES entry: which code is meant is not known).
 
 Why not pyaxis (0.4.3, source read in .venv/lib/python3.11/site-packages/pyaxis): ``pyaxis.parse(uri,
 encoding)`` needs the caller to supply the encoding and never looks at CHARSET/CODEPAGE; it reads
@@ -44,20 +60,32 @@ import codecs
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from samverkan.statistics.cube import CONTENTS, GEO, TIME, Category, Cube, Dimension, TableMeta
+from samverkan.statistics.cube import (
+    CONTENTS,
+    GEO,
+    TIME,
+    Category,
+    Cube,
+    Dimension,
+    TableMeta,
+    language_code,
+    split_languages,
+)
 from samverkan.statistics.importers._common import (
     DEFAULT_LIMITS,
     MISSING_SYMBOLS,
     NIL_SYMBOL,
     UTF8_BOM,
     ImportLimits,
+    ParseWarning,
     check_size,
     decode,
     describe_cell,
+    label_fields,
     label_slot,
     read_cell,
 )
@@ -84,6 +112,62 @@ _VARIABLE_KEYWORDS = frozenset(
         "PRECISION",
     }
 )
+# Keywords that only describe the table: they decide none of its shape, codes, labels, roles,
+# totals, additivity or values, and PxWeb does not require them (PCAxis.Core's PXKeywords marks
+# them optional; a broken one is a warning in PxWeb too). A statement of one of these that cannot
+# be read (a stray quotation mark in its text) is skipped with a warning when its end is not in
+# doubt (see _unambiguous_end); any other keyword that cannot be read is refused. Left out on
+# purpose: SUBJECT-AREA, SUBJECT-CODE, DECIMALS (PxWeb requires them), UNITS, CONTENTS, STOCKFA,
+# AGGREGALLOWED, HIERARCHY*, PARTITIONED (decide additivity or totals), DATASYMBOL* (how cells
+# read), CONFIDENTIAL, COPYRIGHT, and every keyword not in the PX specification.
+_DESCRIBING_KEYWORDS = frozenset(
+    {
+        # who, where, when
+        "AXIS-VERSION",
+        "CREATION-DATE",
+        "LAST-UPDATED",
+        "NEXT-UPDATE",
+        "UPDATE-FREQUENCY",
+        "FIRST-PUBLISHED",
+        "PX-SERVER",
+        "DIRECTORY-PATH",
+        "DATABASE",
+        "INFOFILE",
+        "INFO",
+        "LINK",
+        "SURVEY",
+        "META-ID",
+        "OFFICIAL-STATISTICS",
+        "CONTACT",
+        "SOURCE",  # kept as the table's source; skipped, the platform asks for one (docs)
+        # notes
+        "NOTE",
+        "NOTEX",
+        "VALUENOTE",
+        "VALUENOTEX",
+        "CELLNOTE",
+        "CELLNOTEX",
+        "DATANOTE",
+        "DATANOTECELL",
+        "DATANOTESUM",
+        # presentation
+        "DESCRIPTIONDEFAULT",
+        "DOMAIN",
+        "DOUBLECOLUMN",
+        "PRESTEXT",
+        "PRECISION",
+        "SHOWDECIMALS",
+        "DEFAULT-GRAPH",
+        "AUTOPEN",
+        "MAP",  # its text names a map file; that MAP is there (the variable is geographic) stays
+        # what the figures are, in words
+        "REFPERIOD",
+        "BASEPERIOD",
+        "CFPRICES",
+        "DAYADJ",
+        "SEASADJ",
+    }
+)
 # Keywords that may appear once only (per language and argument).
 _UNIQUE_KEYWORDS = frozenset({"STUB", "HEADING", "VALUES", "CODES", "LANGUAGE", "CHARSET", "CODEPAGE"})
 
@@ -91,9 +175,14 @@ _HEAD = re.compile(
     r"\s*(?P<kw>[A-Za-z][A-Za-z0-9_-]*)[ \t]*(?:\[(?P<lang>[^\]\"\r\n]*)\])?[ \t]*"
     r"(?:\((?P<args>(?:[^()\"]|\"[^\"]*\")*)\))?\s*="
 )
-# A quoted text never spans a line: PX continues long texts as a new quoted string per line.
+# A quoted text normally ends on its line: PX continues long texts as a new quoted string per
+# line. PxWeb (PCAxis.Core's PXFileParser) also reads a quoted text that runs over a line break,
+# keeping the break; so do we, when the statement is well formed read that way (_LONG_BODY).
 _BODY = re.compile(r'(?:[^";]+|"[^"\n]*")*')
+_LONG_BODY = re.compile(r'(?:[^";]+|"[^"]*")*')
 _OUTSIDE_QUOTES_EQUALS = re.compile(r'"[^"\n]*"|(=)')
+_LONG_OUTSIDE_QUOTES_EQUALS = re.compile(r'"[^"]*"|(=)')
+_LONG_TOKENS = re.compile(r'"[^"]*"|[^"]+')
 _QUOTED = re.compile(r'"([^"]*)"')
 _ITEM_TOKENS = re.compile(r'"(?P<q>[^"]*)"|(?P<comma>,)|(?P<bare>[^\s",]+)')
 _DECLARATION = re.compile(rb'(?m)^[ \t]*(CHARSET|CODEPAGE)[ \t]*=[ \t]*"([^"\r\n]*)"')
@@ -118,6 +207,8 @@ class _Statement:
 class _Header:
     statements: list[_Statement] = field(default_factory=list)
     index: dict[tuple[str, str, tuple[str, ...]], _Statement] = field(default_factory=dict)
+    # What the header's readers accepted with a warning (read_px's list of warnings).
+    warnings: list[ParseWarning] = field(default_factory=list)
 
     def add(self, statement: _Statement) -> None:
         key = (statement.keyword, statement.language, statement.args)
@@ -220,7 +311,7 @@ def _items(raw: str) -> list[str]:
             items.append("".join(current))
             current, started = [], False
         elif match.group("q") is not None:
-            current.append(match.group("q"))
+            current.append(match.group("q").replace("\r\n", "\n"))
             started = True
         else:
             current.append(match.group("bare"))
@@ -230,9 +321,47 @@ def _items(raw: str) -> list[str]:
     return items
 
 
-def _read_header(text: str) -> tuple[_Header, int, int]:
-    """The keywords before DATA, the offset where the data starts and the line it is on."""
-    header = _Header()
+def _glued_quote(raw: str) -> bool:
+    """Whether a quoted string of ``raw`` touches other text ("BE01"01F1, "Optio"nal): the sign
+    of a stray quotation mark rather than a text continued over a line break."""
+    for token in _LONG_TOKENS.finditer(raw):
+        if not token.group().startswith('"'):
+            continue
+        start, end = token.span()
+        if start > 0 and not (raw[start - 1].isspace() or raw[start - 1] in ',"'):
+            return True
+        if end < len(raw) and not (raw[end].isspace() or raw[end] in ',"'):
+            return True
+    return False
+
+
+def _unambiguous_end(text: str, start: int) -> int | None:
+    """Where a statement that cannot be read (a stray quotation mark) ends, when that is not in
+    doubt: PX statements end with ";" at the end of a line, so it runs to the first line ending
+    in ";" (its own line included) unless a line that starts a keyword comes first. The offset of
+    that ";", or None when a keyword line (or the end of the file) comes first."""
+    pos = start
+    size = len(text)
+    while pos < size:
+        newline = text.find("\n", pos)
+        line_end = size if newline < 0 else newline
+        here = text[pos:line_end]
+        if pos != start and _HEAD.match(here):
+            return None
+        kept = here.rstrip()
+        if kept.endswith(";"):
+            return pos + len(kept) - 1
+        pos = line_end + 1
+    return None
+
+
+def _read_header(text: str, warnings: list[ParseWarning] | None = None) -> tuple[_Header, int, int]:
+    """The keywords before DATA, the offset where the data starts and the line it is on. What is
+    skipped (a describing keyword that cannot be read) is added to ``warnings``, as is what the
+    dimensions later ignore (``header.warnings``)."""
+    header = _Header(warnings=warnings if warnings is not None else [])
+    # DESCRIPTION only describes when TITLE gives the title; skipped, it waits for TITLE.
+    untitled: list[tuple[str, ImportRefused]] = []
     pos = 0
     line = 1
     size = len(text)
@@ -254,34 +383,68 @@ def _read_header(text: str) -> tuple[_Header, int, int]:
         keyword = match.group("kw").upper()
         statement_line = line
         if keyword == "DATA":
+            for titled_in, refusal in untitled:
+                if header.get("TITLE", titled_in) is None:
+                    raise refusal  # DESCRIPTION would be the title: it is a label, not a description
             line += text.count("\n", match.start("kw"), match.end())
             return header, match.end(), line
+        language = (match.group("lang") or "").strip().lower()
+        args = tuple(_QUOTED.findall(match.group("args") or ""))
+        broken: ImportRefused | None = None
         body = _BODY.match(text, match.end())
         end = body.end() if body else match.end()
-        if end >= size or text[end] != ";":
-            if end < size and text[end] == '"':
-                at = line + text.count("\n", match.start("kw"), end)
-                raise ImportRefused(f"{keyword}: a quotation mark is opened here and never closed.", line=at)
-            raise ImportRefused(
+        equals = _OUTSIDE_QUOTES_EQUALS
+        if end < size and text[end] == '"':
+            # A quotation mark not closed on its line: a text continued over a line break (as
+            # PxWeb reads it) when the statement then ends well formed, else a stray quote.
+            opened_at = line + text.count("\n", match.start("kw"), end)
+            long_body = _LONG_BODY.match(text, match.end())
+            long_end = long_body.end() if long_body else end
+            long_raw = text[match.end() : long_end]
+            if (
+                long_end >= size
+                or text[long_end] != ";"
+                or _glued_quote(long_raw)
+                or any(m.group(1) for m in _LONG_OUTSIDE_QUOTES_EQUALS.finditer(long_raw))
+            ):
+                broken = ImportRefused(
+                    f"{keyword}: a quotation mark is opened here and never closed (read on over the "
+                    "line break, the statement does not end well formed with “;”: a stray quotation "
+                    "mark inside the text?).",
+                    line=opened_at,
+                )
+            else:
+                end = long_end
+                equals = _LONG_OUTSIDE_QUOTES_EQUALS
+        if broken is None and (end >= size or text[end] != ";"):
+            broken = ImportRefused(
                 f"{keyword} is not ended by “;” before the end of the file.", line=statement_line
             )
         raw = text[match.end() : end]
-        stray = next((m for m in _OUTSIDE_QUOTES_EQUALS.finditer(raw) if m.group(1)), None)
+        stray = next((m for m in equals.finditer(raw) if m.group(1)), None) if broken is None else None
         if stray is not None:
             at = line + text.count("\n", match.start("kw"), match.end() + stray.start())
-            raise ImportRefused(
+            broken = ImportRefused(
                 f"{keyword} on line {statement_line} is not ended by “;” "
                 f"before the next keyword on line {at}.",
                 line=statement_line,
             )
-        args = tuple(_QUOTED.findall(match.group("args") or ""))
-        statement = _Statement(
-            keyword,
-            (match.group("lang") or "").strip().lower(),
-            args,
-            _items(raw),
-            statement_line,
-        )
+        if broken is not None:
+            # A describing keyword whose end is not in doubt is skipped; anything else is refused.
+            skippable = keyword in _DESCRIBING_KEYWORDS or keyword == "DESCRIPTION"
+            skip_to = _unambiguous_end(text, match.start("kw")) if skippable else None
+            if skip_to is None:
+                raise broken
+            if keyword == "DESCRIPTION":
+                untitled.append((language, broken))
+            # Kept without its text: what its presence says (MAP: the variable is geographic) stays.
+            statement = _Statement(keyword, language, args, [], statement_line)
+            header.warnings.append(
+                ParseWarning("keyword_skipped", {"keyword": _name(statement), "line": statement_line})
+            )
+            end = skip_to
+        else:
+            statement = _Statement(keyword, language, args, _items(raw), statement_line)
         header.add(statement)
         line += text.count("\n", match.start("kw"), end + 1)
         pos = end + 1
@@ -296,6 +459,24 @@ class _Variable:
     values: list[str]
     codes: list[str]
     statement: _Statement
+    blank_code: str = ""  # the code given to the one category whose CODES entry is empty
+
+
+def _ignorable(statement: _Statement) -> bool:
+    """Whether a keyword about a variable that is not in STUB/HEADING can be ignored: one that
+    only describes (DOMAIN, NOTE, VALUENOTE, MAP, ...), and ELIMINATION, which cannot name the
+    total of a variable the table does not have. VALUES, CODES, TIMEVAL, VARIABLECODE, KEYS and
+    VARIABLE-TYPE decide the table: about an unknown variable they are refused."""
+    return statement.keyword in _DESCRIBING_KEYWORDS or statement.keyword == "ELIMINATION"
+
+
+def _ignore_unknown_variable(header: _Header, statement: _Statement) -> None:
+    header.warnings.append(
+        ParseWarning(
+            "unknown_variable_ignored",
+            {"keyword": _name(statement), "variable": statement.args[0], "line": statement.line},
+        )
+    )
 
 
 def _variables(header: _Header, main: str) -> tuple[list[_Variable], list[str], list[str]]:
@@ -323,6 +504,9 @@ def _variables(header: _Header, main: str) -> tuple[list[_Variable], list[str], 
             and statement.args
             and statement.args[0] not in known
         ):
+            if _ignorable(statement):
+                _ignore_unknown_variable(header, statement)
+                continue
             raise ImportRefused(
                 f"{_name(statement)} refers to an unknown dimension “{statement.args[0]}”: "
                 f"it is neither in STUB nor in HEADING ({', '.join(stub + heading)}).",
@@ -359,6 +543,13 @@ def _variables(header: _Header, main: str) -> tuple[list[_Variable], list[str], 
         else:
             codes = values
             source = values_statement
+        blank = ""
+        if codes_statement is not None and codes.count("") == 1:
+            # CODES("sex")="1","2",; — SCB's older files leave the total's code empty: the
+            # category takes its VALUES text as code and is the variable's total.
+            position = codes.index("")
+            codes = [*codes[:position], values[position], *codes[position + 1 :]]
+            blank = values[position]
         counts: dict[str, int] = {}
         for code in codes:
             counts[code] = counts.get(code, 0) + 1
@@ -369,7 +560,7 @@ def _variables(header: _Header, main: str) -> tuple[list[_Variable], list[str], 
                 f"every category of “{name}” needs its own code.",
                 line=source.line,
             )
-        variables.append(_Variable(name, values, codes, values_statement))
+        variables.append(_Variable(name, values, codes, values_statement, blank))
     return variables, stub, heading
 
 
@@ -401,6 +592,9 @@ def _second_language_names(
             and statement.args
             and statement.args[0] not in known
         ):
+            if _ignorable(statement):
+                _ignore_unknown_variable(header, statement)
+                continue
             raise ImportRefused(
                 f"{_name(statement)} refers to an unknown dimension “{statement.args[0]}”: "
                 f"it is neither in STUB[{other}] nor in HEADING[{other}].",
@@ -424,7 +618,7 @@ def _role(header: _Header, main: str, name: str) -> str:
 def _total(header: _Header, main: str, variable: _Variable) -> str:
     statement = header.get("ELIMINATION", main, variable.name) or header.get("ELIMINATION", "", variable.name)
     if statement is None or not statement.items:
-        return ""
+        return variable.blank_code
     value = statement.items[0]
     if value.upper() in ("YES", "NO"):
         return ""
@@ -436,32 +630,41 @@ def _total(header: _Header, main: str, variable: _Variable) -> str:
     )
 
 
-def _dimensions(header: _Header, main: str, other: str) -> tuple[tuple[Dimension, ...], list[str]]:
+def _other_values(header: _Header, language: str, name: str, variable: _Variable) -> list[str]:
+    """VALUES[language]("name in that language"): the category labels in another language, or []
+    when the file does not give them."""
+    statement = header.get("VALUES", language, name) if name else None
+    if statement is None:
+        return []
+    if len(statement.items) != len(variable.values):
+        raise ImportRefused(
+            f"{_name(statement)} has {len(statement.items)} values but "
+            f'VALUES("{variable.name}") has {len(variable.values)}.',
+            line=statement.line,
+        )
+    return statement.items
+
+
+def _dimensions(header: _Header, main: str, others: list[str]) -> tuple[tuple[Dimension, ...], list[str]]:
     variables, stub, heading = _variables(header, main)
     slot = label_slot(main)
-    other_names, translated = _second_language_names(header, other, stub, heading) if other else ({}, set())
+    translations = [(lang, *_second_language_names(header, lang, stub, heading)) for lang in others]
     dimensions = []
     for variable in variables:
-        other_labels: list[str] = []
-        other_name = other_names.get(variable.name, "")
-        statement = header.get("VALUES", other, other_name) if other_name else None
-        if statement is not None:
-            if len(statement.items) != len(variable.values):
-                raise ImportRefused(
-                    f"{_name(statement)} has {len(statement.items)} values but "
-                    f'VALUES("{variable.name}") has {len(variable.values)}.',
-                    line=statement.line,
-                )
-            other_labels = statement.items
-        if variable.name not in translated:
-            other_name = ""
+        # Texts by language, the main language first and then the others in the file's order.
+        names: dict[str, str] = {slot: variable.name}
+        labels: list[dict[str, str]] = [{slot: text} for text in variable.values]
+        for language, other_names, translated in translations:
+            other_slot = label_slot(language)
+            other_name = other_names.get(variable.name, "")
+            for texts, text in zip(
+                labels, _other_values(header, language, other_name, variable), strict=False
+            ):
+                texts.setdefault(other_slot, text)
+            if variable.name in translated and other_name:
+                names.setdefault(other_slot, other_name)
         categories = tuple(
-            Category(
-                code,
-                label_sv=text if slot == "sv" else (other_labels[i] if other_labels else ""),
-                label_en=text if slot == "en" else (other_labels[i] if other_labels else ""),
-            )
-            for i, (code, text) in enumerate(zip(variable.codes, variable.values, strict=True))
+            Category(code, **label_fields(texts)) for code, texts in zip(variable.codes, labels, strict=True)
         )
         code = header.text("VARIABLECODE", main, variable.name) or header.text(
             "VARIABLECODE", "", variable.name
@@ -469,11 +672,10 @@ def _dimensions(header: _Header, main: str, other: str) -> tuple[tuple[Dimension
         dimensions.append(
             Dimension(
                 code or variable.name,
-                label_sv=variable.name if slot == "sv" else other_name,
-                label_en=variable.name if slot == "en" else other_name,
                 categories=categories,
                 role=_role(header, main, variable.name),
                 total=_total(header, main, variable),
+                **label_fields(names),
             )
         )
     codes = [d.code for d in dimensions]
@@ -505,10 +707,10 @@ def _notes(header: _Header, language: str) -> str:
     return "\n".join(paragraphs)
 
 
-def _meta(header: _Header, main: str, other: str) -> TableMeta:
+def _meta(header: _Header, main: str, others: list[str]) -> TableMeta:
     slot = label_slot(main)
     # Language-neutral fields prefer the Swedish text when the file has it.
-    neutral = main if slot == "sv" or other != "sv" else other
+    neutral = "sv" if slot != "sv" and "sv" in others else main
 
     def pick(keyword: str) -> str:
         return header.text(keyword, neutral) or header.text(keyword, main) or header.text(keyword)
@@ -520,8 +722,9 @@ def _meta(header: _Header, main: str, other: str) -> TableMeta:
                 return text
         return ""
 
-    main_title = title(main) or title("")
-    other_title = title(other) if other else ""
+    titles = {slot: title(main) or title("")}
+    for language in others:
+        titles.setdefault(label_slot(language), title(language))
     unit = pick("UNITS")
     if not unit:
         # UNITS("content value") per value of the contents variable: one unit if they agree.
@@ -540,13 +743,30 @@ def _meta(header: _Header, main: str, other: str) -> TableMeta:
         updated = max(dates) if dates else ""
     return TableMeta(
         table_id=header.text("TABLEID") or header.text("MATRIX"),
-        title_sv=main_title if slot == "sv" else other_title,
-        title_en=main_title if slot == "en" else other_title,
+        language=main,
+        **split_languages(titles, prefix="title", others="titles"),  # type: ignore[arg-type]
         source=pick("SOURCE"),
         unit=unit,
         updated=_px_date(updated) if updated else "",
         notes=_notes(header, neutral) or _notes(header, main) or _notes(header, ""),
     )
+
+
+def _measure(header: _Header, main: str, meta: TableMeta, dimensions: tuple[Dimension, ...]) -> TableMeta:
+    """CONTENTS and the UNITS of each category of the contents dimension (by its code), for
+    ``cube.measure_kind`` to tell whether the figures may be added up."""
+    contents = header.text("CONTENTS", main) or header.text("CONTENTS")
+    units: list[tuple[str, str]] = []
+    for dim in dimensions:
+        if dim.role != CONTENTS:
+            continue
+        texts = {text: c.code for c in dim.categories for text in c.texts().values()}
+        for statement in header.statements:
+            if statement.keyword == "UNITS" and statement.args and statement.items:
+                code = texts.get(statement.args[0])
+                if code is not None and statement.language in ("", main) and code not in dict(units):
+                    units.append((code, statement.items[0]))
+    return replace(meta, contents=contents, content_units=tuple(units))
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -621,56 +841,67 @@ def _read_data(
     dimensions: tuple[Dimension, ...],
     row_length: int,
     limits: ImportLimits,
+    warnings: list[ParseWarning] | None = None,
 ) -> tuple[np.ndarray, dict[int, str]]:
+    """The values of DATA, in order. DATA ends at its ";" (the last text of the file), or,
+    where the data leaves no doubt, at the end of the file: without the ";" when exactly the
+    table's values are there (seven files of SCB's PxWeb example database), or with ";" ending
+    every row when together they hold exactly the table's values (INE's 14001.px). Each of
+    those is added to ``warnings``; any other count is refused with its line."""
     expected = check_size([len(d.categories) for d in dimensions], [d.code for d in dimensions], limits)
     most = (len(text) - start) // 2 + 1  # every value takes a character and a separator
+    shape = " × ".join(f"{len(d.categories)} {d.code}" for d in dimensions)
     if expected > most:
-        shape = " × ".join(f"{len(d.categories)} {d.code}" for d in dimensions)
         raise ImportRefused(
             f"The table needs {expected} values ({shape}) but DATA is too short to hold more than {most}.",
             line=first_line,
         )
+    warnings = warnings if warnings is not None else []
     values = np.empty(expected, dtype=np.float64)
     status: dict[int, str] = {}
     filled = 0
     line = first_line - 1
-    ended_at = 0
+    last_data_line = first_line
+    ended_at = 0  # the line of the first ";"
+    filled_at_end = -1  # the values read up to the first ";"
+    rows_after = 0  # lines with values after the first ";"
+    semicolon_lines = 0
     ragged: tuple[int, int] | None = None
     overflow = False
     trailing: tuple[int, str] | None = None
     for raw in _lines(text, start):
         line += 1
-        if ended_at:
+        if filled_at_end == expected:
+            # DATA was complete at its first ";": whatever follows is not data.
             if raw.strip():
                 trailing = (line, raw.strip()[:40])
                 break
             continue
         body, semicolon, after = raw.partition(";")
-        tokens = body.replace(",", " ").split()
         if semicolon:
-            ended_at = line
-            if after.strip():
-                trailing = (line, after.strip()[:40])
-        if not tokens:
-            if trailing:
-                break
-            continue
-        if ragged is None and len(tokens) != row_length:
-            ragged = (line, len(tokens))
-        count = len(tokens)
-        if overflow or filled + count > expected:
-            overflow = True
-            filled += count
-            if trailing:
-                break
-            continue
-        row = _convert_line(body, tokens)
-        if row is None:
-            row = _convert_strictly(tokens, line, filled, dimensions)
-        if status_of_row := _symbols(tokens, row):
-            status.update({filled + i: symbol for i, symbol in status_of_row.items()})
-        values[filled : filled + count] = row
-        filled += count
+            semicolon_lines += 1
+            if after.strip(" \t\r;"):
+                trailing = (line, after.strip()[:40])  # a ";" inside a row is never a row's end
+        tokens = body.replace(",", " ").split()
+        if tokens:
+            last_data_line = line
+            rows_after += 1 if ended_at else 0
+            if ragged is None and len(tokens) != row_length:
+                ragged = (line, len(tokens))
+            count = len(tokens)
+            if overflow or filled + count > expected:
+                overflow = True
+                filled += count
+            else:
+                row = _convert_line(body, tokens)
+                if row is None:
+                    row = _convert_strictly(tokens, line, filled, dimensions)
+                if status_of_row := _symbols(tokens, row):
+                    status.update({filled + i: symbol for i, symbol in status_of_row.items()})
+                values[filled : filled + count] = row
+                filled += count
+        if semicolon and not ended_at:
+            ended_at, filled_at_end = line, filled
         if trailing:
             break
     if trailing is not None:
@@ -679,50 +910,80 @@ def _read_data(
             line=trailing[0],
         )
     if not ended_at:
+        if filled == expected:
+            warnings.append(ParseWarning("data_not_closed", {"values": filled}))
+            return values, status
         raise ImportRefused(
-            f"The file ends without the “;” that closes DATA (is it cut short?). {filled} values were read.",
+            f"The file ends without the “;” that closes DATA (is it cut short?). {filled} values were "
+            f"read; the table needs {expected} ({shape}).",
             line=line,
         )
     if filled != expected:
-        shape = " × ".join(f"{len(d.categories)} {d.code}" for d in dimensions)
+        last = last_data_line if rows_after else ended_at
         message = (
             f"DATA has {filled} values but the table needs {expected} ({shape}); "
-            f"the data block runs from line {first_line} to line {ended_at}."
+            f"the data block runs from line {first_line} to line {last}."
         )
+        if rows_after:
+            message += f" Its first “;” is on line {ended_at}, and {rows_after} more rows follow it."
         if ragged is not None:
             message += (
                 f" Line {ragged[0]} is the first with {ragged[1]} values instead of {row_length} (one row)."
             )
         raise ImportRefused(message, line=ragged[0] if ragged else ended_at)
+    if rows_after:
+        warnings.append(ParseWarning("data_row_semicolons", {"rows": semicolon_lines}))
     return values, status
 
 
 # --- the reader ---------------------------------------------------------------------------------
 
 
+def _languages(header: _Header) -> tuple[str, list[str]]:
+    """The main language (LANGUAGE) and the others the file carries: those listed in LANGUAGES
+    and those of its ``[lang]`` keywords, in the order the file gives them. Without LANGUAGE the
+    main language is the first of LANGUAGES that has no ``[lang]`` keywords of its own (the main
+    language's keywords carry no ``[lang]``), else unknown ("")."""
+    listed = header.get("LANGUAGES")
+    languages = [language_code(lang) for lang in listed.items] if listed else []
+    present = [s.language for s in header.statements if s.language]
+    main = language_code(header.text("LANGUAGE"))
+    if not main:
+        main = next((lang for lang in languages if lang not in present), "")
+    others = [
+        lang for lang in dict.fromkeys([*languages, *map(language_code, present)]) if lang and lang != main
+    ]
+    if not main and label_slot(main) in map(label_slot, others):
+        # No main language and the default ("en") is taken by a [lang] keyword: keep the main
+        # texts as undetermined rather than under another language.
+        main = "und"
+    return main, others
+
+
 def parse_px(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
     """Read a PC-Axis file into a Cube, or refuse it with the line that is wrong. DATA must
     hold every cell (it cannot leave any out), and the declared cells are checked against
-    ``limits`` before the data block is read."""
+    ``limits`` before the data block is read. :func:`read_px` also gives the warnings."""
+    return read_px(data, limits=limits)[0]
+
+
+def read_px(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> tuple[Cube, list[ParseWarning]]:
+    """:func:`parse_px` with the warnings of what was accepted although the file bends the
+    format (see :class:`~samverkan.statistics.importers._common.ParseWarning`)."""
+    warnings: list[ParseWarning] = []
     codec, label, hint = _encoding(data)
     body = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     text = decode(body, codec, label=label, hint=hint)
-    header, data_start, data_line = _read_header(text)
-    main = header.text("LANGUAGE").lower()
-    listed = header.get("LANGUAGES")
-    languages = [lang.lower() for lang in listed.items] if listed else []
-    slot = label_slot(main)
-    other = "en" if slot == "sv" else "sv"
-    present = {s.language for s in header.statements}
-    if other not in languages and other not in present:
-        other = ""
-    dimensions, stub = _dimensions(header, main, other)
+    header, data_start, data_line = _read_header(text, warnings)
+    main, others = _languages(header)
+    dimensions, stub = _dimensions(header, main, others)
     heading_dims = dimensions[len(stub) :]
     row_length = int(math.prod(len(d.categories) for d in heading_dims)) if heading_dims else 1
-    values, status = _read_data(text, data_start, data_line, dimensions, row_length, limits)
-    return Cube(
+    values, status = _read_data(text, data_start, data_line, dimensions, row_length, limits, warnings)
+    cube = Cube(
         dimensions,
         values.reshape(tuple(len(d.categories) for d in dimensions)),
         status,
-        _meta(header, main, other),
+        _measure(header, main, _meta(header, main, others), dimensions),
     )
+    return cube, warnings

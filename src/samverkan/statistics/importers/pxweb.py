@@ -288,11 +288,16 @@ def fetch_bilingual(
     timeout: float = DEFAULT_TIMEOUT,
     refresh: bool = False,
     limits: ImportLimits = DEFAULT_LIMITS,
+    languages: Sequence[str] = ("sv", "en"),
 ) -> Cube:
-    """The table fetched in Swedish and in English and read into one cube with both labels.
-    The two answers must be the same table (codes, values, symbols) or ImportRefused is raised."""
+    """The table fetched in each of ``languages`` (Swedish and English unless told otherwise,
+    e.g. ``("fi", "sv", "en")`` from Statistics Finland) and read into one cube with the labels
+    of all, the first language winning where two answers label in the same language. The
+    answers must be the same table (codes, values, symbols) or ImportRefused is raised."""
+    if not languages:
+        raise ValueError("Name at least one language.")
     cubes = []
-    for language in ("sv", "en"):
+    for language in languages:
         body = fetch_table(
             table_id,
             selection,
@@ -310,4 +315,4 @@ def fetch_bilingual(
             raise ImportRefused(
                 f"The {language} answer for {table_id}: {refused.message}", cell=refused.cell
             ) from None
-    return merge_languages(cubes[0], cubes[1])
+    return merge_languages(cubes[0], *cubes[1:])

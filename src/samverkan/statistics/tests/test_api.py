@@ -30,6 +30,9 @@ def test_datasets_are_listed_with_provenance_and_detailed_with_dimensions(client
         "label_sv": "1 (sv)",
         "label_en": "1 (en)",
         "label_ar": "",
+        # In the request's language (Swedish by default), and every language the table has.
+        "label": "1 (sv)",
+        "labels": {"sv": "1 (sv)", "en": "1 (en)"},
     }
     assert detail["versions"][0]["number"] == 1 and detail["versions"][0]["cell_count"] == 4
 

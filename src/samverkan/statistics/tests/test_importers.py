@@ -26,7 +26,10 @@ from samverkan.statistics.importers import (
     parse_jsonstat,
     parse_px,
     parse_pxweb_csv,
+    read,
 )
+from samverkan.statistics.importers._common import ParseWarning
+from samverkan.statistics.importers.px import read_px
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # SCB's published figures (data/statistics/asylum_seekers_annual.csv), men, women, total by year.
@@ -261,7 +264,11 @@ def test_px_refuses_a_non_numeric_value_naming_its_line_and_cell():
             "neither STUB nor HEADING",
             None,
         ),
-        (lambda b: b.rstrip().rstrip(";"), "ends without the “;” that closes DATA", 15),
+        (
+            lambda b: b.rstrip().rstrip(";").replace("4 5 6", "4 5"),
+            "ends without the “;” that closes DATA (is it cut short?). 5 values were read; the table needs 6",
+            15,
+        ),
         (lambda b: b + 'NOTE="late";\n', "Text after the “;” that ends DATA", 17),
         (lambda b: b.replace('TITLE="Testtabell";', 'TITLE="Testtabell;'), "never closed", 5),
         (lambda b: b.replace('UNITS="antal";', 'UNITS="antal"'), "UNITS on line 7 is not ended by “;”", 7),
@@ -457,7 +464,7 @@ def test_jsonstat_sparse_values_and_status_list():
             "dimension.region.category.index is not a permutation of 0..1",
         ),
         (_dataset(size=[3, 2]), "size gives 3 categories for region but its category index has 2"),
-        (_dataset(version="1.0"), "Only JSON-stat version 2.0"),
+        (_dataset(version="1.0"), 'Only JSON-stat versions 1.x and 2.0 are read; this says "1.0"'),
         (json.dumps({"version": "2.0", "class": "collection"}).encode(), "not a JSON-stat dataset"),
         (b"[1, 2]", "not an object"),
     ],
@@ -641,7 +648,7 @@ def test_detect_format_by_content(name, expected):
     ("data", "filename", "message"),
     [
         (b"PK\x03\x04rest", "table.xlsx", "ZIP archive"),
-        (b'{"version": "2.0", "class": "collection"}', "x.json", "not a JSON-stat 2.0 dataset"),
+        (b'{"version": "2.0", "class": "collection"}', "x.json", "not a JSON-stat dataset"),
         (b"hello world\n", "notes.txt", "not a recognised statistics file"),
         (b"a;b\n1;2\n", "table.px", "named .px but does not start with a PX keyword"),
         (b"", "empty.csv", "empty"),
@@ -662,3 +669,130 @@ def test_import_refused_says_everything():
     assert str(ImportRefused("Bad.", line=7, cell='column "2019"')) == 'Line 7, column "2019": Bad.'
     assert str(ImportRefused("Bad.", cell="value index 3 (a=1)")) == "Value index 3 (a=1): Bad."
     assert str(ImportRefused("Bad.")) == "Bad."
+
+
+# --- leniency where the data leaves no doubt (issue #19) ---------------------------------------
+
+
+def test_px_data_ending_at_the_end_of_the_file_is_read_when_every_value_is_there():
+    body = SMALL.format(data="1 2 3\n4 5 6").rstrip().rstrip(";")
+    cube, warnings = read_px(px(body))
+    assert cube.values.ravel().tolist() == [1, 2, 3, 4, 5, 6]
+    assert warnings == [ParseWarning("data_not_closed", {"values": 6})]
+    assert read(px(body)).warnings == (ParseWarning("data_not_closed", {"values": 6}),)
+    assert parse_px(px(body)).values.ravel().tolist() == [1, 2, 3, 4, 5, 6]  # the old call still works
+    # One value too many is as wrong as one too few.
+    error = refused(parse_px, px(body + " 7"))
+    assert "7 values were read; the table needs 6 (2 region × 3 år)" in error.message
+    assert error.line == 16  # the last line of the file
+
+
+def test_px_data_rows_ending_with_semicolons_are_read_when_the_count_is_right():
+    body = SMALL.format(data="1 2 3;\n4 5 6;").replace("\n;\n", "\n")
+    cube, warnings = read_px(px(body))
+    assert cube.values.ravel().tolist() == [1, 2, 3, 4, 5, 6]
+    assert warnings == [ParseWarning("data_row_semicolons", {"rows": 2})]
+    short = refused(parse_px, px(body.replace("4 5 6;", "4 5;")))
+    assert "DATA has 5 values but the table needs 6" in short.message
+    assert "Its first “;” is on line 14, and 1 more rows follow it." in short.message
+    assert short.line == 15  # the row with 2 values instead of 3
+    inside = refused(parse_px, px(body.replace("1 2 3;", "1 2; 3")))
+    assert "Text after the “;” that ends DATA: “3”" in inside.message and inside.line == 14
+
+
+def test_px_text_after_a_complete_data_block_is_still_refused():
+    body = SMALL.format(data="1 2 3\n4 5 6") + "7 8 9\n"
+    error = refused(parse_px, px(body))
+    assert "Text after the “;” that ends DATA: “7 8 9”" in error.message and error.line == 17
+
+
+def test_px_quoted_text_continued_over_a_line_break_is_read_as_pxweb_does():
+    body = SMALL.format(data="1 2 3\n4 5 6").replace(
+        'UNITS="antal";', 'UNITS="antal";\nNOTE="Första raden\nandra raden, "\n"och en till.";'
+    )
+    cube = parse_px(px(body))
+    assert cube.meta.notes == "Första raden\nandra raden, och en till."
+    assert cube.values.ravel().tolist() == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ('TITLE="Testtabell";', 'TITLE="Test"tabell";', 5),  # a stray quote: "Test" touches tabell
+        ('UNITS="antal";', 'UNITS="antal;', 7),  # never closed at all
+        ('UNITS="antal";', 'UNITS="ant\nal;\nNOTE="x";', 7),  # read on, "x" touches a quote
+    ],
+)
+def test_px_a_quote_that_does_not_close_well_is_refused_naming_its_line(old, new, line):
+    body = SMALL.format(data="1 2 3\n4 5 6").replace(old, new)
+    error = refused(parse_px, px(body))
+    assert "a quotation mark is opened here and never closed" in error.message
+    assert error.line == line
+
+
+def _v1(**overrides) -> dict:
+    """A JSON-stat 1.x dataset (json-stat.org format 1.x): id, size and role inside dimension."""
+    dataset = {
+        "label": "Test",
+        "dimension": {
+            "id": ["region", "tid"],
+            "size": [2, 2],
+            "role": {"time": ["tid"]},
+            "region": {"label": "region", "category": {"index": {"01": 0, "03": 1}, "label": {"01": "A"}}},
+            "tid": {"label": "år", "category": {"index": {"2019": 0, "2020": 1}}},
+        },
+        "value": [1, None, 3, 4],
+        "status": {"1": ":"},
+    }
+    dataset.update(overrides)
+    return dataset
+
+
+@pytest.mark.parametrize(
+    ("document", "warnings"),
+    [
+        (_v1(), ()),
+        ({**_v1(), "class": "dataset"}, ()),
+        ({"dataset": _v1()}, (ParseWarning("jsonstat_bundle", {"dataset": "dataset"}),)),
+        (
+            {"tabell": _v1(value={"0": 1, "2": 3, "3": 4})},
+            (ParseWarning("jsonstat_bundle", {"dataset": "tabell"}),),
+        ),
+    ],
+)
+def test_jsonstat_1x_datasets_and_bundles_of_one_are_read(document, warnings):
+    data = json.dumps(document).encode()
+    assert detect_format(data, "x.json") == "jsonstat2"
+    result = read(data, "auto", filename="x.json")
+    assert result.warnings == warnings
+    cube = result.cube
+    assert [d.code for d in cube.dimensions] == ["region", "tid"]
+    assert cube.dimensions[1].role == TIME
+    assert cube.values.ravel()[[0, 2, 3]].tolist() == [1.0, 3.0, 4.0]
+    assert cube.status == {1: ":"}
+
+
+def test_jsonstat_1x_bundle_of_several_is_refused_naming_them():
+    data = json.dumps({"oecd": _v1(), "canada": _v1()}).encode()
+    error = refused(parse, data, "auto", filename="x.json")
+    assert "bundle holds 2 datasets (oecd, canada); one import reads one dataset" in error.message
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # PxWeb API v1: GET of a table's address answers with its variables.
+        {
+            "title": "Folkmängd",
+            "variables": [{"code": "Tid", "text": "år", "values": ["2019"], "valueTexts": ["2019"]}],
+        },
+        # PxWebApi 2 /tables/TAB1/metadata?outputFormat=json-stat2: a dataset without values.
+        json.loads(_dataset(value=[], status=None, extension={"px": {"tableid": "TAB1"}})),
+    ],
+)
+def test_a_pxweb_metadata_answer_is_refused_saying_how_to_get_the_data(document):
+    data = json.dumps(document).encode()
+    error = refused(parse, data, "auto", filename="meta.json")
+    assert error.message.startswith("This is the table's metadata, not its data: request the data with")
+    assert '"response": {"format": "json-stat2"}' in error.message
+    assert "/data?outputFormat=json-stat2" in error.message

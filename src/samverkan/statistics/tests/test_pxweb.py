@@ -263,3 +263,17 @@ def test_fetch_bilingual_refuses_two_answers_that_are_not_the_same_table(tmp_pat
     opener = FakeOpener(answers={"sv": SV, "en": EN.replace(b"20759", b"20760")})
     with pytest.raises(ImportRefused, match="the values differ, first at cell 0"):
         fetch_bilingual("TAB0001", SELECTION, cache_dir=tmp_path, opener=opener)
+
+
+def test_the_metadata_refusal_names_the_data_address_this_client_fetches():
+    """A PxWebApi 2 metadata answer (fixtures/real/pxwebapi) is refused pointing at the /data
+    address that ``data_url`` builds for the same table."""
+    from samverkan.statistics.importers import parse
+
+    real = Path(__file__).with_name("fixtures") / "real" / "pxwebapi" / "MetadataById_tab004_js2.json"
+    with pytest.raises(ImportRefused) as info:
+        parse(real.read_bytes(), "auto", filename=real.name)
+    url = data_url("TAB004", None, language="en")
+    path = urlsplit(url).path.rsplit("/api/v2/", 1)[1]
+    assert f".../api/v2/{path}?outputFormat=json-stat2" in info.value.message
+    assert "This is the table's metadata, not its data" in info.value.message

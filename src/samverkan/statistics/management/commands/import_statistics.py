@@ -106,3 +106,5 @@ class Command(BaseCommand):
                 f"{version.format})" + (" — new dataset" if outcome.created_dataset else "")
             )
         )
+        for text in version.warning_texts():
+            self.stdout.write(self.style.WARNING(f"{outcome.dataset.slug}: warning: {text}"))
