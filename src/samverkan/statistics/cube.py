@@ -382,8 +382,10 @@ class Cube:
 
     def summable(self, code: str) -> str:
         """ "" when the figures may be summed over the dimension ``code``; else why not, as a
-        code: ``MEASURES`` for a contents dimension, else the table's ``measure``."""
-        if self.dimension(code).role == CONTENTS:
+        code: ``MEASURES`` for a dimension of measures (a contents dimension, or one of two or
+        more categories of which one names a measure that does not add up, such as PxWeb's
+        "$$SORT" with "Number" and "Per cent"), else the table's ``measure``."""
+        if _of_measures(self.dimension(code)):
             return MEASURES
         return self.measure
 
@@ -473,11 +475,25 @@ class NotAdditive(CubeError):
         self.why = why
 
 
+def _of_measures(dim: Dimension) -> bool:
+    """Whether the dimension's categories are different measures: a contents dimension, or one
+    whose categories (two or more) include one that names a measure that does not add up."""
+    if len(dim.categories) < 2:
+        return False
+    if dim.role == CONTENTS:
+        return True
+    return any(measure_kind(text) for c in dim.categories for text in c.texts().values())
+
+
 def _measure_texts(cube: Cube) -> list[str]:
-    texts = [cube.meta.unit, cube.meta.contents, *(unit for _code, unit in cube.meta.content_units)]
+    """The texts that say what the figures are: the table's unit and CONTENTS, and the labels and
+    units of the measures still in it (a view filtered to one measure keeps only its texts)."""
+    texts = [cube.meta.unit, cube.meta.contents]
+    units = dict(cube.meta.content_units)
     for dim in cube.dimensions:
-        if dim.role == CONTENTS:
+        if dim.role == CONTENTS or _of_measures(dim) or len(dim.categories) == 1:
             texts.extend(text for c in dim.categories for text in c.texts().values())
+            texts.extend(units[code] for code in dim.codes if code in units)
     return [text for text in texts if text]
 
 
@@ -663,14 +679,31 @@ def fixed_categories(cube: Cube, keep: Sequence[str], filters: Mapping[str, Sequ
     time dimension, else the first category. A dimension with a total, with one category (or
     one filtered) or whose figures may be summed needs none."""
     chosen: dict[str, str] = {}
-    for dim in cube.dimensions:
-        if dim.code in keep or dim.total:
-            continue
+
+    def choose(dim: Dimension) -> None:
         wanted = list(filters.get(dim.code) or dim.codes)
-        if dim.total in wanted or len(wanted) == 1 or not cube.summable(dim.code):
-            continue
-        if filters.get(dim.code):
-            chosen[dim.code] = wanted[0]
-        else:
-            chosen[dim.code] = dim.codes[-1] if dim.role == TIME else dim.codes[0]
+        chosen[dim.code] = (
+            wanted[0] if filters.get(dim.code) else (dim.codes[-1] if dim.role == TIME else dim.codes[0])
+        )
+
+    def reduced(dim: Dimension) -> bool:
+        wanted = list(filters.get(dim.code) or dim.codes)
+        return dim.code in keep or bool(dim.total) or len(wanted) == 1
+
+    # First the measure of a dimension of measures, then — whether what is left adds up depends
+    # on which measure that is — the others.
+    for dim in cube.dimensions:
+        if not reduced(dim) and _of_measures(dim):
+            choose(dim)
+    known = {d.code for d in cube.dimensions}
+    narrowed = cube.select(
+        {
+            **{code: list(codes) for code, codes in filters.items() if code in known and codes},
+            **{c: [v] for c, v in chosen.items()},
+        }
+    )
+    if narrowed.measure:
+        for dim in cube.dimensions:
+            if not reduced(dim) and dim.code not in chosen:
+                choose(dim)
     return chosen

@@ -184,6 +184,11 @@ def warning_text(code: str, params: dict[str, object]) -> str:
             "Line %(line)s: %(keyword)s could not be read (a stray quotation mark in its text?) and "
             "was left out; it only describes the table and changes none of its figures."
         ) % {"line": params.get("line", ""), "keyword": params.get("keyword", "")}
+    if code == "codes_skipped":
+        return _(
+            'CODES("%(variable)s") on line %(line)s could not be read and was left out: the categories '
+            "of %(variable)s take their VALUES texts as codes."
+        ) % {"line": params.get("line", ""), "variable": params.get("variable", "")}
     if code == "unknown_variable_ignored":
         return _(
             "Line %(line)s: %(keyword)s is about “%(variable)s”, which is not a variable of the "

@@ -225,9 +225,16 @@ def view_choices(
     cube = version_cube(current_version(dataset))
     if dataset.person_level:
         return "", {}  # counts of persons: totals are derived under disclosure control
-    known = {d.code for d in cube.dimensions}
-    usable = {code: list(codes) for code, codes in filters.items() if code in known}
-    return cube.measure, fixed_categories(cube, keep, usable)
+    usable = {
+        dim.code: [code for code in filters[dim.code] if code in dim.codes]
+        for dim in cube.dimensions
+        if filters.get(dim.code)
+    }
+    usable = {code: codes for code, codes in usable.items() if codes}
+    fixed = fixed_categories(cube, keep, usable)
+    # What the figures shown are: the table narrowed to the measure shown, if there are several.
+    shown = cube.select({**usable, **{code: [category] for code, category in fixed.items()}})
+    return shown.measure, fixed
 
 
 @dataclass(frozen=True)

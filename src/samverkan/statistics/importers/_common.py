@@ -65,6 +65,9 @@ class ParseWarning:
       holds exactly the n values the table needs;
     * ``data_row_semicolons`` {"rows": n}: PX DATA ends n rows with ";" instead of only the last;
     * ``jsonstat_bundle`` {"dataset": name}: the one dataset of a JSON-stat 1.x bundle was read;
+    * ``codes_skipped`` {"variable": "region", "line": n}: a PX CODES statement could not be read
+      (a stray quotation mark) and was left out; the variable's categories take their VALUES
+      texts as codes, as in a file without CODES;
     * ``keyword_skipped`` {"keyword": 'CONTACT("Inmigrated")', "line": n}: a PX keyword that only
       describes the table could not be read (a stray quotation mark) and was left out;
     * ``unknown_variable_ignored`` {"keyword": 'DOMAIN("regionx")', "variable": "regionx",

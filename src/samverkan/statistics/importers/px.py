@@ -4,7 +4,7 @@ What is read
     The charset declaration (CHARSET, CODEPAGE, a UTF-8 byte-order mark), LANGUAGE and
     LANGUAGES, TABLEID/MATRIX, TITLE (or DESCRIPTION, or CONTENTS), SOURCE, UNITS,
     LAST-UPDATED, NOTE/NOTEX, STUB, HEADING, VALUES, CODES, VARIABLECODE, TIMEVAL,
-    VARIABLE-TYPE, MAP, CONTVARIABLE, ELIMINATION and DATA, with the ``[lang]`` variants of
+    VARIABLE-TYPE, MAP, CONTVARIABLE, ELIMINATION, KEYS and DATA, with the ``[lang]`` variants of
     every other language. Other keywords are parsed and ignored.
 
 Decisions
@@ -27,7 +27,18 @@ Decisions
     * Cells: numbers with "." decimals; ".", "..", ... "......" and ":" (quoted or not) are
       missing, kept as the cell's status; "-" is a true zero. Anything else is refused.
       Delimiters in DATA are spaces, tabs or commas (the PX spec allows them mixed); DATA ends
-      at the first ";". Files with KEYS (sparse rows) are refused.
+      at the first ";".
+    * KEYS (rows listed by key, PX specification "Files with KEYS"): with
+      KEYS("var")=VALUES or CODES for every STUB variable, each DATA line is one row: the key of
+      each STUB variable in quotation marks (its VALUES text or its code), separated by commas,
+      then the row's values. Rows may come in any order. A row the file does not give is all
+      zeros (0.0, no status): the specification leaves out rows of only zeros, and PxWeb
+      (PCAxis.Core's PXFileParser.ParseKeysData) fills them with zeros. Refused with the line: a
+      key that is not one of its variable's VALUES/CODES, a row given twice, a row of the wrong
+      length, more rows than the table has, a row without its keys, KEYS on a HEADING variable or
+      on only some of the STUB variables. The rows left out count as absent cells
+      (``limits.max_absent_cells``), checked from the number of lines before the table's array
+      is allocated and again from the rows read.
     * Lenient where the data leaves no doubt (``read_px`` gives a warning for each): DATA that
       ends at the end of the file without ";" holding exactly the table's values (SCB's own
       example files), and ";" ending every row when the rows hold exactly the table's values
@@ -38,8 +49,11 @@ Decisions
       with a warning): a keyword of ``_DESCRIBING_KEYWORDS`` (CONTACT, NOTE, VALUENOTE, SOURCE,
       MAP, ...) that cannot be read is skipped with a warning when its end is unambiguous (the
       first line ending in ";" before a line that starts a keyword); one of those, or
-      ELIMINATION, about a variable not in STUB/HEADING is ignored with a warning. Keywords that
-      decide the table stay refused (a broken CODES entry: which code is meant is not known).
+      ELIMINATION, about a variable not in STUB/HEADING is ignored with a warning. A CODES
+      statement that cannot be read is left out the same way (warning ``codes_skipped``) when
+      its end is unambiguous and VALUES of its variable was read: CODES is optional, and the
+      categories then take their VALUES texts as codes. Other keywords that decide the table
+      stay refused.
 
 Why not pyaxis (0.4.3, source read in .venv/lib/python3.11/site-packages/pyaxis): ``pyaxis.parse(uri,
 encoding)`` needs the caller to supply the encoding and never looks at CHARSET/CODEPAGE; it reads
@@ -82,6 +96,7 @@ from samverkan.statistics.importers._common import (
     UTF8_BOM,
     ImportLimits,
     ParseWarning,
+    check_absent,
     check_size,
     decode,
     describe_cell,
@@ -362,6 +377,8 @@ def _read_header(text: str, warnings: list[ParseWarning] | None = None) -> tuple
     header = _Header(warnings=warnings if warnings is not None else [])
     # DESCRIPTION only describes when TITLE gives the title; skipped, it waits for TITLE.
     untitled: list[tuple[str, ImportRefused]] = []
+    # CODES skipped, it waits for the VALUES of its variable (its categories then take those texts).
+    uncoded: list[tuple[str, str, ImportRefused]] = []
     pos = 0
     line = 1
     size = len(text)
@@ -386,6 +403,15 @@ def _read_header(text: str, warnings: list[ParseWarning] | None = None) -> tuple
             for titled_in, refusal in untitled:
                 if header.get("TITLE", titled_in) is None:
                     raise refusal  # DESCRIPTION would be the title: it is a label, not a description
+            for coded_in, variable, refusal in uncoded:
+                if header.get("VALUES", coded_in, variable) is None:
+                    raise refusal  # no VALUES to give the categories their codes
+                later = header.get("CODES", coded_in, variable)
+                if later is not None:
+                    raise ImportRefused(
+                        f"{_name(later)} is given twice (lines {refusal.line} and {later.line}).",
+                        line=later.line,
+                    )
             line += text.count("\n", match.start("kw"), match.end())
             return header, match.end(), line
         language = (match.group("lang") or "").strip().lower()
@@ -431,10 +457,23 @@ def _read_header(text: str, warnings: list[ParseWarning] | None = None) -> tuple
             )
         if broken is not None:
             # A describing keyword whose end is not in doubt is skipped; anything else is refused.
-            skippable = keyword in _DESCRIBING_KEYWORDS or keyword == "DESCRIPTION"
+            # CODES is optional in PX: without it the categories take their VALUES texts as codes.
+            skippable = (
+                keyword in _DESCRIBING_KEYWORDS
+                or keyword == "DESCRIPTION"
+                or (keyword == "CODES" and len(args) == 1)
+            )
             skip_to = _unambiguous_end(text, match.start("kw")) if skippable else None
             if skip_to is None:
                 raise broken
+            if keyword == "CODES":
+                uncoded.append((language, args[0], broken))
+                header.warnings.append(
+                    ParseWarning("codes_skipped", {"variable": args[0], "line": statement_line})
+                )
+                line += text.count("\n", match.start("kw"), skip_to + 1)
+                pos = skip_to + 1
+                continue  # left out altogether: the variable has no CODES
             if keyword == "DESCRIPTION":
                 untitled.append((language, broken))
             # Kept without its text: what its presence says (MAP: the variable is geographic) stays.
@@ -512,12 +551,6 @@ def _variables(header: _Header, main: str) -> tuple[list[_Variable], list[str], 
                 f"it is neither in STUB nor in HEADING ({', '.join(stub + heading)}).",
                 line=statement.line,
             )
-    keys = next((s for s in header.statements if s.keyword == "KEYS"), None)
-    if keys is not None:
-        raise ImportRefused(
-            "Files with KEYS (rows listed by key) are not supported; save the table without KEYS.",
-            line=keys.line,
-        )
     variables = []
     for name in stub + heading:
         values_statement = header.get("VALUES", main, name) or header.get("VALUES", "", name)
@@ -936,6 +969,179 @@ def _read_data(
     return values, status
 
 
+# --- KEYS: rows listed by key -------------------------------------------------------------------
+
+
+@dataclass
+class _Keys:
+    """How the rows of a KEYS file are keyed: for each STUB variable (in STUB order) its name,
+    what its keys are (VALUES or CODES) and the position of each key among its categories."""
+
+    names: list[str]
+    kinds: list[str]
+    positions: list[dict[str, int]]
+    prefix: re.Pattern[str]
+
+
+def _keys(header: _Header, main: str, stub: list[str], dimensions: tuple[Dimension, ...]) -> _Keys | None:
+    """KEYS("var")=VALUES or CODES for every STUB variable, or None when the file has no KEYS.
+    A HEADING variable cannot be keyed (a row spans all of HEADING), and a key for only some of
+    the STUB variables leaves the rows' positions unknown: both are refused with the line."""
+    statements = [s for s in header.statements if s.keyword == "KEYS" and s.language in ("", main) and s.args]
+    if not statements:
+        return None
+    given: dict[str, _Statement] = {}
+    for statement in statements:
+        name = statement.args[0]
+        if name not in stub:
+            raise ImportRefused(
+                f"{_name(statement)}: only STUB variables can be keys "
+                f"({', '.join(stub) or 'STUB is empty'}); "
+                f"“{name}” is in HEADING.",
+                line=statement.line,
+            )
+        kind = "".join(statement.items).strip().upper()
+        if kind not in ("VALUES", "CODES"):
+            raise ImportRefused(
+                f"{_name(statement)} must be VALUES or CODES, not “{''.join(statement.items)[:40]}”.",
+                line=statement.line,
+            )
+        given.setdefault(name, replace(statement, items=[kind]))
+    unkeyed = [name for name in stub if name not in given]
+    if unkeyed:
+        raise ImportRefused(
+            f"KEYS is given for {', '.join(given)} but not for the STUB variable “{unkeyed[0]}”: each row "
+            "of DATA must begin with a key for every STUB variable.",
+            line=statements[0].line,
+        )
+    positions = []
+    for name, dimension in zip(stub, dimensions, strict=False):
+        if given[name].items[0] == "CODES":
+            keys = list(dimension.codes)
+        else:
+            values = header.get("VALUES", main, name) or header.get("VALUES", "", name)
+            keys = values.items if values else []
+        positions.append({key: i for i, key in enumerate(keys)})
+    # "key","key", values: each key in quotation marks, keys separated by commas (PxWeb reads a
+    # comma after the last key too; a space will do).
+    quoted = r'"([^"\r\n]*)"'
+    prefix = re.compile(r"[ \t]*" + r"[ \t]*,[ \t]*".join([quoted] * len(stub)) + r"(?:[ \t]*,|(?=\s)|$)")
+    return _Keys(list(stub), [given[name].items[0] for name in stub], positions, prefix)
+
+
+def _shape(sizes: list[int], names: list[str]) -> str:
+    return " × ".join(f"{size} {name}" for size, name in zip(sizes, names, strict=True))
+
+
+def _read_keyed_data(
+    text: str,
+    start: int,
+    first_line: int,
+    dimensions: tuple[Dimension, ...],
+    keys: _Keys,
+    row_length: int,
+    limits: ImportLimits,
+) -> tuple[np.ndarray, dict[int, str]]:
+    """The values of DATA in a KEYS file: one row per line, the keys of the STUB variables first
+    (in STUB order), then the row's values. The rows may come in any order; a row the file does
+    not give is all zeros, as the PX specification says (rows of only zeros are left out) and as
+    PxWeb (PCAxis.Core's PXFileParser.ParseKeysData) fills them. A key that is not one of its
+    variable's VALUES/CODES, a row given twice, a row of the wrong length and more rows than the
+    table has are refused with their line."""
+    sizes = [len(d.categories) for d in dimensions]
+    names = [d.code for d in dimensions]
+    expected = check_size(sizes, names, limits)
+    rows = expected // row_length
+    # Each given row takes a line: before anything is allocated, the file must give enough lines
+    # for the rows it leaves out to stay within limits.max_absent_cells.
+    lines = text.count("\n", start) + 1
+    most_rows = min(rows, lines)
+    if (rows - most_rows) * row_length > limits.max_absent_cells:
+        raise ImportRefused(
+            f"DATA has {lines:,} lines, room for at most {most_rows:,} of the table's {rows:,} rows "
+            f"({_shape(sizes, names)}); the rows left out would be more than the "
+            f"{limits.max_absent_cells:,} cells that may be left out.",
+            line=first_line,
+        )
+    stub_sizes = sizes[: len(keys.names)]
+    values = np.zeros(expected, dtype=np.float64)
+    given_at = np.zeros(rows, dtype=np.int32)  # the line each row is given on (0: not given)
+    status: dict[int, str] = {}
+    given = 0
+    line = first_line - 1
+    ended_at = 0
+    what = _shape(sizes[len(keys.names) :], names[len(keys.names) :])
+    for raw in _lines(text, start):
+        line += 1
+        if ended_at:
+            if raw.strip():
+                raise ImportRefused(
+                    f"Text after the “;” that ends DATA: “{raw.strip()[:40]}”. "
+                    "DATA must be the last keyword.",
+                    line=line,
+                )
+            continue
+        body, semicolon, after = raw.partition(";")
+        if semicolon:
+            ended_at = line
+            if after.strip(" \t\r;"):
+                raise ImportRefused(
+                    f"Text after the “;” that ends DATA: “{after.strip()[:40]}”. "
+                    "DATA must be the last keyword.",
+                    line=line,
+                )
+        if not body.strip():
+            continue
+        match = keys.prefix.match(body)
+        if match is None:
+            raise ImportRefused(
+                f"A row of DATA must begin with the keys of {', '.join(keys.names)} in quotation marks, "
+                f"separated by commas (KEYS); found “{body.strip()[:40]}”.",
+                line=line,
+            )
+        position = []
+        for name, kind, known, key in zip(
+            keys.names, keys.kinds, keys.positions, match.groups(), strict=True
+        ):
+            index = known.get(key)
+            if index is None:
+                raise ImportRefused(
+                    f'The key “{key}” is not one of {kind}("{name}") (KEYS("{name}")={kind}).', line=line
+                )
+            position.append(index)
+        row = int(np.ravel_multi_index(position, stub_sizes)) if position else 0
+        given += 1
+        if given > rows:
+            raise ImportRefused(f"DATA has more rows than the {rows} the table has.", line=line)
+        if given_at[row]:
+            where = ", ".join(f"{n}={k}" for n, k in zip(keys.names, match.groups(), strict=True))
+            raise ImportRefused(
+                f"The row {where} is given twice (lines {given_at[row]} and {line}).", line=line
+            )
+        given_at[row] = line
+        rest = body[match.end() :]
+        tokens = rest.replace(",", " ").split()
+        if len(tokens) != row_length:
+            raise ImportRefused(
+                f"The row has {len(tokens)} values after its keys; each row holds {row_length} ({what}).",
+                line=line,
+            )
+        first = row * row_length
+        cells = _convert_line(rest, tokens)
+        if cells is None:
+            cells = _convert_strictly(tokens, line, first, dimensions)
+        if status_of_row := _symbols(tokens, cells):
+            status.update({first + i: symbol for i, symbol in status_of_row.items()})
+        values[first : first + row_length] = cells
+    if not ended_at:
+        raise ImportRefused(
+            f"The file ends without the “;” that closes DATA (is it cut short?). {given} rows were read.",
+            line=line,
+        )
+    check_absent(expected, given * row_length, sizes, names, limits)
+    return values, status
+
+
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -962,8 +1168,9 @@ def _languages(header: _Header) -> tuple[str, list[str]]:
 
 def parse_px(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> Cube:
     """Read a PC-Axis file into a Cube, or refuse it with the line that is wrong. DATA must
-    hold every cell (it cannot leave any out), and the declared cells are checked against
-    ``limits`` before the data block is read. :func:`read_px` also gives the warnings."""
+    hold every cell, except the rows of only zeros a KEYS file leaves out, and the declared
+    cells are checked against ``limits`` before the data block is read. :func:`read_px` also
+    gives the warnings."""
     return read_px(data, limits=limits)[0]
 
 
@@ -979,7 +1186,11 @@ def read_px(data: bytes, *, limits: ImportLimits = DEFAULT_LIMITS) -> tuple[Cube
     dimensions, stub = _dimensions(header, main, others)
     heading_dims = dimensions[len(stub) :]
     row_length = int(math.prod(len(d.categories) for d in heading_dims)) if heading_dims else 1
-    values, status = _read_data(text, data_start, data_line, dimensions, row_length, limits, warnings)
+    keys = _keys(header, main, stub, dimensions)
+    if keys is None:
+        values, status = _read_data(text, data_start, data_line, dimensions, row_length, limits, warnings)
+    else:
+        values, status = _read_keyed_data(text, data_start, data_line, dimensions, keys, row_length, limits)
     cube = Cube(
         dimensions,
         values.reshape(tuple(len(d.categories) for d in dimensions)),

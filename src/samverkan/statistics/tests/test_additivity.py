@@ -40,6 +40,7 @@ from samverkan.statistics.cube import (
     measure_kind,
     with_totals,
 )
+from samverkan.statistics.importers.px import parse_px
 from samverkan.statistics.services import DatasetFields, statistics_import
 from samverkan.statistics.storage import version_cube
 from samverkan.statistics.tests.factories import store
@@ -331,3 +332,60 @@ def test_swedens_1968_population_is_the_total_on_the_page_in_the_csv_and_the_api
     body = client.get(f"{URL}/be0101a1/observations?keep=sex&period=1968").json()
     men, women, total = (o["value"] for o in body["observations"])
     assert men + women == total == SWEDEN_1968
+
+
+BE0101A1PROC = BE101ACE.with_name("BE0101A1proc.px")
+
+
+def test_a_pxweb_sort_variable_of_number_and_per_cent_is_a_dimension_of_measures():
+    """PxWeb's example table with "$$SORT" = Number, Per cent beside region, marital status and
+    sex (UNITS="number" for the table): adding the two would give nonsense, and what may be
+    added over the other dimensions depends on which of the two is shown."""
+    table = parse_px(BE0101A1PROC.read_bytes())
+    assert table.summable("$$SORT") == MEASURES
+    number = table.select({"$$SORT": ["Number"]})
+    per_cent = table.select({"$$SORT": ["Per cent"]})
+    assert number.measure == "" and per_cent.measure == PERCENT
+    assert number.total(["period"]).values.tolist() == [
+        float(v) for v in np.nansum(number.values, axis=(0, 1, 2, 3)).tolist()
+    ]
+    with pytest.raises(NotAdditive):
+        per_cent.total(["period"])
+    assert fixed_categories(table, ["period"], {}) == {"$$SORT": "Number"}
+    assert fixed_categories(table, ["period"], {"$$SORT": ["Per cent"]}) == {
+        "region": "01",
+        "marital status": "OG",
+        "sex": "1",
+    }
+    # A unit per contents category: the count alone adds up, the rate does not.
+    rates = Cube(
+        (_dim("year", YEARS, role=TIME), _dim("c", {"pop": "Folkmängd", "births": "Födda"}, role=CONTENTS)),
+        np.array([[1000.0, 10], [1010, 12]]),
+        meta=TableMeta(content_units=(("pop", "antal"), ("births", "per 1 000 invånare"))),
+    )
+    assert rates.select({"c": ["pop"]}).measure == "" and rates.select({"c": ["births"]}).measure == "rate"
+
+
+def test_the_sort_variable_file_shows_numbers_on_the_page_and_in_the_api(client, db):
+    statistics_import(
+        actor=Actor.system(),
+        data=BE0101A1PROC.read_bytes(),
+        filename=BE0101A1PROC.name,
+        dataset_slug="proc",
+        fields=DatasetFields(title_sv="Folkmängd", source_organisation="SCB"),
+    )
+    table = parse_px(BE0101A1PROC.read_bytes()).select({"$$SORT": ["Number"]})
+    numbers = [int(v) for v in table.total(["period"]).values.tolist()]
+    page = client.get("/statistics/datasets/proc/?x=period&by=", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Different measures are not added up." in page and "$$SORT: Number" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/statistics/datasets/proc/table.csv?x=period&by=").content.decode())
+        )
+    )
+    assert [int(row[1]) for row in rows[1:]] == numbers
+    body = client.get(f"{URL}/proc/observations", {"keep": "period"}).json()
+    assert body["fixed"] == {"$$SORT": "Number"}
+    assert [o["value"] for o in body["observations"]] == numbers
+    body = client.get(f"{URL}/proc/observations", {"keep": "period", "$$SORT": "Per cent"}).json()
+    assert body["fixed"] == {"region": "01", "marital status": "OG", "sex": "1"}

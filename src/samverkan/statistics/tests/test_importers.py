@@ -273,7 +273,6 @@ def test_px_refuses_a_non_numeric_value_naming_its_line_and_cell():
         (lambda b: b.replace('TITLE="Testtabell";', 'TITLE="Testtabell;'), "never closed", 5),
         (lambda b: b.replace('UNITS="antal";', 'UNITS="antal"'), "UNITS on line 7 is not ended by “;”", 7),
         (lambda b: b.replace('UNITS="antal";', "UNITS antal;"), "Expected a PX keyword", 7),
-        (lambda b: b.replace("DATA=", 'KEYS("region")=VALUES;\nDATA='), "KEYS", 13),
         (lambda b: b.replace("DATA=", 'CODES("region")="01";\nDATA='), "has 1 codes but VALUES", 13),
         (lambda b: b.replace("DATA=", 'ELIMINATION("region")="Riket";\nDATA='), "not one of VALUES", 13),
         (lambda b: b.replace('HEADING="år";', 'HEADING="år","region";'), "listed twice", 9),
@@ -284,6 +283,127 @@ def test_px_refuses_broken_files_with_the_line(change, message, line):
     error = refused(parse_px, px(change(SMALL.format(data="1 2 3\n4 5 6"))))
     assert message in error.message
     assert error.line == line
+
+
+# A KEYS file (rows listed by key): region keyed by its VALUES texts, kön by its CODES. DATA= is
+# on line 16 (px() adds two header lines); the rows follow from line 17.
+KEYED = """LANGUAGE="sv";
+MATRIX="TEST02";
+TITLE="Nycklar";
+CONTENTS="Test";
+UNITS="antal";
+STUB="region","kön";
+HEADING="år";
+VALUES("region")="Stockholm","Göteborg";
+VALUES("kön")="män","kvinnor";
+VALUES("år")="2019","2020","2021";
+CODES("kön")="1","2";
+KEYS("region")=VALUES;
+KEYS("kön")=CODES;
+DATA=
+{data};
+"""
+
+
+def test_px_reads_keys_rows_in_any_order_and_fills_the_rows_left_out_with_zeros():
+    result = read_px(px(KEYED.format(data='"Göteborg","2",4 5 6\n"Stockholm", "1", 1 ".." 3')))
+    cube = result[0]
+    assert result[1] == []
+    assert [d.code for d in cube.dimensions] == ["region", "kön", "år"]
+    assert cube.values[0, 0].tolist()[0::2] == [1.0, 3.0] and math.isnan(cube.values[0, 0, 1])
+    assert dict(cube.status) == {1: ".."}  # Stockholm, män, 2020
+    assert cube.values[1, 1].tolist() == [4.0, 5.0, 6.0]
+    # Rows of only zeros are left out of a KEYS file (PX specification); PxWeb fills them so.
+    assert cube.values[0, 1].tolist() == [0.0, 0.0, 0.0] and cube.values[1, 0].tolist() == [0.0, 0.0, 0.0]
+    # The same table written in full reads the same.
+    full = KEYED.replace('KEYS("region")=VALUES;\nKEYS("kön")=CODES;\n', "").format(
+        data='1 ".." 3\n0 0 0\n0 0 0\n4 5 6'
+    )
+    again = parse_px(px(full))
+    assert np.array_equal(again.values, cube.values, equal_nan=True) and dict(again.status) == dict(
+        cube.status
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "line"),
+    [
+        ('"Stockholm","1",1 2 3\n"Malmö","1",4 5 6', 'The key “Malmö” is not one of VALUES("region")', 18),
+        ('"Stockholm","män",1 2 3', 'The key “män” is not one of CODES("kön") (KEYS("kön")=CODES)', 17),
+        (
+            '"Stockholm","1",1 2 3\n"Göteborg","1",4 5 6\n"Stockholm","1",7 8 9',
+            "The row region=Stockholm, kön=1 is given twice (lines 17 and 19)",
+            19,
+        ),
+        (
+            '"Stockholm","1",1 2 3\n"Göteborg","1",4 5',
+            "The row has 2 values after its keys; each row holds 3 (3 år)",
+            18,
+        ),
+        ('"Stockholm","1",1 2 3 4', "The row has 4 values after its keys; each row holds 3", 17),
+        ("1 2 3", "A row of DATA must begin with the keys of region, kön in quotation marks", 17),
+        ('"Stockholm",1 2 3', "A row of DATA must begin with the keys of region, kön", 17),
+        ('"Stockholm","1",1 2 x', "“x” is not a number", 17),
+        (
+            '"Stockholm","1",1 2 3\n"Stockholm","2",1 2 3\n"Göteborg","1",1 2 3\n"Göteborg","2",1 2 3\n'
+            '"Göteborg","2",1 2 3',
+            "DATA has more rows than the 4 the table has",
+            21,
+        ),
+    ],
+)
+def test_px_refuses_a_bad_keys_row_with_its_line(data, message, line):
+    error = refused(parse_px, px(KEYED.format(data=data)))
+    assert message in error.message
+    assert error.line == line
+
+
+@pytest.mark.parametrize(
+    ("change", "message", "line"),
+    [
+        (
+            lambda b: b.replace('KEYS("kön")=CODES;\n', ""),
+            "KEYS is given for region but not for the STUB variable “kön”",
+            14,
+        ),
+        (
+            lambda b: b.replace('KEYS("kön")=CODES', 'KEYS("år")=VALUES'),
+            'KEYS("år"): only STUB variables can be keys',
+            15,
+        ),
+        (
+            lambda b: b.replace('KEYS("kön")=CODES', 'KEYS("kön")=TEXTS'),
+            'KEYS("kön") must be VALUES or CODES, not “TEXTS”',
+            15,
+        ),
+        (lambda b: b.replace('KEYS("kön")=CODES', 'KEYS("sex")=CODES'), "unknown dimension “sex”", 15),
+        (
+            lambda b: b.rstrip().rstrip(";"),
+            "The file ends without the “;” that closes DATA (is it cut short?). 1 rows",
+            17,
+        ),
+        (lambda b: b + 'NOTE="late";\n', "Text after the “;” that ends DATA", 18),
+    ],
+)
+def test_px_refuses_broken_keys_with_the_line(change, message, line):
+    error = refused(parse_px, px(change(KEYED.format(data='"Stockholm","1",1 2 3'))))
+    assert message in error.message
+    assert error.line == line
+
+
+def test_the_rows_a_keys_file_leaves_out_count_towards_the_absent_cells_allowed():
+    one_row = px(KEYED.format(data='"Stockholm","1",1 2 3'))
+    assert parse_px(one_row, limits=ImportLimits(max_absent_cells=9)).size == 12
+    message = refused(parse_px, one_row, limits=ImportLimits(max_absent_cells=8)).message
+    assert "The file gives 3 of the 12 cells its dimensions make" in message
+    assert "at most 8 cells may be left out" in message
+    # A few lines cannot declare a large table: refused from the count of lines, before the
+    # table's array is allocated.
+    regions = ",".join(f'"{i}"' for i in range(20_000))
+    big = KEYED.replace('"Stockholm","Göteborg"', regions).format(data='"1","1",1 2 3')
+    message = refused(parse_px, px(big)).message
+    assert "DATA has 3 lines, room for at most 3 of the table's 40,000 rows" in message
+    assert "more than the 100,000 cells that may be left out" in message
 
 
 def test_huge_tables_are_refused_before_anything_is_allocated():

@@ -39,6 +39,7 @@ IMPORTS: dict[str, tuple[int, list[str], str]] = {
         'SCB 1968-1999, CODES("sex")="1","2",; (a total with no code)',
     ),
     "pxweb/Population/BE0101A1elimtot.px": (90, [], "ELIMINATION names the totals"),
+    "pxweb/Population/BE0101A1proc.px": (288, [], "$$SORT of Number and Per cent: a dimension of measures"),
     "pxweb/Population/BE0101A1.px": (
         33936,
         ["data_not_closed"],
@@ -58,6 +59,14 @@ IMPORTS: dict[str, tuple[int, list[str], str]] = {
     ),
     "pxweb/Doublecolumn/HA0201E8doublecol.px": (117, ["data_not_closed"], "DATA ends at end of file"),
     "pxweb/datanotecell/Transmengde.px": (27300, [], "SSB: NOTE texts continued over line breaks"),
+    "pxweb/Population/BE0101F1symbnot.px": (48, [], "the twin of keys/BE0101F1symbnotkeys.px"),
+    "pxweb/keys/BE0101F1symbnotkeys.px": (48, [], "KEYS: every row given, by its VALUES texts"),
+    "pxweb/keys/BE101ACEkeys.px": (8064, [], "KEYS: 78 of 84 rows given, the rest all zeros"),
+    "pxweb/error/fatal/BE0101F1errorCodes.px": (
+        48,
+        ["codes_skipped"],
+        'CODES("region")="0"0","01",...: left out, VALUES intact (pyaxis reads it; PxWeb: fatal)',
+    ),
     "pxwebapi/TAB003.px": (2448, [], "PxWebApi 2's sample database, two languages"),
     "pyaxis/1001.px": (504, [], "INE, Windows-1252"),
     "pyaxis/14001.px": (8064, ["data_row_semicolons"], "INE: every DATA row ends with ;"),
@@ -129,12 +138,6 @@ REFUSED: dict[str, tuple[int | None, str, str]] = {
         "MATRIX: a quotation mark is opened here and never closed",
         'a stray quote, MATRIX="BE01"01F1"; (PxWeb: a fatal error)',
     ),
-    "pxweb/error/fatal/BE0101F1errorCodes.px": (
-        24,
-        "CODES: a quotation mark is opened here and never closed",
-        'CODES("region")="0"0","01",...: which code is meant is not in the file (PxWeb: fatal)',
-    ),
-    "pxweb/keys/BE0101F1symbnotkeys.px": (73, "Files with KEYS", "sparse KEYS rows are not read"),
     "pxwebapi/MetadataById_tab004_js2.json": (
         None,
         "This is the table's metadata, not its data: request the data with",
@@ -221,7 +224,13 @@ def _pyaxis_values(path: Path, encoding: str) -> np.ndarray:
 
 # pyaxis cannot read the broken DESCRIPTION (it splits metadata on '"'); the cells of that file are
 # checked against another file of the same table below.
-PYAXIS_FAILS = {f"{CONTINUE}Description.px"}
+# Nor the KEYS files (it reads the keys as values: "Length of values ... does not match"); their
+# cells are checked against their twins, which pyaxis reads, below.
+KEYS_TWINS = {
+    "pxweb/keys/BE0101F1symbnotkeys.px": "pxweb/Population/BE0101F1symbnot.px",
+    "pxweb/keys/BE101ACEkeys.px": "pxweb/Population/BE101ACE.px",
+}
+PYAXIS_FAILS = {f"{CONTINUE}Description.px", *KEYS_TWINS}
 PYAXIS_READS = sorted(name for name in IMPORTS if name.endswith(".px") and name not in PYAXIS_FAILS)
 
 
@@ -314,21 +323,81 @@ def test_an_unknown_variable_in_another_language_is_ignored_or_refused_the_same_
     assert "refers to an unknown dimension “avfallx”" in info.value.message
 
 
-def test_a_broken_codes_entry_is_refused_though_pyaxis_reads_the_file():
-    # pyaxis never reads CODES (it stops collecting metadata at the broken line and labels the
-    # cells with VALUES): which code "0"0" means is not in the file, so we refuse it, as PxWeb does.
-    path = REAL / "pxweb/error/fatal/BE0101F1errorCodes.px"
-    assert _pyaxis_values(path, "ISO-8859-1").shape == (48,)
-    with pytest.raises(ImportRefused) as info:
-        importers.parse(path.read_bytes(), "px")
-    assert info.value.line == 24
+CODES_FILE = REAL / "pxweb/error/fatal/BE0101F1errorCodes.px"
 
 
-def test_the_files_pyaxis_cannot_read_are_the_ones_we_refuse():
-    for name in ("pxweb/error/fatal/BE0101F1errorMatrix.px", "pxweb/keys/BE0101F1symbnotkeys.px"):
+def test_a_broken_codes_statement_is_left_out_and_the_categories_take_their_values_texts():
+    # CODES is optional in PX: which code "0"0" means is not in the file, but VALUES("region") is
+    # intact, so the regions are coded by their VALUES texts, as pyaxis always codes them (its
+    # cells are compared in test_every_cell_of_a_real_px_file_matches_pyaxis).
+    result = importers.read(CODES_FILE.read_bytes(), "px")
+    assert [w.as_dict() for w in result.warnings] == [
+        {"code": "codes_skipped", "params": {"variable": "region", "line": 24}}
+    ]
+    region, age, _period, kind, _sex = result.cube.dimensions
+    assert region.codes == ("00 Sweden", "01 Stockholm county", "0114 Upplands Väsby", "0115 Vallentuna")
+    assert region.total == "00 Sweden"  # ELIMINATION("region")="00 Sweden" still names the total
+    assert age.codes == ("20", "21", "22") and kind.codes == ("BE0101F1", "BE0101F2")  # the next CODES
+
+
+def test_a_broken_codes_statement_is_refused_when_its_end_or_its_values_are_in_doubt():
+    data = CODES_FILE.read_bytes()
+    unended = data.replace(b'"0114","0115";', b'"0114","0115"', 1)
+    no_values = re.sub(rb'(?m)^VALUES\("region"\)=.*\r?\n', b"", data)
+    for broken in (unended, no_values):
+        assert broken != data
+        with pytest.raises(ImportRefused) as info:
+            importers.parse(broken, "px")
+        assert info.value.line == (24 if broken is unended else 23)
+        assert "CODES: a quotation mark is opened here and never closed" in info.value.message
+
+
+def test_the_file_pyaxis_cannot_read_that_we_refuse_and_the_keys_files_it_cannot_read():
+    for name in ("pxweb/error/fatal/BE0101F1errorMatrix.px", *KEYS_TWINS):
         path = REAL / name
         with pytest.raises(ValueError, match="Length of values"):
             _pyaxis_values(path, _encoding(path.read_bytes()))
+
+
+# --- KEYS: rows listed by key -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(KEYS_TWINS))
+def test_a_keys_file_has_every_cell_and_symbol_of_its_twin_without_keys(name):
+    # The twin is the same table written in full (and read by pyaxis, cell for cell, above).
+    ours = importers.parse((REAL / name).read_bytes(), "px")
+    twin = importers.parse((REAL / KEYS_TWINS[name]).read_bytes(), "px")
+    assert [d.codes for d in ours.dimensions] == [d.codes for d in twin.dimensions]
+    assert np.array_equal(ours.values, twin.values, equal_nan=True)
+    assert dict(ours.status) == dict(twin.status)
+
+
+def test_the_rows_a_keys_file_leaves_out_are_zeros_as_pxweb_fills_them():
+    data = (REAL / "pxweb/keys/BE101ACEkeys.px").read_bytes()
+    rows = data[data.index(b"DATA=") :].splitlines()[1:]
+    keys = {tuple(row.split(b",", 2)[:2]) for row in rows if row.strip()}
+    assert len(keys) == 78  # of 4 marital status × 21 age = 84 rows
+    cube = importers.parse(data, "px")
+    status, age = cube.dimensions[0], cube.dimensions[1]
+    left_out = [(s, a) for s in status.codes for a in age.codes]
+    labels = {c.code: c.label_en for c in status.categories}, {c.code: c.label_en for c in age.categories}
+    left_out = [
+        (s, a)
+        for s, a in left_out
+        if (f'"{labels[0][s]}"'.encode(), f'"{labels[1][a]}"'.encode()) not in keys
+    ]
+    assert left_out == [
+        ("MA", "-4"),
+        ("MA", "5-9"),
+        ("WI", "5-9"),
+        ("DI", "-4"),
+        ("DI", "5-9"),
+        ("DI", "10-14"),
+    ]
+    for s, a in left_out:
+        row = cube.values[status.codes.index(s), age.codes.index(a)]
+        assert (row == 0).all() and row.size == 32 * 3
+    assert not cube.status  # zeros, not missing
 
 
 # --- against pyjstat, cell for cell -----------------------------------------------------------------
@@ -459,3 +528,14 @@ def test_an_editor_sees_the_warnings_on_upload_and_in_the_list_of_versions(clien
     ]
     assert "data-version-warnings" in page
     assert page.count("ends 1008 rows with “;” instead of only the last one") == 2  # message + versions
+
+
+@pytest.mark.django_db
+def test_a_skipped_codes_statement_is_said_with_its_line(english):
+    out = _import(CODES_FILE, "--title", "Flyttningar", "--source-organisation", "SCB")
+    version = DatasetVersion.objects.get(dataset__slug="be0101f1")
+    assert version.warnings == [{"code": "codes_skipped", "params": {"variable": "region", "line": 24}}]
+    assert (
+        'be0101f1: warning: CODES("region") on line 24 could not be read and was left out: the '
+        "categories of region take their VALUES texts as codes." in out
+    )
