@@ -1,13 +1,16 @@
 """``samverkan-panel``: draw a citizens' panel from CSV files, and let anyone verify a draw.
 
-    samverkan-panel select --people people.csv --features features.csv --size 20 --id-column id \\
+    samverkan-panel select --people people.csv --features features.csv --size 20 [--id-column id] \\
         [--household-column address ...] [--algorithm leximin|legacy] [--seed S] [--time-limit T] \\
         --json result.json
     samverkan-panel verify --people people.csv --features features.csv --result result.json
 
 Runs without Django or a database: it reads the files (samverkan.panels.lottery.files), computes
 the distribution over panels, draws one with the seed, and writes everything needed to check the
-draw to result.json. The files are described in docs/panels-formats.md.
+draw to result.json. The files are described in docs/panels-formats.md; the replication data of
+Flanigan et al. (Nature 2021), categories.csv and respondents.csv, is read as it is published (without
+``--id-column`` and an ``id`` column, the people are numbered 0..n-1 in file order, and ``select``
+says so).
 
 Exit codes: 0 done (verify: the draw checks out); 1 verify found a difference; 2 bad input, with
 ``file:line: reason`` on standard error; 3 the quotas cannot be met, with the conflicts and a
@@ -39,7 +42,7 @@ from samverkan.panels.lottery import (
     draw,
     select,
 )
-from samverkan.panels.lottery.files import InputError, read_instance
+from samverkan.panels.lottery.files import InputError, read_instance_with_pool
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -83,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     _files(pick)
     pick.add_argument("--size", type=int, required=True, help="number of people on the panel")
     pick.add_argument(
-        "--id-column", required=True, help="the column of people.csv that holds each person's id"
+        "--id-column",
+        default=None,
+        help="the column of people.csv that holds each person's id (default: the column named 'id'; "
+        "without one, the people are numbered 0, 1, 2, ... in file order, as the research code of "
+        "Flanigan et al. 2021 numbers respondents.csv)",
     )
     pick.add_argument(
         "--household-column",
@@ -166,7 +173,7 @@ def _select(args: argparse.Namespace, out: TextIO) -> int:
     target: Path = args.json
     if not target.parent.is_dir():
         raise InputError(target, 0, "result_dir_missing", directory=str(target.parent))
-    instance = read_instance(
+    instance, pool = read_instance_with_pool(
         args.people,
         args.features,
         size=args.size,
@@ -183,6 +190,7 @@ def _select(args: argparse.Namespace, out: TextIO) -> int:
         algorithm_version=selection.algorithm_version,
         size=args.size,
         id_column=args.id_column,
+        ids_numbered=pool.ids_numbered,
         household_columns=args.household_column,
         people=args.people,
         features=args.features,
@@ -190,6 +198,8 @@ def _select(args: argparse.Namespace, out: TextIO) -> int:
     _write_json(target, result)
     dist = selection.distribution
     zero = sum(1 for p in dist.probabilities.values() if p <= TOLERANCE)
+    for note in pool.notes:
+        print(f"note: {note.english()}", file=out)
     print(f"panel of {len(selection.panel)} drawn from {len(instance.people)} people", file=out)
     print(f"algorithm {dist.algorithm} ({selection.algorithm_version}), seed {seed}", file=out)
     print(
@@ -210,7 +220,8 @@ def _result(
     input_sha256: str,
     algorithm_version: str,
     size: int,
-    id_column: str,
+    id_column: str | None,
+    ids_numbered: bool,
     household_columns: Sequence[str],
     people: Path,
     features: Path,
@@ -227,6 +238,7 @@ def _result(
         "seconds": float(distribution.seconds),
         "size": size,
         "id_column": id_column,
+        "ids_numbered": ids_numbered,
         "household_columns": list(household_columns),
         "people_file": people.name,
         "features_file": features.name,
@@ -268,13 +280,15 @@ def _print_infeasible(error: InfeasibleQuotas, err: TextIO) -> None:
 
 def _verify(args: argparse.Namespace, out: TextIO) -> int:
     recorded = _read_result(args.result)
-    instance = read_instance(
+    instance, pool = read_instance_with_pool(
         args.people,
         args.features,
         size=recorded["size"],
         id_column=recorded["id_column"],
         household_columns=recorded["household_columns"],
     )
+    for note in pool.notes:
+        print(f"note: {note.english()}", file=out)
     failures: list[str] = []
 
     def check(ok: bool, what: str, why: str = "") -> None:
@@ -330,7 +344,7 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "seed": (int, str),
     "input_sha256": str,
     "size": int,
-    "id_column": str,
+    "id_column": (str, type(None)),  # null: not given (the column named id, or the people numbered)
     "household_columns": list,
     "panels": list,
     "weights": list,
@@ -349,7 +363,7 @@ def _read_result(path: Path) -> dict[str, Any]:
         raise InputError(path, 1, "result_not_object")
     for key, kind in _REQUIRED.items():
         value = data.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if key not in data or not isinstance(value, kind) or isinstance(value, bool):
             raise InputError(path, 1, "result_key", key=key)
     if data["algorithm"] not in ALGORITHMS:
         raise InputError(path, 1, "result_algorithm", algorithm=str(data["algorithm"]))

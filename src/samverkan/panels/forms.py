@@ -39,7 +39,15 @@ class PoolForm(StyledFormMixin, forms.Form):
         required=False,
         max_length=2_000_000,
     )
-    id_column = forms.CharField(label=_("Id column"), max_length=200, initial="id")
+    id_column = forms.CharField(
+        label=_("Id column"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Empty: the column named id; a file without one (such as the research data's "
+            "respondents.csv) has its volunteers numbered 0, 1, 2, … in file order."
+        ),
+    )
     feature_columns = forms.CharField(
         label=_("Feature columns"),
         max_length=2000,

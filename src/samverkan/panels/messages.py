@@ -102,6 +102,10 @@ TEXTS: dict[str, Promise] = {
         "the pool has %(households)s households, fewer than the panel size %(size)s "
         "(at most one person per household can be drawn)"
     ),
+    "ids_numbered": gettext_lazy(
+        "%(file)s has no id column (named “%(column)s”): its %(count)s people are numbered %(first)s "
+        "to %(last)s in file order (%(first)s is the first row after the header)"
+    ),
     "person_duplicate": gettext_lazy("the person “%(person)s” appears more than once in the pool"),
     "no_quotas": gettext_lazy("no quotas are set"),
     "quota_negative": gettext_lazy("%(quota)s: the minimum %(min)s is negative"),

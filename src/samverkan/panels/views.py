@@ -76,14 +76,14 @@ def pool_new(request: HttpRequest) -> HttpResponse:
         )
         columns = [c.strip() for c in data["feature_columns"].split(",") if c.strip()]
         try:
-            pool = services.pool_create(
+            pool, notes = services.pool_create_with_notes(
                 actor=actor,
                 owner_id=data["owner"].pk,
                 name=data["name"],
                 panel_size=data["panel_size"],
                 data=raw,
                 filename=filename,
-                id_column=data["id_column"].strip(),
+                id_column=data["id_column"].strip() or None,
                 feature_columns=columns,
                 household_column=data["household_column"].strip(),
             )
@@ -91,6 +91,8 @@ def pool_new(request: HttpRequest) -> HttpResponse:
             form.add_domain_errors(exc)
         else:
             messages.success(request, _("The pool is stored. Now set the quotas."))
+            for note in render_all(notes):  # e.g. no id column: the volunteers are numbered
+                messages.info(request, note)
             return redirect("panels:pool_detail", pool_id=pool.pk)
     return render(request, "panels/pool_new.html", {"form": form})
 

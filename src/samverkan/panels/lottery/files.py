@@ -3,13 +3,19 @@
 Pure: standard library and :mod:`samverkan.panels.lottery` only; no Django, no platform code.
 
     read_features(path) -> FeatureTable               # features.csv: the quotas
-    read_people(path, table, id_column=..., household_columns=(...)) -> PeopleTable
-    read_instance(people_path, features_path, size=..., id_column=..., household_columns=(...)) -> Instance
+    read_people(path, table, id_column=None, household_columns=(...)) -> PeopleTable
+    read_instance(people_path, features_path, size=..., id_column=None, household_columns=(...)) -> Instance
 
 The formats follow ``sortition-algorithms`` 0.12 (the Sortition Foundation's reference), so a pair of
 files that works there works here; docs/panels-formats.md lists them and the few places where this
-reader is stricter. Every problem raises :class:`InputError`, whose text is ``"{path}:{line}: {reason}"``
-with the 1-based physical line of the file (the header is line 1).
+reader is stricter. The replication data of Flanigan et al., "Fair algorithms for selecting citizens'
+assemblies" (Nature 596, 2021) is read as it is published: ``categories.csv`` names the feature
+column ``category`` and the value column ``feature``, and ``respondents.csv`` has no id column, so
+its people are numbered 0..n-1 in file order, as the research code numbers them
+(``PeopleTable.ids_numbered``, said with the message ``ids_numbered``).
+
+Every problem raises :class:`InputError`, whose text is ``"{path}:{line}: {reason}"`` with the
+1-based physical line of the file (the header is line 1).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from samverkan.panels.lottery.messages import Message, message
 from samverkan.panels.lottery.model import Instance, Quota
 
 __all__ = [
+    "DEFAULT_ID_COLUMN",
     "FEATURE_COLUMNS",
+    "RESEARCH_COLUMNS",
     "FeatureRow",
     "FeatureTable",
     "InputError",
@@ -36,6 +44,7 @@ __all__ = [
     "parse_shares",
     "read_features",
     "read_instance",
+    "read_instance_with_pool",
     "read_people",
     "to_instance",
 ]
@@ -46,6 +55,10 @@ _HOUSEHOLD_SEPARATOR = "\x1f"  # joins the cells of several household columns in
 
 # The reference accepts the current column names and the old ones (category/name).
 FEATURE_COLUMNS = {"feature": ("feature", "category"), "value": ("value", "name")}
+# The research layout (Flanigan et al. 2021): ``category`` is the feature, ``feature`` its value.
+RESEARCH_COLUMNS = {"feature": "category", "value": "feature"}
+# Without --id-column, the id is the column of this name; without one, people are numbered.
+DEFAULT_ID_COLUMN = "id"
 _NUMBER_COLUMNS = ("min", "max")
 _FLEX_COLUMNS = ("min_flex", "max_flex")
 
@@ -123,6 +136,23 @@ class PeopleTable:
     households: dict[str, str] | None = None  # person id -> household key
     lines: dict[str, int] = field(default_factory=dict)  # person id -> line
     last_line: int = 1
+    ids_numbered: bool = False  # no id column: the ids are "0".."n-1" in file order
+
+    @property
+    def notes(self) -> tuple[Message, ...]:
+        """What the reader decided for the user and must tell them (e.g. that the ids are numbers)."""
+        if not self.ids_numbered:
+            return ()
+        return (
+            message(
+                "ids_numbered",
+                file=self.path,
+                column=DEFAULT_ID_COLUMN,
+                count=len(self.people),
+                first=self.people[0],
+                last=self.people[-1],
+            ),
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -205,6 +235,28 @@ def _column(
     return found[0]
 
 
+def _feature_value_columns(path: str, line: int, header: Sequence[str]) -> tuple[int, int]:
+    """The feature and value columns of a quota file: ``feature,value`` (or the old ``category,name``),
+    or the research layout ``category,feature`` when no value column exists. Any other mix, such as
+    ``category,feature,value``, is refused naming the columns that could each be the feature."""
+    lower = [cell.lower() for cell in header]
+    has_value = any(cell in FEATURE_COLUMNS["value"] for cell in lower)
+    research = RESEARCH_COLUMNS["feature"], RESEARCH_COLUMNS["value"]
+    if not has_value and all(lower.count(name) == 1 for name in research):
+        return lower.index(research[0]), lower.index(research[1])
+    i_feature = _column(path, line, header, FEATURE_COLUMNS["feature"], _role("feature"))
+    i_value = _column(path, line, header, FEATURE_COLUMNS["value"], _role("value"))
+    return i_feature, i_value
+
+
+def _id_index(path: str, line: int, header: Sequence[str], id_column: str | None) -> int:
+    """The id column's index: the one named ``id_column`` (refused if absent); when not given, the one
+    named ``id``, and -1 (number the people) if there is none."""
+    if id_column is not None:
+        return _column(path, line, header, (id_column,), _role("id"))
+    return _column(path, line, header, (DEFAULT_ID_COLUMN,), _role("id"), required=False)
+
+
 # --------------------------------------------------------------------------------------------------
 # features.csv
 
@@ -230,8 +282,7 @@ def parse_features(path: str | Path, data: bytes) -> FeatureTable:
     """Parse the bytes of a features.csv file (see the module docstring)."""
     name = str(path)
     top, header, rows = _table(name, data, message("expect_values"))
-    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], _role("feature"))
-    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], _role("value"))
+    i_feature, i_value = _feature_value_columns(name, top, header)
     i_min = _column(name, top, header, ("min",), _role("min"))
     i_max = _column(name, top, header, ("max",), _role("max"))
     i_min_flex = _column(name, top, header, ("min_flex",), _role("min_flex"), required=False)
@@ -279,8 +330,7 @@ def parse_shares(path: str | Path, data: bytes) -> dict[str, dict[str, float]]:
     a percentage or a count; each feature's shares are normalised), for :func:`quotas_from_shares`."""
     name = str(path)
     top, header, rows = _table(name, data, message("expect_values"))
-    i_feature = _column(name, top, header, FEATURE_COLUMNS["feature"], _role("feature"))
-    i_value = _column(name, top, header, FEATURE_COLUMNS["value"], _role("value"))
+    i_feature, i_value = _feature_value_columns(name, top, header)
     i_share = _column(name, top, header, ("share",), _role("share"))
     out: dict[str, dict[str, float]] = {}
     canonical: dict[str, str] = {}
@@ -336,13 +386,17 @@ def parse_people(
     data: bytes,
     table: FeatureTable,
     *,
-    id_column: str,
+    id_column: str | None = None,
     household_columns: Sequence[str] = (),
 ) -> PeopleTable:
-    """Parse the bytes of a people.csv file against the features in ``table``."""
+    """Parse the bytes of a people.csv file against the features in ``table``.
+
+    ``id_column`` names the id column; when it is None the column named ``id`` is the id, and a file
+    without one has its people numbered "0", "1", … in file order (``ids_numbered``), as the
+    research code (Flanigan et al. 2021) numbers the rows of its respondents.csv."""
     name = str(path)
     top, header, rows = _table(name, data, message("expect_people"))
-    i_id = _column(name, top, header, (id_column,), _role("id"))
+    i_id = _id_index(name, top, header, id_column)
     feature_values = table.features
     i_features: dict[str, int] = {}
     lookup: dict[str, dict[str, str]] = {}
@@ -359,8 +413,8 @@ def parse_people(
     features: dict[str, dict[str, str]] = {}
     households: dict[str, str] = {}
     lines: dict[str, int] = {}
-    for line, cells in rows:
-        person = cells[i_id]
+    for number, (line, cells) in enumerate(rows):
+        person = cells[i_id] if i_id >= 0 else str(number)
         if person == "":
             raise InputError(name, line, "id_empty", column=header[i_id])
         if person in lines:
@@ -397,6 +451,7 @@ def parse_people(
         households=households if i_households else None,
         lines=lines,
         last_line=rows[-1][0],
+        ids_numbered=i_id < 0,
     )
 
 
@@ -404,7 +459,7 @@ def parse_pool(
     path: str | Path,
     data: bytes,
     *,
-    id_column: str,
+    id_column: str | None = None,
     feature_columns: Sequence[str] = (),
     household_columns: Sequence[str] = (),
 ) -> tuple[PeopleTable, dict[str, tuple[str, ...]]]:
@@ -412,11 +467,12 @@ def parse_pool(
 
     The features are ``feature_columns`` (all columns but the id and household columns when empty);
     every other column is ignored. Their values are taken from the file (first spelling wins, compared
-    without case). Returns the pool and feature -> values in order of first appearance.
+    without case). Returns the pool and feature -> values in order of first appearance. The id column
+    is found as :func:`parse_people` finds it (without one, the people are numbered).
     """
     name = str(path)
     top, header, rows = _table(name, data, message("expect_people"))
-    i_id = _column(name, top, header, (id_column,), _role("id"))
+    i_id = _id_index(name, top, header, id_column)
     i_households = {
         _column(name, top, header, (col,), message("column_household", name=col)) for col in household_columns
     }
@@ -452,7 +508,11 @@ def parse_pool(
 
 
 def read_people(
-    path: str | Path, table: FeatureTable, *, id_column: str, household_columns: Sequence[str] = ()
+    path: str | Path,
+    table: FeatureTable,
+    *,
+    id_column: str | None = None,
+    household_columns: Sequence[str] = (),
 ) -> PeopleTable:
     """Read a people.csv file against the features in ``table``."""
     return parse_people(
@@ -469,10 +529,24 @@ def read_instance(
     features_path: str | Path,
     *,
     size: int,
-    id_column: str,
+    id_column: str | None = None,
     household_columns: Sequence[str] = (),
 ) -> Instance:
     """Read features.csv and people.csv into a lottery :class:`Instance` for a panel of ``size``."""
+    return read_instance_with_pool(
+        people_path, features_path, size=size, id_column=id_column, household_columns=household_columns
+    )[0]
+
+
+def read_instance_with_pool(
+    people_path: str | Path,
+    features_path: str | Path,
+    *,
+    size: int,
+    id_column: str | None = None,
+    household_columns: Sequence[str] = (),
+) -> tuple[Instance, PeopleTable]:
+    """:func:`read_instance`, with the pool as read (its ``notes`` say, e.g., that the ids are numbers)."""
     table = read_features(features_path)
     check_size(table, size)
     pool = read_people(people_path, table, id_column=id_column, household_columns=household_columns)
@@ -486,7 +560,7 @@ def read_instance(
             households=len(set(pool.households.values())),
             size=size,
         )
-    return to_instance(table, pool, size)
+    return to_instance(table, pool, size), pool
 
 
 def to_instance(table: FeatureTable, pool: PeopleTable, size: int) -> Instance:

@@ -72,6 +72,11 @@ ENGLISH: dict[str, str] = {
         "the pool has {households} households, fewer than the panel size {size} "
         "(at most one person per household can be drawn)"
     ),
+    # Not a refusal: what the reader decided and tells the user (PeopleTable.notes).
+    "ids_numbered": (
+        "{file} has no id column (named '{column}'): its {count} people are numbered {first} to {last} "
+        "in file order ({first} is the first row after the header)"
+    ),
     # An instance the lottery refuses (model.validate, quotas.quotas_from_shares, draw).
     "person_duplicate": "Person '{person}' appears more than once in the pool.",
     "no_quotas": "No quotas given.",

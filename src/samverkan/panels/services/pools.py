@@ -13,6 +13,7 @@ from samverkan.core.actor import Actor
 from samverkan.core.errors import NotFound, PermissionDenied, ValidationError
 from samverkan.panels import permissions as perms
 from samverkan.panels.lottery.files import InputError, parse_pool
+from samverkan.panels.lottery.messages import Message
 from samverkan.panels.messages import isolate, render_input_error
 from samverkan.panels.models import Pool, Volunteer
 from samverkan.panels.services._common import _check_upload, pool_upload_limits
@@ -26,12 +27,41 @@ def pool_create(
     panel_size: int,
     data: bytes,
     filename: str,
-    id_column: str,
+    id_column: str | None = None,
     feature_columns: Sequence[str] = (),
     household_column: str = "",
 ) -> Pool:
     """Store a pool from a people.csv: the id, the named feature columns and the household column;
-    every other column of the file is dropped unread."""
+    every other column of the file is dropped unread. See :func:`pool_create_with_notes`."""
+    return pool_create_with_notes(
+        actor=actor,
+        owner_id=owner_id,
+        name=name,
+        panel_size=panel_size,
+        data=data,
+        filename=filename,
+        id_column=id_column,
+        feature_columns=feature_columns,
+        household_column=household_column,
+    )[0]
+
+
+def pool_create_with_notes(
+    *,
+    actor: Actor,
+    owner_id: int,
+    name: str,
+    panel_size: int,
+    data: bytes,
+    filename: str,
+    id_column: str | None = None,
+    feature_columns: Sequence[str] = (),
+    household_column: str = "",
+) -> tuple[Pool, tuple[Message, ...]]:
+    """:func:`pool_create`, with what the reader decided and the uploader must be told (lottery
+    messages, ``panels.messages.render``): without ``id_column`` the id is the column named ``id``,
+    and a file without one (the research data's respondents.csv) has its volunteers numbered 0..n-1
+    in file order, which the notes say."""
     if not perms.can_create_pool(actor, owner_id):
         raise PermissionDenied
     if not name.strip():
@@ -111,9 +141,10 @@ def pool_create(
                 "volunteers": len(people.people),
                 "features": list(features),
                 "households": bool(household_column),
+                "ids_numbered": people.ids_numbered,
             },
         )
-    return pool
+    return pool, people.notes
 
 
 def pool_delete(*, actor: Actor, pool: Pool, confirm_name: str) -> None:
