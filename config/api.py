@@ -96,8 +96,8 @@ class SamverkanAPI(NinjaAPI):
 api = SamverkanAPI(
     title="Samverkan API",
     version="1",
-    description="Organisations, memberships, agreements and open statistics. Authenticate with a "
-    "session or a personal API token (Authorization: Bearer <token>).",
+    description="Organisations, memberships, agreements, open statistics and published stories. "
+    "Authenticate with a session or a personal API token (Authorization: Bearer <token>).",
     urls_namespace="api",
     docs=LocalSwagger(),
 )
@@ -153,8 +153,10 @@ from samverkan.accounts.api import router as accounts_router  # noqa: E402
 from samverkan.meetingplace.api import router as meetingplace_router  # noqa: E402
 from samverkan.organisations.api import router as organisations_router  # noqa: E402
 from samverkan.statistics.api import router as statistics_router  # noqa: E402
+from samverkan.stories.api import router as stories_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", organisations_router)
 api.add_router("/", statistics_router)
 api.add_router("/", meetingplace_router)
+api.add_router("/", stories_router)

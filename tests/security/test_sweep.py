@@ -786,6 +786,11 @@ API_FILLS: dict[str, Fill] = {
     "/api/v1/meetingplace/materials/{material_id}/review": Fill(
         PRIVATE, lambda w: {"material_id": w.obj["material"].pk}
     ),
+    # The owners read the published story; strangers try the draft's address (never public).
+    "/api/v1/stories": Fill(PUBLIC),
+    "/api/v1/stories/{slug}": Fill(
+        PRIVATE, lambda w: {"slug": w.obj["published"].slug}, lambda w: {"slug": w.obj["draft"].slug}
+    ),
 }
 
 # Methods whose rule differs from their path's: anyone may register for a public session (its
