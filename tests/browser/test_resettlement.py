@@ -69,8 +69,11 @@ def test_a_coordinator_places_overrides_and_approves_and_only_the_receiver_reads
     main.get_by_label(translate("Time limit (seconds)", language)).fill("10")
     main.get_by_role("button", name=translate("Run the placement", language)).click()
     expect(main.locator("[data-run-status]")).to_have_attribute("data-run-status", "proposed")
-    expect(main.locator("[data-placed]")).to_have_attribute("data-placed", "4")
-    expect(main.locator("[data-placed]")).to_have_attribute("data-total", "4")
+    expect(main.locator("dd[data-placed]")).to_have_attribute("data-placed", "4")
+    expect(main.locator("dd[data-placed]")).to_have_attribute("data-total", "4")
+    # The urgent family is among them, said by priority (only the priorities the run has).
+    expect(main.locator("[data-priority]")).to_have_count(2)
+    expect(main.locator('[data-priority="urgent"]')).to_have_attribute("data-placed", "1")
     expect(main.locator('[data-case="K-2"] [data-municipality]')).to_have_attribute(
         "data-municipality", GOTEBORG
     )

@@ -4,9 +4,11 @@ platform or its database.
     samverkan-placement solve --municipalities M.csv --cases C.csv [--scores S.csv] \\
         --out placement.csv --report report.json [--time-limit SECONDS]
 
-Exit codes: 0 done; 2 bad input (``file:line: field: reason`` on standard error); 5 the solver
-failed (e.g. the LP relaxation did not finish within the time limit). Nothing is written unless
-the run succeeds: both files are written beside their targets and renamed into place at the end.
+Exit codes: 0 done; 2 bad input (``file:line: field: reason`` on standard error, or too many cases
+for placement by priority); 5 the solver failed (e.g. the LP relaxation did not finish within the
+time limit). Nothing is written unless the run succeeds: both files are written beside their
+targets and renamed into place at the end. With a ``priority`` column, emergency cases are placed
+before urgent ones and urgent before normal; the report counts each.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, NoReturn
 from samverkan.resettlement.optimizer import (
     NO_LARGE_DWELLING,
     NO_SERVICE_PLACES,
+    PRIORITIES,
     TOO_LITTLE,
     TOO_MANY_PERSONS,
     USED_UP,
@@ -40,6 +43,7 @@ from samverkan.resettlement.optimizer.files import (
     parse_scores,
     read,
 )
+from samverkan.resettlement.optimizer.solver import TooManyCases
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="code,name,capacity_persons,large_dwellings,need_slots",
     )
-    run.add_argument("--cases", required=True, type=Path, help="case_id,size,needs,tie_municipality")
+    run.add_argument(
+        "--cases", required=True, type=Path, help="case_id,size,needs,tie_municipality[,languages][,priority]"
+    )
     run.add_argument("--scores", type=Path, help="case_id,municipality_code,score (missing pairs score 0)")
     run.add_argument("--out", required=True, type=Path, help="placement.csv to write")
     run.add_argument("--report", required=True, type=Path, help="report.json to write")
@@ -119,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result = solve(Problem(municipalities, cases, scores), time_limit=args.time_limit)
+    except TooManyCases as error:  # an instance the optimizer refuses (too large for priorities)
+        sys.stderr.write(f"samverkan-placement: error: {error}\n")
+        return 2
     except Exception as error:  # the solver's own failure, reported without a traceback
         sys.stderr.write(f"samverkan-placement: the solver failed: {error}\n")
         return 5
@@ -137,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "placed_cases": result.placed,
         "unplaced_cases": result.unplaced,
         "unplaced_penalty": result.penalty,
+        "priorities": {name: dict(result.priorities[name]) for name in PRIORITIES},
+        "unplaced_penalties": dict(result.penalties),
         "seconds": round(result.seconds, 3),
         "solver": result.solver,
         "input_sha256": result.input_sha256,
@@ -175,6 +186,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{result.placed} of {len(cases)} cases placed; score {result.score:.4f}; "
         f"gap to the LP bound {100 * result.gap:.3f} %; {result.seconds:.1f} s\n"
     )
+    if any(c.priority != "normal" for c in cases):
+        counts = result.priorities
+        sys.stdout.write(
+            "placed by priority: "
+            + ", ".join(
+                f"{name} {counts[name]['placed']} of {counts[name]['placed'] + counts[name]['unplaced']}"
+                for name in PRIORITIES
+            )
+            + "\n"
+        )
     for case_id, reasons in report["unplaced"].items():
         sys.stdout.write(f"{case_id} not placed: {'; '.join(reasons)}\n")
     return 0

@@ -273,7 +273,10 @@ class Quality:
     ``objective`` is the total score less a penalty per unplaced case, larger than any change of
     scores, so a placement with one more case is worth at least 1 more; ``bound`` is a proven upper
     bound on it. Hence when ``bound < objective + 1`` no placement places more cases, and among
-    those placing as many, none scores more than ``score + bound - objective``."""
+    those placing as many, none scores more than ``score + bound - objective``. With priorities
+    (``optimizer.solver``, "Priority") "more cases" reads lexicographically: no placement places
+    more emergency cases, nor as many and more urgent ones, nor as many of both and more normal
+    ones; the run page says so when a case has a priority other than normal."""
 
     more_cases_possible: bool  # the bound does not rule out a placement with more cases
     best: bool  # proven best possible

@@ -33,8 +33,8 @@ from samverkan.resettlement.models import (
     RunStatus,
     TaxonomyVersion,
 )
-from samverkan.resettlement.optimizer import Case as OptCase
 from samverkan.resettlement.optimizer import (
+    NORMAL,
     Demand,
     Problem,
     Reason,
@@ -43,6 +43,7 @@ from samverkan.resettlement.optimizer import (
     demand_of,
     remaining,
 )
+from samverkan.resettlement.optimizer import Case as OptCase
 from samverkan.resettlement.optimizer import Municipality as OptMunicipality
 from samverkan.resettlement.taxonomy import top_level
 from samverkan.statistics.disclosure import shared
@@ -453,6 +454,7 @@ def run_input(run: PlacementRun) -> RunInput:
                 needs=case_needs([p.needs for p in persons]),
                 tie=case.tie_id,
                 languages=frozenset(languages),
+                priority=case.priority or NORMAL,
             )
         )
     problem = Problem(municipalities=tuple(municipalities), cases=tuple(opt_cases))

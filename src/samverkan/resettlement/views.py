@@ -33,7 +33,7 @@ from samverkan.resettlement.forms import (
     TaxonomyEntryForm,
     this_year,
 )
-from samverkan.resettlement.models import PlacementRun, RunStatus, Service
+from samverkan.resettlement.models import PlacementRun, Priority, RunStatus, Service
 from samverkan.resettlement.optimizer import NEED_CODES
 
 
@@ -317,6 +317,23 @@ def run_start(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("resettlement:run_detail", run_id=run.pk)
 
 
+def _by_priority(proposals: list[Any]) -> list[dict[str, Any]]:
+    """Cases placed of each priority the run has (emergency first), as the proposal stands; none
+    when every case is of normal priority."""
+    if all(p.case.priority == Priority.NORMAL for p in proposals):
+        return []
+    rows = [
+        {
+            "code": value,
+            "label": label,
+            "placed": sum(1 for p in proposals if p.case.priority == value and p.municipality_id),
+            "total": sum(1 for p in proposals if p.case.priority == value),
+        }
+        for value, label in Priority.choices
+    ]
+    return [row for row in rows if row["total"]]
+
+
 def _run_quality(run: PlacementRun, proposals: list[Any]) -> dict[str, Any]:
     """The run's numbers for people: how good the placement is, and the solver's own numbers for
     the technical details (never the objective, which a penalty per unplaced case makes negative)."""
@@ -386,6 +403,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 "placed_count": sum(1 for p in proposals if p.municipality_id),
                 "persons_total": sum(p.size for p in proposals),  # type: ignore[attr-defined]
                 "persons_placed": sum(p.size for p in proposals if p.municipality_id),  # type: ignore[attr-defined]
+                "by_priority": _by_priority(proposals),
                 **_run_quality(run, proposals),
             }
         )

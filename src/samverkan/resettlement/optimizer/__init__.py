@@ -2,13 +2,17 @@
 
 from .capacity import Breach, Demand, breaches, case_needs, demand, demand_of, remaining
 from .model import (
+    EMERGENCY,
     LARGE_FAMILY,
     NEED_CODES,
     NO_LARGE_DWELLING,
     NO_SERVICE_PLACES,
+    NORMAL,
+    PRIORITIES,
     REASON_CODES,
     TOO_LITTLE,
     TOO_MANY_PERSONS,
+    URGENT,
     USED_UP,
     Case,
     Explanation,
@@ -20,13 +24,17 @@ from .model import (
 from .solver import greedy, solve
 
 __all__ = [
+    "EMERGENCY",
     "LARGE_FAMILY",
     "NEED_CODES",
+    "NORMAL",
     "NO_LARGE_DWELLING",
     "NO_SERVICE_PLACES",
+    "PRIORITIES",
     "REASON_CODES",
     "TOO_LITTLE",
     "TOO_MANY_PERSONS",
+    "URGENT",
     "USED_UP",
     "Breach",
     "Case",

@@ -1,12 +1,13 @@
 """The placement command line's CSV files (docs/placement-formats.md).
 
     municipalities.csv  code,name,capacity_persons,large_dwellings,need_slots[,languages]
-    cases.csv           case_id,size,needs,tie_municipality[,languages]
+    cases.csv           case_id,size,needs,tie_municipality[,languages][,priority]
     scores.csv          case_id,municipality_code,score
     placement.csv       case_id,municipality_code       (written; empty code = unplaced)
 
 ``need_slots`` is like ``SM=3;DS=1`` (a code absent means no capacity for it); ``needs`` is like
-``SM;CR`` (each occurrence takes one slot of that code); ``languages`` is like ``ar;ti``. Every
+``SM;CR`` (each occurrence takes one slot of that code); ``languages`` is like ``ar;ti``;
+``priority`` is ``emergency``, ``urgent`` or ``normal`` (empty: normal). Every
 problem raises :class:`InputError`: a code with parameters (``REASONS``), whose text is
 ``"{path}:{line}: {field}: {reason}"`` in English (line 1 is the header). Pure: standard library only.
 """
@@ -18,7 +19,7 @@ import io
 import math
 from pathlib import Path
 
-from .model import NEED_CODES, Case, Municipality
+from .model import NEED_CODES, NORMAL, PRIORITIES, Case, Municipality
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -209,6 +210,16 @@ def parse_cases(path: str | Path, data: bytes, municipalities: tuple[Municipalit
         tie = cells[cols["tie_municipality"]] or None
         if tie is not None and tie not in codes:
             raise InputError(name, line, "tie_municipality", "unknown_municipality", code=tie)
+        priority = (cells[cols["priority"]].lower() if "priority" in cols else "") or NORMAL
+        if priority not in PRIORITIES:
+            raise InputError(
+                name,
+                line,
+                "priority",
+                "not_a_priority",
+                cell=cells[cols["priority"]],
+                allowed=", ".join(PRIORITIES),
+            )
         out.append(
             Case(
                 case_id=case_id,
@@ -216,6 +227,7 @@ def parse_cases(path: str | Path, data: bytes, municipalities: tuple[Municipalit
                 needs=parse_needs(name, line, cells[cols["needs"]]),
                 tie=tie,
                 languages=language_set(cells[cols["languages"]]) if "languages" in cols else frozenset(),
+                priority=priority,
             )
         )
     return tuple(out)

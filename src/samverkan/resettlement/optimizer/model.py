@@ -4,7 +4,9 @@ A *case* is a family unit resettled together. It needs one slot of a need code's
 occurrence of the code (``("SM", "SM")`` takes two SM slots), a large dwelling when it has 6 or
 more persons, and persons within the municipality's reception number (the arithmetic, shared with
 the platform: ``capacity``; ``capacity.case_needs`` builds ``needs`` from a case's persons). A case
-with a tie must go to that municipality or stay unplaced.
+with a tie must go to that municipality or stay unplaced. A case's ``priority`` is one of UNHCR's
+submission categories (``PRIORITIES``, most pressing first): no case takes a place that a case of a
+higher priority needed (``solver``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from dataclasses import dataclass, field
 # UNHCR specific-needs categories (top-level codes) used as the shared taxonomy's codes.
 NEED_CODES = ("SM", "DS", "CR", "SC", "WR", "SP", "ER", "TR", "SV", "LP", "FU")
 LARGE_FAMILY = 6  # persons: from this size a case takes a large dwelling
+# UNHCR resettlement submission categories, most pressing first
+EMERGENCY, URGENT, NORMAL = "emergency", "urgent", "normal"
+PRIORITIES = (EMERGENCY, URGENT, NORMAL)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,11 @@ class Case:
     needs: tuple[str, ...] = ()
     tie: str | None = None
     languages: frozenset[str] = frozenset()
+    priority: str = NORMAL  # one of PRIORITIES
+
+    def __post_init__(self) -> None:
+        if self.priority not in PRIORITIES:
+            raise ValueError(f"case {self.case_id!r}: priority {self.priority!r} is not one of {PRIORITIES}")
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,12 @@ class Problem:
                 ]
                 for m in self.municipalities
             ],
-            "cases": [[c.case_id, c.size, list(c.needs), c.tie, sorted(c.languages)] for c in self.cases],
+            # a priority other than normal is appended, so inputs without one keep their old hash
+            "cases": [
+                [c.case_id, c.size, list(c.needs), c.tie, sorted(c.languages)]
+                + ([c.priority] if c.priority != NORMAL else [])
+                for c in self.cases
+            ],
             "scores": None if self.scores is None else sorted([*k, v] for k, v in self.scores.items()),
         }
 
@@ -103,7 +118,7 @@ class Explanation:
 @dataclass(frozen=True)
 class Placement:
     assignment: Mapping[str, str | None]  # case_id -> municipality code or None (unplaced)
-    objective: float  # total score minus the penalty of unplaced cases
+    objective: float  # total score minus the penalties of unplaced cases
     score: float  # total score of the placed cases
     lp_bound: float  # optimum of the LP relaxation of the full (unpruned) model
     bound: float  # best proven bound on the objective (>= objective)
@@ -113,6 +128,10 @@ class Placement:
     penalty: float
     stats: Mapping[str, float | int | str] = field(default_factory=dict)
     explanations: Mapping[str, Explanation] = field(default_factory=dict)
+    # per priority (all of PRIORITIES): {"placed": n, "unplaced": n}
+    priorities: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # the objective's penalty per unplaced case of each priority (``penalty`` is normal's)
+    penalties: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def placed(self) -> int:

@@ -10,6 +10,23 @@ Model (maximise)
     leaving them out does not change the model. ``P = 1 + cases * (score range)``, so placing one
     more case always outweighs any change of scores: the model places as many cases as it can.
 
+Priority (UNHCR's submission categories: emergency, urgent, normal)
+    The penalty of an unplaced case depends on its priority: with ``s`` the score range (at least
+    1, of the scores together with 0), ``C`` the cases and ``N_q`` the cases of priority ``q``,
+    ``P_t = 1 + C * s + sum over the lower priorities q of N_q * P_q`` (normal: ``1 + C * s``, as
+    above). Between two placements that place as many cases of every priority above ``t``, the one
+    that places ``k >= 1`` more of priority ``t`` is worth at least ``k * P_t - C * s`` more from
+    priority ``t`` and the priorities above (their scores differ by at most ``s`` per case) and at
+    most ``sum N_q * (P_q + s)`` less from the lower ones, so at least 1 more in all. Hence the
+    optimum is lexicographic: the most emergency cases that can be placed, then the most urgent
+    ones, then the most normal ones, then the best score; and a bound below ``objective + 1``
+    proves every count. The reduced-cost fixing and the bounds below hold for any objective, these
+    penalties included. The penalties are kept below ``MAX_PENALTY`` (relative to ``s``), where
+    double precision and the solver's tolerances (1e-7) still tell 1 apart; larger instances with
+    priorities are refused (``TooManyCases``) rather than solved without the guarantee. The incumbent
+    heuristics place the more pressing cases first, and the final MIP's relative gap is tightened
+    so that its absolute gap stays below 1.
+
 Method
     1. *The full LP by column generation.* Start from each case's best-scoring compatible pairs;
        solve the LP; price every compatible pair at once (NumPy, ``cases x municipalities``) with
@@ -38,6 +55,8 @@ from .model import (
     NEED_CODES,
     NO_LARGE_DWELLING,
     NO_SERVICE_PLACES,
+    NORMAL,
+    PRIORITIES,
     TOO_LITTLE,
     TOO_MANY_PERSONS,
     USED_UP,
@@ -53,6 +72,11 @@ TOL = 1e-9
 START_COLUMNS = 8  # best-scoring compatible pairs per case in the first LP
 RESTRICTED_GAP = 2e-3  # relative gap at which the first restricted MIP stops
 FINAL_MIP_MAX_PAIRS = 50_000  # larger pruned models are not worth the time; the LP bound stands
+MAX_PENALTY = 1e11  # the largest priority penalty, relative to the score range (see "Priority")
+
+
+class TooManyCases(ValueError):
+    """Priority penalties beyond ``MAX_PENALTY``: the instance is refused, not solved inexactly."""
 
 
 def _highs() -> highspy.Highs:
@@ -99,8 +123,27 @@ class Arrays:
             for (case_id, code), value in problem.scores.items():
                 self.score[case_index[case_id], index[code]] = value
         values = self.score[self.compat] if self.compat.any() else np.zeros(1)
-        spread = float(values.max() - min(values.min(), 0.0))
-        self.penalty = 1.0 + self.C * max(spread, 1.0)
+        # the range of the scores and 0 (at least 1): every score lies in [-spread, spread], and two
+        # scores differ by at most spread (for scores >= 0, as before: the largest score)
+        spread = max(float(max(values.max(), 0.0) - min(values.min(), 0.0)), 1.0)
+        self.penalty = 1.0 + self.C * spread  # an unplaced case of normal priority
+        # priority as an index into PRIORITIES (0: emergency), and each priority's penalty ("Priority")
+        self.priority = np.array([PRIORITIES.index(c.priority) for c in cases], dtype=int).reshape(self.C)
+        self.prioritised = bool((self.priority != PRIORITIES.index(NORMAL)).any())
+        counts = np.bincount(self.priority, minlength=len(PRIORITIES))
+        self.penalty_of: dict[str, float] = {}
+        lower = 0.0  # sum of N_q * P_q over the priorities below
+        for t in reversed(range(len(PRIORITIES))):
+            self.penalty_of[PRIORITIES[t]] = 1.0 + self.C * spread + lower
+            lower += float(counts[t]) * self.penalty_of[PRIORITIES[t]]
+        if self.prioritised and max(self.penalty_of.values()) > MAX_PENALTY * spread:
+            raise TooManyCases(
+                f"too many cases for placement by priority: {self.C} cases need a penalty of "
+                f"{max(self.penalty_of.values()):.3g} (at most {MAX_PENALTY:.0e} is solved exactly)"
+            )
+        self.penalties = np.array(
+            [self.penalty_of[PRIORITIES[t]] for t in self.priority.tolist()], dtype=float
+        )
 
     def _compatible(self) -> np.ndarray:
         ok = (self.size[:, None] <= self.cap[None, :]) & (
@@ -169,7 +212,7 @@ def _build(arr: Arrays, cs: np.ndarray, ms: np.ndarray, integer: bool) -> highsp
     C = arr.C
     h.addCols(
         C,
-        np.full(C, arr.penalty),
+        arr.penalties,
         np.zeros(C),
         np.ones(C),
         C,
@@ -256,15 +299,15 @@ def _fresh_load(arr: Arrays) -> list[np.ndarray]:
 
 
 def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
-    """Assignment vector (municipality index or -1): cases with the fewest compatible municipalities
-    first (then larger families), each to the first municipality in its ``preference`` row (default:
-    best score first) that it still fits."""
+    """Assignment vector (municipality index or -1): the more pressing priorities first, within one
+    the cases with the fewest compatible municipalities first (then larger families), each to the
+    first municipality in its ``preference`` row (default: best score first) that it still fits."""
     load = _fresh_load(arr)
     out = np.full(arr.C, -1)
     if preference is None:
         preference = np.argsort(-arr.score, axis=1, kind="stable")
     options = arr.compat.sum(axis=1)
-    for c in sorted(range(arr.C), key=lambda c: (options[c], -arr.size[c], c)):
+    for c in sorted(range(arr.C), key=lambda c: (arr.priority[c], options[c], -arr.size[c], c)):
         for m in preference[c].tolist():
             if arr.compat[c, m] and _fits(arr, load, c, m):
                 out[c] = m
@@ -275,7 +318,7 @@ def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
 
 def _value(arr: Arrays, assign: np.ndarray) -> float:
     placed = assign >= 0
-    return float(arr.score[np.flatnonzero(placed), assign[placed]].sum() - arr.penalty * (~placed).sum())
+    return float(arr.score[np.flatnonzero(placed), assign[placed]].sum() - arr.penalties[~placed].sum())
 
 
 def solve(
@@ -362,6 +405,14 @@ def solve(
         penalty=arr.penalty,
         stats=stats,
         explanations=explain(arr, assign),
+        priorities={
+            name: {
+                "placed": int((placed & (arr.priority == t)).sum()),
+                "unplaced": int((~placed & (arr.priority == t)).sum()),
+            }
+            for t, name in enumerate(PRIORITIES)
+        },
+        penalties=dict(arr.penalty_of),
     )
 
 
@@ -372,6 +423,11 @@ def _mip(
     assignment found (never worse than ``start``) and the MIP's dual bound (maximisation form)."""
     kc, km = np.nonzero(pairs)
     h = _build(arr, kc, km, integer=True)
+    if arr.prioritised:
+        # with priority penalties the objective is large: keep the absolute gap below 1 so that
+        # a proven solution has the most cases of each priority ("Priority" above)
+        scale = max(abs(_value(arr, start)), float(np.abs(arr.score).max(initial=0.0)) * arr.C) + 1.0
+        gap = min(gap, 0.5 / scale)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
     h.setSolution(_solution(np.concatenate([(start < 0).astype(float), (start[kc] == km).astype(float)])))

@@ -145,6 +145,8 @@ def run_execute(*, run_id: int) -> PlacementRun:
                 "score": placement.score,
                 "bound": placement.bound,
                 "penalty": placement.penalty,
+                # per priority: {"placed": n, "unplaced": n}, as the optimizer proposed it
+                "priorities": {k: dict(v) for k, v in placement.priorities.items()},
             },
         )
         if not finished:  # declared stalled meanwhile
@@ -160,6 +162,7 @@ def run_execute(*, run_id: int) -> PlacementRun:
                 "placed": placement.placed,
                 "unplaced": placement.unplaced,
                 "gap": placement.gap,
+                "priorities": {k: dict(v) for k, v in placement.priorities.items()},
             },
         )
     return run

@@ -184,7 +184,15 @@ def test_the_run_page_says_how_good_the_placement_is_and_keeps_the_solver_in_tec
     assert not re.search(r"(?<![\w\d-])[-−]\d", _text(main))
     assert 'data-placed="4" data-total="5"' in main
     assert re.search(r'data-quality="(best|share)"', main)
-    assert _t("No placement can place more cases within the limits.", language) in main
+    # the run has an urgent case (K-2), so "more cases" is said by priority
+    assert (
+        _t(
+            "No placement can place more cases within the limits without leaving a case of a higher "
+            "priority unplaced.",
+            language,
+        )
+        in main
+    )
 
 
 def test_quality_in_plain_words_from_the_solver_numbers():
