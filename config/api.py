@@ -152,6 +152,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 from samverkan.accounts.api import router as accounts_router  # noqa: E402
 from samverkan.meetingplace.api import router as meetingplace_router  # noqa: E402
 from samverkan.organisations.api import router as organisations_router  # noqa: E402
+from samverkan.panels.api import router as panels_router  # noqa: E402
 from samverkan.statistics.api import router as statistics_router  # noqa: E402
 from samverkan.stories.api import router as stories_router  # noqa: E402
 
@@ -159,4 +160,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", organisations_router)
 api.add_router("/", statistics_router)
 api.add_router("/", meetingplace_router)
+api.add_router("/", panels_router)
 api.add_router("/", stories_router)

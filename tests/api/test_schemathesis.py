@@ -18,6 +18,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import TestCase
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -28,6 +29,9 @@ from samverkan.accounts.services import api_token_create
 from samverkan.accounts.tests.factories import MembershipFactory, member, with_authenticator
 from samverkan.organisations.models import AgreementInvitation
 from samverkan.organisations.tests.factories import AgreementFactory, OrganisationFactory
+from samverkan.panels import services as panels
+from samverkan.panels.tests.factories import even_quotas
+from samverkan.panels.tests.factories import pool as panels_pool
 
 FOLD_IDS_ONTO = 8
 
@@ -88,6 +92,11 @@ def fuzz_headers(db, _keep_test_connection) -> dict[str, str]:
     AgreementInvitation.objects.create(agreement=invited, organisation=home)
     AgreementInvitation.objects.create(agreement=open_one, organisation=stranger)
     verified = actor_for_user(with_authenticator(user), two_factor_verified=True)
+    # A panel pool with quotas and a finished run, so the panels operations reach their services.
+    pool = panels_pool(verified, home.pk)
+    panels.pool_quotas_set(actor=verified, pool=pool, rows=even_quotas(), source="hand")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        panels.run_start(actor=verified, pool=pool, seed="1")
     for n in range(3):
         api_token_create(actor=verified, name=f"spare {n}")
     token, raw = api_token_create(actor=verified, name="fuzz")

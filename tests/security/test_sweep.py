@@ -791,6 +791,21 @@ API_FILLS: dict[str, Fill] = {
     "/api/v1/stories/{slug}": Fill(
         PRIVATE, lambda w: {"slug": w.obj["published"].slug}, lambda w: {"slug": w.obj["draft"].slug}
     ),
+    # panels: the NGO's pool and its finished, unpublished run
+    "/api/v1/panels/pools": Fill(PUBLIC),
+    "/api/v1/panels/pools/{pool_id}": Fill(PRIVATE, lambda w: {"pool_id": w.obj["pool"].pk}),
+    "/api/v1/panels/pools/{pool_id}/quotas": Fill(PRIVATE, lambda w: {"pool_id": w.obj["pool"].pk}),
+    "/api/v1/panels/pools/{pool_id}/quotas/csv": Fill(PRIVATE, lambda w: {"pool_id": w.obj["pool"].pk}),
+    "/api/v1/panels/pools/{pool_id}/quotas/statistics": Fill(
+        PRIVATE, lambda w: {"pool_id": w.obj["pool"].pk}
+    ),
+    "/api/v1/panels/pools/{pool_id}/runs": Fill(PRIVATE, lambda w: {"pool_id": w.obj["pool"].pk}),
+    "/api/v1/panels/runs/{run_id}": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    "/api/v1/panels/runs/{run_id}/result": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    "/api/v1/panels/runs/{run_id}/panel.csv": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    "/api/v1/panels/runs/{run_id}/people.csv": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    "/api/v1/panels/runs/{run_id}/features.csv": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    "/api/v1/panels/runs/{run_id}/publication": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
 }
 
 # Methods whose rule differs from their path's: anyone may register for a public session (its

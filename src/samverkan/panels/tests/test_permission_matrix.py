@@ -8,7 +8,8 @@ visitors; and, for the selectors, the system actor (which runs the lottery).
 Actions: every selector that takes an actor (pools, runs, the member list, the panel export, the
 lottery's input files, the report) and every page of ``panels/urls.py``: lists, the pool and run
 pages, panel.csv/.xlsx, people.csv/features.csv, the report (unpublished and published), and the
-writes (start a run, withdraw a member, publish, erase the pool). Panels have no JSON API routes.
+writes (start a run, withdraw a member, publish, erase the pool). The JSON API routes have
+the same matrix in ``test_api.py``.
 
 Each cell asserts the outcome: allowed (the data is returned or shown), or ``NotFound`` / 404 (the
 same as a missing id), 403 for the pool list, the login redirect for anonymous visitors, the
