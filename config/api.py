@@ -153,6 +153,7 @@ from samverkan.accounts.api import router as accounts_router  # noqa: E402
 from samverkan.meetingplace.api import router as meetingplace_router  # noqa: E402
 from samverkan.organisations.api import router as organisations_router  # noqa: E402
 from samverkan.panels.api import router as panels_router  # noqa: E402
+from samverkan.resettlement.api import router as resettlement_router  # noqa: E402
 from samverkan.statistics.api import router as statistics_router  # noqa: E402
 from samverkan.stories.api import router as stories_router  # noqa: E402
 
@@ -161,4 +162,5 @@ api.add_router("/", organisations_router)
 api.add_router("/", statistics_router)
 api.add_router("/", meetingplace_router)
 api.add_router("/", panels_router)
+api.add_router("/", resettlement_router)
 api.add_router("/", stories_router)

@@ -10,6 +10,7 @@ Run only this:  pytest -m api_fuzz
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,17 @@ from samverkan.organisations.tests.factories import AgreementFactory, Organisati
 from samverkan.panels import services as panels
 from samverkan.panels.tests.factories import even_quotas
 from samverkan.panels.tests.factories import pool as panels_pool
+from samverkan.resettlement import services as resettlement
+from samverkan.resettlement.models import Case
+from samverkan.resettlement.tests.factories import (
+    CASES_CSV,
+    OSTERSUND,
+    RECEPTION_CSV,
+    YEAR,
+    municipality_org,
+)
+from samverkan.resettlement.tests.factories import agency as resettlement_agency
+from samverkan.resettlement.tests.factories import officer as resettlement_officer
 
 FOLD_IDS_ONTO = 8
 
@@ -52,11 +64,22 @@ def _fold(name: str, value: Any) -> Any:
     return folded
 
 
+# Resettlement's text keys: two out of three valid ones are folded onto the fixture's packet,
+# municipality and year, so that requests reach the services behind the look-up.
+FOLD_KEYS_ONTO = {"reference": "K-1", "code": OSTERSUND, "year": YEAR}
+
+
+def _fold_key(name: str, value: Any) -> Any:
+    if name not in FOLD_KEYS_ONTO or not isinstance(value, str | int) or isinstance(value, bool):
+        return value
+    return FOLD_KEYS_ONTO[name] if len(str(value)) % 3 else value
+
+
 @schema.hook
 def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
     if not path_parameters:
         return path_parameters
-    return {name: _fold(name, value) for name, value in path_parameters.items()}
+    return {name: _fold_key(name, _fold(name, value)) for name, value in path_parameters.items()}
 
 
 @schema.hook
@@ -97,6 +120,20 @@ def fuzz_headers(db, _keep_test_connection) -> dict[str, str]:
     panels.pool_quotas_set(actor=verified, pool=pool, rows=even_quotas(), source="hand")
     with TestCase.captureOnCommitCallbacks(execute=True):
         panels.run_start(actor=verified, pool=pool, seed="1")
+    # Reception numbers and cases placed by an approved run in a municipality whose coordinator the
+    # user also is, and the placing agency's coordinator too, so the resettlement operations reach
+    # their packets, reception, follow-up, cases and runs.
+    placing = resettlement_officer()
+    resettlement.reception_import(actor=placing, year=YEAR, data=RECEPTION_CSV, filename="m.csv")
+    resettlement.case_import(actor=placing, year=YEAR, data=CASES_CSV, filename="c.csv")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        placement = resettlement.run_start(actor=placing, year=YEAR, time_limit=10)
+    placement.refresh_from_db()
+    resettlement.run_approve(actor=placing, run=placement)
+    MembershipFactory(user=user, organisation=municipality_org(OSTERSUND), role="coordinator")
+    MembershipFactory(user=user, organisation=resettlement_agency(), role="coordinator")  # runs, cases
+    # K-1 (placed in Östersund) has arrived, so its follow-up can be recorded.
+    Case.objects.filter(reference="K-1").update(expected_arrival=dt.date.today() - dt.timedelta(days=1))
     for n in range(3):
         api_token_create(actor=verified, name=f"spare {n}")
     token, raw = api_token_create(actor=verified, name="fuzz")

@@ -806,6 +806,32 @@ API_FILLS: dict[str, Fill] = {
     "/api/v1/panels/runs/{run_id}/people.csv": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
     "/api/v1/panels/runs/{run_id}/features.csv": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
     "/api/v1/panels/runs/{run_id}/publication": Fill(PRIVATE, lambda w: {"run_id": w.obj["panel_run"].pk}),
+    # resettlement: the public taxonomy; lists of one's own (packets, reception) and the released
+    # dashboard; side A's municipality's reception number, packet and follow-up; the agency's cases,
+    # its approved run and its proposed run (which holds RA-3)
+    "/api/v1/resettlement/taxonomy/versions": Fill(PUBLIC),
+    "/api/v1/resettlement/taxonomy/versions/{number}": Fill(PUBLIC, lambda w: {"number": 1}),
+    "/api/v1/resettlement/reception/{year}": Fill(PUBLIC, lambda w: {"year": YEAR}),
+    "/api/v1/resettlement/reception/{year}/{code}": Fill(PRIVATE, lambda w: {"year": YEAR, "code": M1_CODE}),
+    "/api/v1/resettlement/packets": Fill(PUBLIC),
+    "/api/v1/resettlement/packets/{reference}": Fill(PRIVATE, lambda w: {"reference": "RA-1"}),
+    "/api/v1/resettlement/packets/{reference}/followup": Fill(PRIVATE, lambda w: {"reference": "RA-1"}),
+    "/api/v1/resettlement/dashboard": Fill(PUBLIC),
+    "/api/v1/resettlement/cases/{year}": Fill(PRIVATE, lambda w: {"year": YEAR}),
+    "/api/v1/resettlement/runs": Fill(PRIVATE),
+    "/api/v1/resettlement/runs/{run_id}": Fill(PRIVATE, lambda w: {"run_id": w.obj["approved_run"].pk}),
+    "/api/v1/resettlement/runs/{run_id}/proposals": Fill(
+        PRIVATE, lambda w: {"run_id": w.obj["approved_run"].pk}
+    ),
+    "/api/v1/resettlement/runs/{run_id}/proposals/{reference}": Fill(
+        PRIVATE, lambda w: {"run_id": w.obj["proposed_run"].pk, "reference": "RA-3"}
+    ),
+    "/api/v1/resettlement/runs/{run_id}/approve": Fill(
+        PRIVATE, lambda w: {"run_id": w.obj["proposed_run"].pk}
+    ),
+    "/api/v1/resettlement/runs/{run_id}/discard": Fill(
+        PRIVATE, lambda w: {"run_id": w.obj["proposed_run"].pk}
+    ),
 }
 
 # Methods whose rule differs from their path's: anyone may register for a public session (its

@@ -7,7 +7,8 @@ another government agency; platform staff (superuser, no membership); an agency 
 has not passed the second factor; anonymous visitors; and, for the selectors, the system actor.
 
 Actions: every selector that takes an actor and returns personal data (or guards the pages that
-show it), and every page that shows it. No resettlement route is in the JSON API (config/api.py).
+show it), and every page that shows it. The JSON API routes have
+the same matrix in ``test_api.py``.
 
 Each cell asserts the outcome: allowed (the data is returned or shown), or ``NotFound`` / 404
 (the same as a missing id), 403 for the start page, the login redirect for anonymous visitors, the
