@@ -40,12 +40,34 @@ Method
     4. *The MIP* over the remaining pairs, warm-started with the incumbent, single-threaded with a
        fixed seed (deterministic), within the time limit. The proven bound is the MIP's dual bound
        (pruned pairs cannot beat the incumbent, see 3).
+
+    Between 2 and 3 two restricted MIPs improve the incumbent: each case's two cheapest pairs by
+    reduced cost with the LP's support (at most ``RESTRICTED_SHARE`` of the time limit), then a
+    *neighbourhood*: the cases placed where the LP puts them whole stay there, every other case may
+    take its ``NEIGHBOURHOOD_PAIRS`` cheapest pairs.
+
+Target gap
+    ``solve`` stops as soon as the objective is within ``target_gap`` of the full LP bound
+    (``LP bound - objective <= target_gap * |objective|``; each MIP is told the target and stops on
+    reaching it). A gap of 1 or more could hide a case that could still be placed (of any priority),
+    so the target must also keep every count: when the LP bound is positive, an objective of 0 or
+    more places every case (one penalty outweighs all the scores), so the relative target suffices;
+    otherwise the objective must also be less than 1 (0.5 for the MIPs) below the LP bound, as the
+    final MIP proves. ``target_gap=None`` (or 0) runs to the time limit. A pruned model of at most
+    ``FINAL_MIP_SMALL`` pairs is solved to the end all the same (it takes milliseconds).
+
+Warm start
+    ``start`` (case id -> municipality code or ``None``), e.g. the proposals of an earlier run after
+    a manual move, is checked case by case in the problem's order: a case whose municipality is
+    unknown, incompatible or already full is left out; the cases left out are then offered their
+    best municipality that still fits. It is the first incumbent if it is the best one, and every
+    later stage keeps the best solution so far, so the result is never worse than the start.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import highspy
 import numpy as np
@@ -71,7 +93,12 @@ SEED = 20161  # fixed HiGHS random seed (determinism)
 TOL = 1e-9
 START_COLUMNS = 8  # best-scoring compatible pairs per case in the first LP
 RESTRICTED_GAP = 2e-3  # relative gap at which the first restricted MIP stops
+RESTRICTED_SHARE = 0.3  # of the time limit (at least 1 s) for the first restricted MIP, at most
+RESTRICTED_SOLUTIONS = 1  # the first restricted MIP stops at its first improving solution
+NEIGHBOURHOOD_PAIRS = 8  # cheapest pairs by reduced cost per free case in the neighbourhood MIP
+TARGET_GAP = 2.5e-3  # default target: within 0.25 % of the full LP bound
 FINAL_MIP_MAX_PAIRS = 50_000  # larger pruned models are not worth the time; the LP bound stands
+FINAL_MIP_SMALL = 2_000  # a pruned model this small is solved to the end even once the target is met
 MAX_PENALTY = 1e11  # the largest priority penalty, relative to the score range (see "Priority")
 
 
@@ -316,6 +343,29 @@ def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def warm(arr: Arrays, start: Mapping[str, str | None]) -> np.ndarray:
+    """The ``start`` assignment where it still fits (see "Warm start"), completed greedily."""
+    index = {m.code: i for i, m in enumerate(arr.problem.municipalities)}
+    load = _fresh_load(arr)
+    out = np.full(arr.C, -1)
+    for c, case in enumerate(arr.problem.cases):
+        code = start.get(case.case_id)
+        m = index.get(code, -1) if code is not None else -1
+        if m >= 0 and _fits(arr, load, c, m):
+            out[c] = m
+            _take(arr, load, c, m)
+    preference = np.argsort(-arr.score, axis=1, kind="stable")
+    options = arr.compat.sum(axis=1)
+    left = [c for c in range(arr.C) if out[c] < 0]
+    for c in sorted(left, key=lambda c: (arr.priority[c], options[c], -arr.size[c], c)):
+        for m in preference[c].tolist():
+            if arr.compat[c, m] and _fits(arr, load, c, m):
+                out[c] = m
+                _take(arr, load, c, m)
+                break
+    return out
+
+
 def _value(arr: Arrays, assign: np.ndarray) -> float:
     placed = assign >= 0
     return float(arr.score[np.flatnonzero(placed), assign[placed]].sum() - arr.penalties[~placed].sum())
@@ -326,67 +376,117 @@ def solve(
     *,
     time_limit: float = 30.0,
     mip_gap: float = 1e-4,
+    target_gap: float | None = TARGET_GAP,
+    start: Mapping[str, str | None] | None = None,
     progress: Callable[[int, str], None] | None = None,
 ) -> Placement:
     """Place the cases. ``progress(percent, step)`` is told when each stage begins, with ``step``
-    one of ``"lp"``, ``"incumbent"``, ``"restricted"``, ``"final"``, ``"explaining"``."""
+    one of ``"lp"``, ``"incumbent"``, ``"restricted"``, ``"final"``, ``"explaining"``. The run stops
+    once within ``target_gap`` of the LP bound ("Target gap"); ``start`` is a warm start ("Warm
+    start")."""
     report = progress or (lambda percent, step: None)
-    start = time.monotonic()
-    deadline = start + time_limit
+    began = time.monotonic()
+    deadline = began + time_limit
     arr = Arrays(problem)
     stats: dict[str, float | int | str] = {
         "pairs": int(arr.compat.sum()),
         "cases": arr.C,
         "municipalities": arr.M,
     }
+
+    def lap(name: str, since: float) -> float:
+        now = time.monotonic()
+        stats[f"{name}_seconds"] = round(now - since, 3)
+        return now
+
     report(10, "lp")
     z_lp, y, cs, ms, x_lp, rounds = _solve_lp(arr, deadline)
     lp_bound = -z_lp
     stats["lp_rounds"] = rounds
-    stats["lp_seconds"] = round(time.monotonic() - start, 3)
+    t0 = lap("lp", began)
+    # the value to reach: relative to the objective, as the benchmark measures the gap
+    if target_gap:
+        goal = lp_bound / (1 + target_gap) if lp_bound > 0 else lp_bound / (1 - target_gap)
+    else:
+        goal = INF
+    # keep every count ("Target gap"): with a positive LP bound the goal places every case
+    if target_gap and lp_bound <= 0:
+        goal = max(goal, lp_bound - 0.5)
+
+    def met(assign: np.ndarray) -> bool:
+        return _value(arr, assign) >= goal
+
     rc = arr.reduced_costs(y)
     x_full = np.zeros((arr.C, arr.M))
     x_full[cs, ms] = x_lp
     support = x_full > 1e-9
     report(40, "incumbent")
     # incumbent: cases with the fewest options first, each where the LP puts most of it (then by
-    # reduced cost) if it still fits; plain greedy by score as a fallback; keep the better
-    incumbent = greedy(arr, preference=np.lexsort((rc, -x_full), axis=1))
-    plain = greedy(arr)
-    if _value(arr, plain) > _value(arr, incumbent):
-        incumbent = plain
-    assign = incumbent
-    stats["incumbent"] = round(_value(arr, incumbent), 6)
-    # restricted MIPs: the LP's support, the incumbent and each case's cheapest pairs by reduced
-    # cost (2, then 4 if time allows), each from the previous solution
+    # reduced cost) if it still fits; plain greedy by score as a fallback; the warm start; the best
+    candidates = [greedy(arr, preference=np.lexsort((rc, -x_full), axis=1)), greedy(arr)]
+    if start is not None:
+        candidates.insert(0, warm(arr, start))
+        stats["warm_start"] = round(_value(arr, candidates[0]), 6)
+    assign = max(candidates, key=lambda a: _value(arr, a))  # the first of the best
+    stats["incumbent"] = round(_value(arr, assign), 6)
+    t0 = lap("incumbent", t0)
     reserve = 0.1 * time_limit
-    t0 = time.monotonic()
-    report(50, "restricted")
-    for per_case, gap in ((2, RESTRICTED_GAP), (4, mip_gap)):
-        if deadline - reserve - time.monotonic() < 0.5:
-            break
+    cheapest = np.argsort(rc, axis=1, kind="stable")
+    every = np.arange(arr.C)
+
+    def restricted(per_case: int, free: np.ndarray) -> np.ndarray:
+        """The LP's support and each free case's cheapest pairs; the others keep their place."""
         small = support.copy()
-        cheapest = np.argsort(rc, axis=1, kind="stable")[:, :per_case]
-        small[np.repeat(np.arange(arr.C), cheapest.shape[1]), cheapest.reshape(-1)] = True
+        small[np.repeat(every, per_case), cheapest[:, :per_case].reshape(-1)] = True
         small &= arr.compat
-        small[np.flatnonzero(assign >= 0), assign[assign >= 0]] = True
-        assign, _ = _mip(arr, small, assign, deadline - reserve, gap)
-        stats[f"restricted_{per_case}_pairs"] = int(small.sum())
-        stats[f"restricted_{per_case}_value"] = round(_value(arr, assign), 6)
-    stats["restricted_seconds"] = round(time.monotonic() - t0, 3)
+        small[~free] = False
+        placed = np.flatnonzero(assign >= 0)
+        small[placed, assign[placed]] = True
+        return small
+
+    report(50, "restricted")
+    # 1. each case's two cheapest pairs, up to its first improving solution or a share of the time;
+    # 2. the neighbourhood: the cases placed where the LP puts them whole stay, the others may take
+    # their cheapest pairs
+    for name, per_case in (("restricted_2", 2), ("neighbourhood", NEIGHBOURHOOD_PAIRS)):
+        if met(assign):
+            break
+        if name == "restricted_2":
+            free = np.ones(arr.C, dtype=bool)
+            until = min(deadline - reserve, t0 + max(RESTRICTED_SHARE * time_limit, 1.0))
+            gap = RESTRICTED_GAP
+        else:
+            whole = x_full[every, np.maximum(assign, 0)] > 1 - 1e-6
+            free = ~((assign >= 0) & whole)
+            until = deadline - reserve
+            gap = mip_gap
+        if until - time.monotonic() < 0.5:
+            break
+        small = restricted(min(per_case, arr.M), free)
+        count = RESTRICTED_SOLUTIONS if name == "restricted_2" else 0
+        assign, _ = _mip(arr, small, assign, until, gap, target=goal, solutions=count)
+        stats[f"{name}_pairs"] = int(small.sum())
+        stats[f"{name}_value"] = round(_value(arr, assign), 6)
+        t0 = lap(name, t0)
+    bound = lp_bound
     z_inc = -_value(arr, assign)
     # reduced-cost fixing on the full model: a pair whose bound cannot beat the incumbent goes
     keep = arr.compat & (z_lp + rc <= z_inc + 1e-9 * max(1.0, abs(z_inc)))
     keep[np.flatnonzero(assign >= 0), assign[assign >= 0]] = True
     stats["pairs_after_fixing"] = int(keep.sum())
-    bound = lp_bound
-    report(75, "final")
-    if keep.sum() <= FINAL_MIP_MAX_PAIRS and deadline - time.monotonic() > 0.5:
-        assign, dual = _mip(arr, keep, assign, deadline, mip_gap)
-        bound = min(lp_bound, dual)
-        stats["final_mip"] = "solved"
+    small_final = keep.sum() <= FINAL_MIP_SMALL  # cheap: solved to the end, target or not
+    if met(assign) and not small_final:
+        stats["final_mip"] = "skipped (target gap reached)"
     else:
-        stats["final_mip"] = "skipped (too many pairs left or no time)"
+        report(75, "final")
+        if keep.sum() <= FINAL_MIP_MAX_PAIRS and deadline - time.monotonic() > 0.5:
+            assign, dual = _mip(arr, keep, assign, deadline, mip_gap, target=INF if small_final else goal)
+            bound = min(lp_bound, dual)
+            stats["final_mip"] = "solved"
+        else:
+            stats["final_mip"] = "skipped (too many pairs left or no time)"
+        lap("final", t0)
+    stats["target_met"] = int(met(assign))
     objective = _value(arr, assign)
     placed = assign >= 0
     report(95, "explaining")
@@ -399,7 +499,7 @@ def solve(
         score=float(arr.score[np.flatnonzero(placed), assign[placed]].sum()),
         lp_bound=lp_bound,
         bound=max(bound, objective),
-        seconds=time.monotonic() - start,
+        seconds=time.monotonic() - began,
         solver=solver_name(),
         input_sha256=problem.sha256(),
         penalty=arr.penalty,
@@ -417,10 +517,18 @@ def solve(
 
 
 def _mip(
-    arr: Arrays, pairs: np.ndarray, start: np.ndarray, deadline: float, gap: float
+    arr: Arrays,
+    pairs: np.ndarray,
+    start: np.ndarray,
+    deadline: float,
+    gap: float,
+    target: float = INF,
+    solutions: int = 0,
 ) -> tuple[np.ndarray, float]:
-    """Solve the model over the ``pairs`` mask from the ``start`` assignment; returns the best
-    assignment found (never worse than ``start``) and the MIP's dual bound (maximisation form)."""
+    """Solve the model over the ``pairs`` mask from the ``start`` assignment, stopping once a
+    solution worth ``target`` or more is found; returns the best assignment found (never worse than
+    ``start``) and the MIP's dual bound (maximisation form). ``solutions``: stop at that many
+    improving solutions (the start counts), if positive."""
     kc, km = np.nonzero(pairs)
     h = _build(arr, kc, km, integer=True)
     if arr.prioritised:
@@ -429,13 +537,24 @@ def _mip(
         scale = max(abs(_value(arr, start)), float(np.abs(arr.score).max(initial=0.0)) * arr.C) + 1.0
         gap = min(gap, 0.5 / scale)
     h.setOptionValue("mip_rel_gap", gap)
+    if solutions > 0:
+        h.setOptionValue("mip_max_improving_sols", solutions)
+    if target < INF:
+        # minimisation form, a hair beyond the target so that the solution surely meets it
+        h.setOptionValue("objective_target", -(target + 1e-7 * max(1.0, abs(target))))
     h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
     h.setSolution(_solution(np.concatenate([(start < 0).astype(float), (start[kc] == km).astype(float)])))
     h.run()
     status = h.getModelStatus()
     best = start
     dual = INF
-    if status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
+    stopped = (
+        highspy.HighsModelStatus.kOptimal,
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kObjectiveTarget,  # the target gap reached
+        highspy.HighsModelStatus.kSolutionLimit,  # ``solutions`` found
+    )
+    if status in stopped:
         info = h.getInfo()
         values = np.asarray(h.getSolution().col_value)
         if len(values) == arr.C + len(kc) and info.primal_solution_status == 2:
