@@ -414,16 +414,7 @@ def run_panel_csv(request: HttpRequest, run_id: Id) -> HttpResponse:
 def run_people_csv(request: HttpRequest, run_id: Id) -> HttpResponse:
     actor = actor_of(request)
     run = selectors.run_get_for(actor=actor, run_id=run_id)
-    instance = selectors.run_input_for(actor=actor, run=run, which="people")
-    features = list(dict.fromkeys(q.feature for q in instance.quotas))
-    households = (
-        dict(run.pool.volunteers.values_list("external_id", "household")) if run.pool.has_households else {}
-    )
-    header = ["id", *features, *(["household"] if run.pool.has_households else [])]
-    rows = [
-        [p, *[instance.features[p][f] for f in features], *([households[p]] if households else [])]
-        for p in instance.people
-    ]
+    header, rows = selectors.run_input_table_for(actor=actor, run=run, which="people")
     return csv_response(f"people-{run.pk}.csv", header, rows)
 
 
@@ -436,12 +427,8 @@ def run_people_csv(request: HttpRequest, run_id: Id) -> HttpResponse:
 def run_features_csv(request: HttpRequest, run_id: Id) -> HttpResponse:
     actor = actor_of(request)
     run = selectors.run_get_for(actor=actor, run_id=run_id)
-    instance = selectors.run_input_for(actor=actor, run=run, which="features")
-    return csv_response(
-        f"features-{run.pk}.csv",
-        ["feature", "value", "min", "max"],
-        [[q.feature, q.value, q.min, q.max] for q in instance.quotas],
-    )
+    header, rows = selectors.run_input_table_for(actor=actor, run=run, which="features")
+    return csv_response(f"features-{run.pk}.csv", header, rows)
 
 
 @router.put(

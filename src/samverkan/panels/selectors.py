@@ -145,3 +145,23 @@ def run_input_for(*, actor: Actor, run: SelectionRun, which: str) -> Instance:
         data={"file": which},
     )
     return instance
+
+
+def run_input_table_for(*, actor: Actor, run: SelectionRun, which: str) -> tuple[list[str], list[list[Any]]]:
+    """The run's exact input as a Sortition Foundation file (``which``: "people" or "features"),
+    header and rows, to re-run the draw with samverkan-panel (logged, as ``run_input_for``)."""
+    instance = run_input_for(actor=actor, run=run, which=which)
+    if which == "features":
+        return ["feature", "value", "min", "max"], [
+            [q.feature, q.value, q.min, q.max] for q in instance.quotas
+        ]
+    features = list(dict.fromkeys(q.feature for q in instance.quotas))
+    households = (
+        dict(run.pool.volunteers.values_list("external_id", "household")) if run.pool.has_households else {}
+    )
+    header = ["id", *features, *(["household"] if run.pool.has_households else [])]
+    rows = [
+        [p, *[instance.features[p][f] for f in features], *([households[p]] if households else [])]
+        for p in instance.people
+    ]
+    return header, rows

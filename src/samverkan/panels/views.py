@@ -487,23 +487,8 @@ def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
 def run_input(request: HttpRequest, run_id: int, which: str) -> HttpResponse:
     """The run's exact input as Sortition Foundation files, to re-run the draw with samverkan-panel."""
     actor, run = _run(request, run_id)
-    instance = selectors.run_input_for(actor=actor, run=run, which=which)
-    if which == "features":
-        return csv_response(
-            f"features-{run.pk}.csv",
-            ["feature", "value", "min", "max"],
-            [[q.feature, q.value, q.min, q.max] for q in instance.quotas],
-        )
-    features = list(dict.fromkeys(q.feature for q in instance.quotas))
-    households = (
-        dict(run.pool.volunteers.values_list("external_id", "household")) if run.pool.has_households else {}
-    )
-    header = ["id", *features, *(["household"] if run.pool.has_households else [])]
-    rows = [
-        [p, *[instance.features[p][f] for f in features], *([households[p]] if households else [])]
-        for p in instance.people
-    ]
-    return csv_response(f"people-{run.pk}.csv", header, rows)
+    header, rows = selectors.run_input_table_for(actor=actor, run=run, which=which)
+    return csv_response(f"{which}-{run.pk}.csv", header, rows)
 
 
 def report(request: HttpRequest, run_id: int) -> HttpResponse:

@@ -325,16 +325,24 @@ def _fresh_load(arr: Arrays) -> list[np.ndarray]:
     return [arr.cap.copy(), arr.large.copy(), arr.slots.copy()]
 
 
-def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
-    """Assignment vector (municipality index or -1): the more pressing priorities first, within one
-    the cases with the fewest compatible municipalities first (then larger families), each to the
-    first municipality in its ``preference`` row (default: best score first) that it still fits."""
+def greedy(arr: Arrays, preference: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
+    """Assignment vector (municipality index or -1): first the ``fixed`` pairs (municipality index
+    or -1 per case) that still fit, in the problem's order; then the more pressing priorities
+    first, within one the cases with the fewest compatible municipalities first (then larger
+    families), each to the first municipality in its ``preference`` row (default: best score
+    first) that it still fits."""
     load = _fresh_load(arr)
     out = np.full(arr.C, -1)
+    if fixed is not None:
+        for c in np.flatnonzero(fixed >= 0).tolist():
+            if _fits(arr, load, c, int(fixed[c])):
+                out[c] = fixed[c]
+                _take(arr, load, c, int(fixed[c]))
     if preference is None:
         preference = np.argsort(-arr.score, axis=1, kind="stable")
     options = arr.compat.sum(axis=1)
-    for c in sorted(range(arr.C), key=lambda c: (arr.priority[c], options[c], -arr.size[c], c)):
+    left = [c for c in range(arr.C) if out[c] < 0]
+    for c in sorted(left, key=lambda c: (arr.priority[c], options[c], -arr.size[c], c)):
         for m in preference[c].tolist():
             if arr.compat[c, m] and _fits(arr, load, c, m):
                 out[c] = m
@@ -346,24 +354,14 @@ def greedy(arr: Arrays, preference: np.ndarray | None = None) -> np.ndarray:
 def warm(arr: Arrays, start: Mapping[str, str | None]) -> np.ndarray:
     """The ``start`` assignment where it still fits (see "Warm start"), completed greedily."""
     index = {m.code: i for i, m in enumerate(arr.problem.municipalities)}
-    load = _fresh_load(arr)
-    out = np.full(arr.C, -1)
-    for c, case in enumerate(arr.problem.cases):
-        code = start.get(case.case_id)
-        m = index.get(code, -1) if code is not None else -1
-        if m >= 0 and _fits(arr, load, c, m):
-            out[c] = m
-            _take(arr, load, c, m)
-    preference = np.argsort(-arr.score, axis=1, kind="stable")
-    options = arr.compat.sum(axis=1)
-    left = [c for c in range(arr.C) if out[c] < 0]
-    for c in sorted(left, key=lambda c: (arr.priority[c], options[c], -arr.size[c], c)):
-        for m in preference[c].tolist():
-            if arr.compat[c, m] and _fits(arr, load, c, m):
-                out[c] = m
-                _take(arr, load, c, m)
-                break
-    return out
+    fixed = np.array(
+        [
+            index.get(code, -1) if (code := start.get(case.case_id)) is not None else -1
+            for case in arr.problem.cases
+        ],
+        dtype=int,
+    ).reshape(arr.C)
+    return greedy(arr, fixed=fixed)
 
 
 def _value(arr: Arrays, assign: np.ndarray) -> float:
