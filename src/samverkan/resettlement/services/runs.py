@@ -26,6 +26,7 @@ from samverkan.resettlement.models import (
     RunStep,
 )
 from samverkan.resettlement.optimizer import solve
+from samverkan.resettlement.optimizer.solver import TooManyCases
 
 from ._common import _year
 from .taxonomy import taxonomy_current
@@ -97,6 +98,16 @@ def run_execute(*, run_id: int) -> PlacementRun:
             actor,
             _("The solver did not finish within %(s)s seconds; try a longer time limit.")
             % {"s": run.time_limit},
+        )
+    except TooManyCases:
+        # Placement by priority is exact or not done (the optimizer's "Priority"): say why.
+        return _fail(
+            run,
+            actor,
+            _(
+                "Too many cases to place by priority in one run: split the year's cases into "
+                "smaller runs, or give fewer cases the priority emergency or urgent."
+            ),
         )
     except Exception:
         log.exception("placement run %s failed", run_id)

@@ -236,6 +236,27 @@ def test_a_platform_run_places_emergency_and_urgent_cases_first_and_shows_the_co
     assert "without leaving a case of a higher priority unplaced" in body
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_a_platform_run_too_large_for_exact_priorities_fails_saying_why(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from samverkan.resettlement import services
+    from samverkan.resettlement.optimizer import solver
+    from samverkan.resettlement.tests.factories import YEAR, officer
+
+    actor = officer()
+    services.reception_import(actor=actor, year=YEAR, data=RECEPTION_CSV, filename="m.csv")
+    services.case_import(actor=actor, year=YEAR, data=PLATFORM_CASES_CSV, filename="c.csv")
+    # As if the instance were tens of thousands of cases: the penalties would exceed the limit.
+    monkeypatch.setattr(solver, "MAX_PENALTY", 1.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_start(actor=actor, year=YEAR, time_limit=10)
+    run.refresh_from_db()
+    assert run.status == "failed" and not run.proposals.exists()
+    assert run.error.startswith("Too many cases to place by priority in one run")
+
+
 # --- The command line -----------------------------------------------------------------------------
 MUNICIPALITIES = """code,name,capacity_persons,large_dwellings,need_slots
 A,Fiktiva A,7,0,
